@@ -1,0 +1,75 @@
+package io.github.dl4jcoded.examples;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Locale;
+
+/** The networks the examples train: plain DL4J configurations, nothing coded about them. */
+public final class Models {
+    private Models() {
+    }
+
+    public enum Kind { LENET, MLP }
+
+    public static Kind parse(String name) {
+        try {
+            return Kind.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown model '" + name + "': choose lenet or mlp");
+        }
+    }
+
+    public static MultiLayerNetwork build(Kind kind, long seed, IUpdater updater) {
+        MultiLayerConfiguration conf = kind == Kind.LENET ? lenet(seed, updater) : mlp(seed, updater);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    public static IUpdater defaultUpdater() {
+        return new Adam(1e-3);
+    }
+
+    /** LeNet-5 as in DL4J's own example: conv5x5x20, maxpool, conv5x5x50, maxpool, dense 500, softmax 10. */
+    public static MultiLayerConfiguration lenet(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(20).stride(1, 1).activation(Activation.IDENTITY).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(50).stride(1, 1).activation(Activation.IDENTITY).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                        .nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                .build();
+    }
+
+    /** A 784-256-10 perceptron: fast, for smoke runs and studies. */
+    public static MultiLayerConfiguration mlp(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                        .nIn(256).nOut(10).activation(Activation.SOFTMAX).build())
+                .build();
+    }
+}

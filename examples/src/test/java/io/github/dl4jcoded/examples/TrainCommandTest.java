@@ -1,0 +1,68 @@
+package io.github.dl4jcoded.examples;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command-line program end to end, on the real MNIST digits. */
+class TrainCommandTest {
+
+    private static String runCapturing(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+        assertEquals(0, code, "exit code; output:\n" + out);
+        return out;
+    }
+
+    @Test
+    void shortRealTrainingRunBeatsChanceByAWideMarginAndSaves(@TempDir Path dir) throws Exception {
+        File model = dir.resolve("mlp.zip").toFile();
+        String out = runCapturing("train", "--model", "mlp", "--epochs", "1", "--train-size", "2000",
+                "--test-size", "500", "--no-progress", "--save", model.getPath());
+        String[] lines = out.strip().split("\\R");
+        Matcher m = Pattern.compile("final test accuracy: (\\d\\.\\d{4})").matcher(lines[lines.length - 1]);
+        assertTrue(m.matches(), "last line is the final accuracy: " + lines[lines.length - 1]);
+        double acc = Double.parseDouble(m.group(1));
+        assertTrue(acc > 0.75, "chance is 0.10; one epoch on 2,000 real digits reached only " + acc);
+
+        MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(model, true);
+        assertEquals(784 * 256 + 256 + 256 * 10 + 10, loaded.numParams());
+    }
+
+    @Test
+    void badArgumentsExitNonZeroWithAMessage() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("train", "--model", "resnet", "--epochs", "1", "--no-progress");
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertNotEquals(0, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown model 'resnet'"), err.toString());
+    }
+}
