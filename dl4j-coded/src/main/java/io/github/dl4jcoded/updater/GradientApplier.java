@@ -1,0 +1,136 @@
+package io.github.dl4jcoded.updater;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Applies an externally computed gradient (a decoded estimate, or a dense average) to a
+ * network exactly as {@code MultiLayerNetwork.fit} applies its own backprop gradient: through
+ * the network's updater (minibatch division, gradient normalization, regularization, the
+ * updater itself), then {@code params -= update}, the iteration counter, the listeners and the
+ * constraints. With a {@link GradientMask}, absent blocks keep their parameters and, through
+ * {@link MaskedUpdater}, their updater state.
+ */
+public final class GradientApplier {
+    private final MultiLayerNetwork net;
+    private final AtomicReference<GradientMask> currentMask = new AtomicReference<>();
+    private final boolean masked;
+
+    /**
+     * @param masked true when {@code net} was built from {@link MaskedUpdaters#wrap}: partial
+     *               gradients are then allowed; false for dense-only use with any updater
+     */
+    public GradientApplier(MultiLayerNetwork net, boolean masked) {
+        this.net = net;
+        this.masked = masked;
+        if (masked) {
+            MaskedUpdaters.bind(net, currentMask::get);
+        }
+    }
+
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    /**
+     * One optimizer step.
+     *
+     * @param gradientSum the gradient of the loss SUMMED over a minibatch of {@code batchSize}
+     *                    examples (DL4J's convention; the updater divides), in the layout of
+     *                    {@code params()}; entries outside {@code mask} are ignored
+     * @param mask        present blocks, or {@code null} for all
+     * @param score       the loss to report to listeners ({@code NaN} if unknown)
+     * @throws IllegalArgumentException for a wrong length or non-finite values; nothing is changed
+     */
+    public synchronized void apply(INDArray gradientSum, int batchSize, GradientMask mask, double score) {
+        long n = net.numParams();
+        if (gradientSum.length() != n) {
+            throw new IllegalArgumentException("gradient has " + gradientSum.length() + " entries, the network has " + n + " parameters");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (mask != null && !masked && !mask.covers(0, n)) {
+            throw new IllegalArgumentException("a partial gradient needs masked updaters: build the network from MaskedUpdaters.wrap(conf)");
+        }
+        if (BooleanIndexing.or(gradientSum, Conditions.isNan()) || BooleanIndexing.or(gradientSum, Conditions.isInfinite())) {
+            throw new IllegalArgumentException("gradient contains NaN or Inf: refused, parameters unchanged");
+        }
+        if (net.getGradientsViewArray() == null) {
+            net.initGradientsView(); // DL4J creates it lazily, on the first backprop
+        }
+        INDArray view = net.getGradientsViewArray();
+        view.assign(gradientSum.reshape(view.shape()));
+        long[] missing = mask == null ? new long[0] : mask.missingWithin(0, n);
+        zero(view, missing); // what no codeword touched is not a gradient of zero: it is unknown
+
+        currentMask.set(mask);
+        int iteration = net.getIterationCount();
+        int epoch = net.getEpochCount();
+        Updater updater = net.getUpdater(true);
+        if (!(updater instanceof BaseMultiLayerUpdater<?> mlu)) {
+            throw new IllegalStateException("unexpected updater " + updater.getClass().getName());
+        }
+        try {
+            mlu.update(gradientOf(view), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+        } finally {
+            currentMask.set(null);
+        }
+        zero(view, missing); // post-updater terms (weight decay) must not move absent blocks either
+        net.params().subi(view.reshape(net.params().shape()));
+
+        if (!Double.isNaN(score)) {
+            net.setScore(score);
+        }
+        for (TrainingListener l : net.getListeners()) {
+            l.iterationDone(net, iteration, epoch);
+        }
+        BaseOptimizer.incrementIterationCount(net, 1);
+        BaseOptimizer.applyConstraints(net);
+    }
+
+    private static void zero(INDArray view, long[] missing) {
+        INDArray flat = view.rank() == 1 ? view : view.reshape(view.length());
+        for (int r = 0; r < missing.length; r += 2) {
+            flat.get(NDArrayIndex.interval(missing[r], missing[r + 1])).assign(0);
+        }
+    }
+
+    /** A Gradient keyed like backprop's ("0_W", "0_b", ...) whose arrays are views of {@code view}. */
+    private Gradient gradientOf(INDArray view) {
+        Gradient g = new DefaultGradient(view);
+        for (int i = 0; i < net.getnLayers(); i++) {
+            Layer layer = net.getLayer(i);
+            if (layer.numParams() == 0) {
+                continue;
+            }
+            Map<String, INDArray> views = layer.conf().getLayer().initializer()
+                    .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            for (Map.Entry<String, INDArray> e : views.entrySet()) {
+                g.setGradientFor(i + "_" + e.getKey(), e.getValue());
+            }
+        }
+        return g;
+    }
+
+    @Override
+    public String toString() {
+        return "GradientApplier{params=" + net.numParams() + ", masked=" + masked + ", layers="
+                + Arrays.toString(net.getLayers()) + "}";
+    }
+}
