@@ -1,0 +1,306 @@
+package io.github.dl4jcoded.decode;
+
+import io.github.dl4jcoded.code.Code;
+import io.github.dl4jcoded.code.Peeling;
+import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.partition.Partition;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Projective decoding: the estimate is the orthogonal projection of the unknown gradient g onto
+ * the span of every direction received so far; with inconsistent codewords (workers on different
+ * minibatches) it is the minimum-norm least-squares fit, which averages redundant copies.
+ *
+ * <p>Why it reduces to small problems. With orthonormal frames shared by all tasks in a step,
+ * direction t of codeword i, u = sum_j G_ij F_j[:,t], has coordinates G_ij on the orthonormal
+ * vectors F_j[:,t], and directions with different t are orthogonal. So, for each t, the unknowns
+ * are the symbols x_j = s_j[t] and the codewords are the equations {@code sum_j G_ij x_j = c_i[t]};
+ * the projection of g is {@code sum_j F_j xhat_j} with xhat the min-norm least-squares solution
+ * A^+ c. Blocks that share no received codeword do not interact, so A splits into connected
+ * components, and one matrix serves every t (up to the blocks whose rank r_j is smaller than t).
+ *
+ * <p>Why exact solves rather than Kaczmarz sweeps. Low-weight codes give small components, and
+ * for a component the pseudo-inverse of the smaller Gram matrix (A A^T or A^T A, size
+ * min(rows, blocks)) is computed once by Jacobi and reused for all r columns: exact, with
+ * <g_hat, g> = |g_hat|^2 to machine precision, and independent of arrival order by construction
+ * (the solve depends only on the set received, taken in task order). Kaczmarz converges to the
+ * projection only in the limit and only for consistent data. When both dimensions of a component
+ * exceed {@code denseLimit}, the component falls back to CGLS from zero (which converges to the
+ * min-norm least-squares solution) with a bounded number of iterations; there, RESOLVED is
+ * decided by peeling on the support instead of by the projector.
+ *
+ * <p>Status: RESOLVED when the block's symbols are determined (e_j lies in A's row space: the
+ * projector's diagonal entry is 1), ESTIMATED when touched but not determined, MISSING otherwise.
+ * With a lossy frame, RESOLVED means the symbols are exact, not the block's full gradient.
+ */
+public final class ProjectiveDecoder extends Decoder {
+    private static final double PINV_REL_TOL = 1e-10;
+    private static final double RESOLVED_TOL = 1e-8;
+
+    private final int denseLimit;
+    private final int maxIterations;
+
+    public ProjectiveDecoder(Partition partition, Code code, FrameFamily family, long step) {
+        this(partition, code, family, step, 256, 1000);
+    }
+
+    /**
+     * @param denseLimit    largest min(rows, blocks) of a component solved exactly
+     * @param maxIterations CGLS iteration bound per column for larger components
+     */
+    public ProjectiveDecoder(Partition partition, Code code, FrameFamily family, long step, int denseLimit, int maxIterations) {
+        super(partition, code, family, step);
+        if (denseLimit < 1 || maxIterations < 1) throw new IllegalArgumentException("denseLimit and maxIterations must be >= 1");
+        this.denseLimit = denseLimit;
+        this.maxIterations = maxIterations;
+    }
+
+    @Override
+    protected void solve() {
+        int n = code.taskCount(), k = partition.blockCount();
+        // Union-find over blocks joined by received codewords.
+        int[] parent = new int[k];
+        for (int j = 0; j < k; j++) parent[j] = j;
+        boolean[] touched = new boolean[k];
+        for (int i = 0; i < n; i++) {
+            if (received[i] == null) continue;
+            int[] b = code.blocks(i);
+            for (int j : b) touched[j] = true;
+            for (int p = 1; p < b.length; p++) union(parent, b[0], b[p]);
+        }
+        List<List<Integer>> compRows = new ArrayList<>();
+        int[] compOf = new int[k];
+        Arrays.fill(compOf, -1);
+        for (int i = 0; i < n; i++) {
+            if (received[i] == null) continue;
+            int root = find(parent, code.blocks(i)[0]);
+            if (compOf[root] < 0) {
+                compOf[root] = compRows.size();
+                compRows.add(new ArrayList<>());
+            }
+            compRows.get(compOf[root]).add(i);
+        }
+        boolean[] resolved = new boolean[k];
+        Arrays.fill(resolved, true);
+        boolean[] peeled = null;
+        for (List<Integer> rows : compRows) {
+            TreeSet<Integer> blocks = new TreeSet<>();
+            for (int i : rows) for (int j : code.blocks(i)) blocks.add(j);
+            for (int j : blocks) estimate[j] = new double[ranks[j]];
+            TreeSet<Integer> rankSet = new TreeSet<>();
+            for (int j : blocks) rankSet.add(ranks[j]);
+            int lo = 0;
+            for (int hi : rankSet) { // symbols t in [lo, hi) involve the blocks with r_j >= hi
+                List<Integer> active = new ArrayList<>();
+                for (int j : blocks) if (ranks[j] >= hi) active.add(j);
+                Segment seg = new Segment(rows, active, lo, hi);
+                if (Math.min(seg.m, seg.ka) <= denseLimit) {
+                    seg.solveDense(resolved);
+                } else {
+                    if (peeled == null) peeled = peel();
+                    seg.solveIterative();
+                    for (int j : active) resolved[j] &= peeled[j];
+                }
+                lo = hi;
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            if (!touched[j]) continue;
+            status[j] = resolved[j] ? BlockStatus.RESOLVED : BlockStatus.ESTIMATED;
+        }
+    }
+
+    private boolean[] peel() {
+        boolean[] rec = new boolean[code.taskCount()];
+        for (int i = 0; i < rec.length; i++) rec[i] = received[i] != null;
+        Peeling p = new Peeling(code);
+        p.run(rec);
+        boolean[] out = new boolean[code.blockCount()];
+        for (int j = 0; j < out.length; j++) out[j] = p.isResolved(j);
+        return out;
+    }
+
+    /** The equations of one component for the symbol columns t in [lo, hi), as sparse rows. */
+    private final class Segment {
+        final int m, ka, lo, hi;
+        final int[] blockOf;       // local column -> block id
+        final int[][] cols;        // per equation, local columns
+        final double[][] vals;     // per equation, coefficients
+        final double[][] rhs;      // per equation, c_i[lo..hi)
+        final List<List<int[]>> colEntries; // per local column, (equation, position) pairs
+
+        Segment(List<Integer> rows, List<Integer> active, int lo, int hi) {
+            this.lo = lo;
+            this.hi = hi;
+            this.ka = active.size();
+            this.blockOf = active.stream().mapToInt(Integer::intValue).toArray();
+            int[] local = new int[partition.blockCount()];
+            Arrays.fill(local, -1);
+            for (int a = 0; a < ka; a++) local[blockOf[a]] = a;
+            List<int[]> c = new ArrayList<>();
+            List<double[]> v = new ArrayList<>();
+            List<double[]> r = new ArrayList<>();
+            for (int i : rows) {
+                int[] b = code.blocks(i);
+                double[] g = code.coefficients(i);
+                int cnt = 0;
+                for (int j : b) if (local[j] >= 0) cnt++;
+                if (cnt == 0) continue;
+                int[] ci = new int[cnt];
+                double[] vi = new double[cnt];
+                for (int p = 0, q = 0; p < b.length; p++) {
+                    if (local[b[p]] < 0) continue;
+                    ci[q] = local[b[p]];
+                    vi[q++] = g[p];
+                }
+                c.add(ci);
+                v.add(vi);
+                r.add(Arrays.copyOfRange(received[i].symbolsRef(), lo, hi));
+            }
+            this.m = c.size();
+            this.cols = c.toArray(new int[0][]);
+            this.vals = v.toArray(new double[0][]);
+            this.rhs = r.toArray(new double[0][]);
+            this.colEntries = new ArrayList<>();
+            for (int a = 0; a < ka; a++) colEntries.add(new ArrayList<>());
+            for (int e = 0; e < m; e++) for (int p = 0; p < cols[e].length; p++) colEntries.get(cols[e][p]).add(new int[] {e, p});
+        }
+
+        void solveDense(boolean[] resolved) {
+            int width = hi - lo;
+            double[][] x = new double[ka][width];
+            if (ka <= m) {
+                // x = (A^T A)^+ A^T c; projector onto the row space is (A^T A)^+ (A^T A).
+                double[][] gram = new double[ka][ka];
+                for (int e = 0; e < m; e++) {
+                    for (int p = 0; p < cols[e].length; p++) {
+                        for (int q = 0; q < cols[e].length; q++) gram[cols[e][p]][cols[e][q]] += vals[e][p] * vals[e][q];
+                    }
+                }
+                double[][] pinv = SymmetricPseudoInverse.of(gram, PINV_REL_TOL);
+                double[][] atc = new double[ka][width];
+                for (int e = 0; e < m; e++) {
+                    for (int p = 0; p < cols[e].length; p++) {
+                        for (int t = 0; t < width; t++) atc[cols[e][p]][t] += vals[e][p] * rhs[e][t];
+                    }
+                }
+                for (int a = 0; a < ka; a++) {
+                    for (int b = 0; b < ka; b++) {
+                        double w = pinv[a][b];
+                        if (w == 0) continue;
+                        for (int t = 0; t < width; t++) x[a][t] += w * atc[b][t];
+                    }
+                    double diag = 0;
+                    for (int b = 0; b < ka; b++) diag += pinv[a][b] * gram[b][a];
+                    if (diag < 1 - RESOLVED_TOL) resolved[blockOf[a]] = false;
+                }
+            } else {
+                // x = A^T (A A^T)^+ c; projector diagonal is a_j^T (A A^T)^+ a_j.
+                double[][] gram = new double[m][m];
+                double[] dense = new double[ka];
+                for (int e = 0; e < m; e++) {
+                    for (int p = 0; p < cols[e].length; p++) dense[cols[e][p]] = vals[e][p];
+                    for (int f = 0; f < m; f++) {
+                        double s = 0;
+                        for (int q = 0; q < cols[f].length; q++) s += dense[cols[f][q]] * vals[f][q];
+                        gram[e][f] = s;
+                    }
+                    for (int p = 0; p < cols[e].length; p++) dense[cols[e][p]] = 0;
+                }
+                double[][] pinv = SymmetricPseudoInverse.of(gram, PINV_REL_TOL);
+                double[][] y = new double[m][width];
+                for (int e = 0; e < m; e++) {
+                    for (int f = 0; f < m; f++) {
+                        double w = pinv[e][f];
+                        if (w == 0) continue;
+                        for (int t = 0; t < width; t++) y[e][t] += w * rhs[f][t];
+                    }
+                }
+                for (int e = 0; e < m; e++) {
+                    for (int p = 0; p < cols[e].length; p++) {
+                        for (int t = 0; t < width; t++) x[cols[e][p]][t] += vals[e][p] * y[e][t];
+                    }
+                }
+                for (int a = 0; a < ka; a++) {
+                    double diag = 0;
+                    for (int[] ep : colEntries.get(a)) {
+                        for (int[] fq : colEntries.get(a)) diag += vals[ep[0]][ep[1]] * pinv[ep[0]][fq[0]] * vals[fq[0]][fq[1]];
+                    }
+                    if (diag < 1 - RESOLVED_TOL) resolved[blockOf[a]] = false;
+                }
+            }
+            store(x);
+        }
+
+        /** CGLS from x = 0, one symbol column at a time: converges to A^+ c. */
+        void solveIterative() {
+            int width = hi - lo;
+            double[][] x = new double[ka][width];
+            double[] xt = new double[ka], r = new double[m], s = new double[ka], p = new double[ka], q = new double[m];
+            for (int t = 0; t < width; t++) {
+                Arrays.fill(xt, 0);
+                for (int e = 0; e < m; e++) r[e] = rhs[e][t];
+                atimes(r, s);
+                System.arraycopy(s, 0, p, 0, ka);
+                double gamma = dot(s, s), stop = gamma * 1e-28;
+                for (int it = 0; it < maxIterations && gamma > stop && gamma > 0; it++) {
+                    times(p, q);
+                    double qq = dot(q, q);
+                    if (qq == 0) break;
+                    double alpha = gamma / qq;
+                    for (int a = 0; a < ka; a++) xt[a] += alpha * p[a];
+                    for (int e = 0; e < m; e++) r[e] -= alpha * q[e];
+                    atimes(r, s);
+                    double next = dot(s, s);
+                    double beta = next / gamma;
+                    for (int a = 0; a < ka; a++) p[a] = s[a] + beta * p[a];
+                    gamma = next;
+                }
+                for (int a = 0; a < ka; a++) x[a][t] = xt[a];
+            }
+            store(x);
+        }
+
+        private void times(double[] in, double[] out) {
+            for (int e = 0; e < m; e++) {
+                double acc = 0;
+                for (int p = 0; p < cols[e].length; p++) acc += vals[e][p] * in[cols[e][p]];
+                out[e] = acc;
+            }
+        }
+
+        private void atimes(double[] in, double[] out) {
+            Arrays.fill(out, 0);
+            for (int e = 0; e < m; e++) for (int p = 0; p < cols[e].length; p++) out[cols[e][p]] += vals[e][p] * in[e];
+        }
+
+        private void store(double[][] x) {
+            for (int a = 0; a < ka; a++) {
+                double[] est = estimate[blockOf[a]];
+                for (int t = lo; t < hi; t++) est[t] = x[a][t - lo];
+            }
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static int find(int[] parent, int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    private static void union(int[] parent, int a, int b) {
+        int ra = find(parent, a), rb = find(parent, b);
+        if (ra != rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    }
+}
