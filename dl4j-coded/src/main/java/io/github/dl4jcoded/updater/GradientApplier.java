@@ -58,6 +58,18 @@ public final class GradientApplier {
      * @throws IllegalArgumentException for a wrong length or non-finite values; nothing is changed
      */
     public synchronized void apply(INDArray gradientSum, int batchSize, GradientMask mask, double score) {
+        apply(gradientSum, batchSize, mask, score, 1.0);
+    }
+
+    /**
+     * As {@link #apply(INDArray, int, GradientMask, double)}, with the updater's output scaled by
+     * {@code updateScale} in (0, 1] before it is subtracted: a staleness-aware step for late
+     * asynchronous gradients that works the same for SGD and for adaptive updaters.
+     */
+    public synchronized void apply(INDArray gradientSum, int batchSize, GradientMask mask, double score, double updateScale) {
+        if (!(updateScale > 0 && updateScale <= 1)) {
+            throw new IllegalArgumentException("update scale must be in (0, 1], got " + updateScale);
+        }
         long n = net.numParams();
         if (gradientSum.length() != n) {
             throw new IllegalArgumentException("gradient has " + gradientSum.length() + " entries, the network has " + n + " parameters");
@@ -92,6 +104,9 @@ public final class GradientApplier {
             currentMask.set(null);
         }
         zero(view, missing); // post-updater terms (weight decay) must not move absent blocks either
+        if (updateScale != 1.0) {
+            view.muli(updateScale);
+        }
         net.params().subi(view.reshape(net.params().shape()));
 
         if (!Double.isNaN(score)) {

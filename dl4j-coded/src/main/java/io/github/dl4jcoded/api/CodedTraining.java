@@ -1,0 +1,65 @@
+package io.github.dl4jcoded.api;
+
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.LocalTrainer;
+import io.github.dl4jcoded.training.TrainingStats;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.util.function.Consumer;
+
+/**
+ * The three-line entry point, in the spirit of Horovod's DistributedOptimizer: keep your
+ * network, its configuration, updater and listeners; wrap it; fit.
+ *
+ * <pre>{@code
+ * try (CodedTraining coded = CodedTraining.wrap(net, CodedTrainingConfig.defaults())) {
+ *     coded.fit(trainIterator, 5);
+ * }
+ * net.evaluate(testIterator);   // the same network object, trained
+ * }</pre>
+ */
+public final class CodedTraining implements AutoCloseable {
+    private final LocalTrainer trainer;
+    private final MultiLayerNetwork net;
+
+    private CodedTraining(MultiLayerNetwork net, CodedTrainingConfig config) {
+        this.net = net;
+        this.trainer = new LocalTrainer(net, config);
+    }
+
+    /** Wraps an initialized network for local coded (or vanilla parameter-server) training. */
+    public static CodedTraining wrap(MultiLayerNetwork net, CodedTrainingConfig config) {
+        return new CodedTraining(net, config);
+    }
+
+    /** Trains {@code epochs} passes; the wrapped network is updated in place. */
+    public CodedTraining fit(DataSetIterator data, int epochs) {
+        trainer.fit(data, epochs);
+        return this;
+    }
+
+    /** Called after each applied round, e.g. to advance a progress bar. */
+    public CodedTraining onRound(Consumer<TrainingStats> listener) {
+        trainer.onRound(listener);
+        return this;
+    }
+
+    public TrainingStats stats() {
+        return trainer.stats();
+    }
+
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    /** The local trainer underneath (worker control for tests and tools). */
+    public LocalTrainer trainer() {
+        return trainer;
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+}

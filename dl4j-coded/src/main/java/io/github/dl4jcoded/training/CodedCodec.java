@@ -1,0 +1,179 @@
+package io.github.dl4jcoded.training;
+
+import io.github.dl4jcoded.code.Code;
+import io.github.dl4jcoded.code.Codes;
+import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.decode.CodewordEncoder;
+import io.github.dl4jcoded.decode.Decoder;
+import io.github.dl4jcoded.decode.PeelingDecoder;
+import io.github.dl4jcoded.decode.ProjectiveDecoder;
+import io.github.dl4jcoded.feedback.ErrorFeedback;
+import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.nn.NetworkPartitions;
+import io.github.dl4jcoded.partition.Block;
+import io.github.dl4jcoded.partition.Partition;
+import io.github.dl4jcoded.updater.GradientMask;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Coded gradients: the parameters are cut into blocks, each block is compressed by a seeded
+ * frame, and a sparse code says which blocks each worker task combines. Workers send
+ * codewords; the server decodes each round (peeling or projective) into a partial gradient
+ * whose mask is the set of blocks it could say something about.
+ */
+public final class CodedCodec implements GradientCodec {
+    private final CodedTrainingConfig config;
+    private final Partition partition;
+    private final Code code;
+    private final FrameFamily family;
+    private final CodewordEncoder encoder;
+    private final int[][] tasksOfWorker;
+    private final int[] workerOfTask;
+
+    public CodedCodec(MultiLayerNetwork net, CodedTrainingConfig config) {
+        if (config.engine() != CodedTrainingConfig.EngineKind.REVERSE) {
+            throw new IllegalArgumentException("engine " + config.engine() + " is not wired into training yet: use REVERSE");
+        }
+        this.config = config;
+        this.partition = NetworkPartitions.build(net, config.partition(), config.chunkSize());
+        int k = partition.blockCount();
+        int n = config.workers();
+        this.code = switch (config.code()) {
+            case REPETITION -> Codes.repetition(k, n);
+            case SYSTEMATIC -> Codes.systematic(k, config.parityTasks(), config.rowWeight(), config.seed());
+        };
+        this.family = new FrameFamily(config.frame(), config.seed(), config.compression());
+        this.encoder = new CodewordEncoder(partition, code, family);
+        // REPETITION: worker w computes copy w of every block; otherwise tasks go round robin.
+        workerOfTask = new int[code.taskCount()];
+        List<List<Integer>> byWorker = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            byWorker.add(new ArrayList<>());
+        }
+        for (int t = 0; t < code.taskCount(); t++) {
+            int w = config.code() == CodedTrainingConfig.CodeKind.REPETITION ? t / k : t % n;
+            workerOfTask[t] = w;
+            byWorker.get(w).add(t);
+        }
+        tasksOfWorker = new int[n][];
+        for (int w = 0; w < n; w++) {
+            tasksOfWorker[w] = byWorker.get(w).stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    public Partition partition() {
+        return partition;
+    }
+
+    public Code code() {
+        return code;
+    }
+
+    public CodewordEncoder encoder() {
+        return encoder;
+    }
+
+    public int[] tasksOf(int worker) {
+        return tasksOfWorker[worker].clone();
+    }
+
+    @Override
+    public WorkerSide workerSide(int worker) {
+        int[] tasks = tasksOfWorker[worker];
+        ErrorFeedback[] feedback = new ErrorFeedback[tasks.length];
+        if (config.errorFeedback()) {
+            for (int i = 0; i < tasks.length; i++) {
+                feedback[i] = new ErrorFeedback(encoder, tasks[i]);
+            }
+        }
+        return (replica, shard, round, version) -> {
+            double[] g = Backprop.meanGradient(replica, shard);
+            List<Codeword> cws = new ArrayList<>(tasks.length);
+            for (int i = 0; i < tasks.length; i++) {
+                cws.add(feedback[i] != null ? feedback[i].step(round, g) : encoder.encode(round, tasks[i], g));
+            }
+            return new WorkerMessage(round, version, worker, shard.numExamples(), replica.score(), cws, null);
+        };
+    }
+
+    @Override
+    public Round newRound(long round, int[] liveWorkers) {
+        Decoder decoder = config.decoder() == CodedTrainingConfig.DecoderKind.PEELING
+                ? new PeelingDecoder(partition, code, family, round)
+                : new ProjectiveDecoder(partition, code, family, round);
+        return new Round() {
+            private int examples;
+            private double lossSum;
+            private int received;
+
+            @Override
+            public void offer(WorkerMessage m) {
+                Messages.checkHeader(m);
+                if (m.dense() != null || m.codewords().isEmpty()) {
+                    throw new IllegalArgumentException("coded round got a message without codewords from worker " + m.worker());
+                }
+                for (Codeword cw : m.codewords()) {
+                    if (cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
+                        throw new IllegalArgumentException("worker " + m.worker() + " sent a codeword for task "
+                                + cw.task() + ", which is not one of its tasks");
+                    }
+                }
+                // Decoder.offer validates fully before it changes anything, codeword by codeword.
+                for (Codeword cw : m.codewords()) {
+                    decoder.offer(cw);
+                }
+                examples += m.examples();
+                lossSum += m.examples() * m.loss();
+                received++;
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return examples == 0;
+            }
+
+            @Override
+            public boolean isComplete() {
+                return received == liveWorkers.length || decoder.receivedCount() == code.taskCount();
+            }
+
+            @Override
+            public Estimate estimate() {
+                double[] g = new double[partition.size()];
+                BitSet known = decoder.writeEstimate(g);
+                GradientMask mask = known.cardinality() == partition.blockCount() ? null : maskOf(known);
+                return new Estimate(g, mask, lossSum / examples, examples);
+            }
+        };
+    }
+
+    private GradientMask maskOf(BitSet blocks) {
+        List<Long> ranges = new ArrayList<>();
+        for (int j = blocks.nextSetBit(0); j >= 0; j = blocks.nextSetBit(j + 1)) {
+            Block b = partition.block(j);
+            for (int r = 0; r < b.rangeCount(); r++) {
+                ranges.add((long) b.rangeStart(r));
+                ranges.add((long) b.rangeStart(r) + b.rangeLength(r));
+            }
+        }
+        return GradientMask.ofRanges(ranges.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Symbols (float32 scalars) one worker sends per round. */
+    public long symbolsPerRound(int worker) {
+        long s = 0;
+        for (int t : tasksOfWorker[worker]) {
+            s += encoder.symbolCount(t);
+        }
+        return s;
+    }
+
+    @Override
+    public long denseMessageBytes() {
+        return WorkerMessage.HEADER_BYTES + 4L * partition.size();
+    }
+}

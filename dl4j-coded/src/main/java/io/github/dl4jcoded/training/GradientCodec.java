@@ -1,0 +1,47 @@
+package io.github.dl4jcoded.training;
+
+import io.github.dl4jcoded.updater.GradientMask;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * The pluggable part of a parameter server (AFF3CT style: encoder on the worker, decoder on the
+ * server, one interface): how a worker turns its minibatch into a message, and how the server
+ * turns the messages of a round into a gradient estimate.
+ */
+public interface GradientCodec {
+
+    /** Worker side, one instance per worker thread (it may keep state such as error feedback). */
+    interface WorkerSide {
+        WorkerMessage compute(MultiLayerNetwork replica, DataSet shard, long round, long version);
+    }
+
+    /** Server side for one round: messages arrive one at a time, the estimate can be asked for at any moment. */
+    interface Round {
+        /** @throws IllegalArgumentException for an invalid message; the round is unchanged */
+        void offer(WorkerMessage message);
+
+        /** True when nothing usable has arrived. */
+        boolean isEmpty();
+
+        /** True when the estimate can no longer improve with the messages still expected. */
+        boolean isComplete();
+
+        Estimate estimate();
+    }
+
+    /**
+     * @param meanGradient mean gradient estimate over {@code examples} examples (entries outside the mask are ignored)
+     * @param mask         blocks known, or null for all
+     */
+    record Estimate(double[] meanGradient, GradientMask mask, double loss, int examples) {
+    }
+
+    WorkerSide workerSide(int worker);
+
+    /** @param liveWorkers the workers that were sent this round's jobs */
+    Round newRound(long round, int[] liveWorkers);
+
+    /** Bytes of one dense float32 gradient message, the yardstick for compression ratios. */
+    long denseMessageBytes();
+}

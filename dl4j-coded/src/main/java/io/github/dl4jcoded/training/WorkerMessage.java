@@ -1,0 +1,38 @@
+package io.github.dl4jcoded.training;
+
+import io.github.dl4jcoded.decode.Codeword;
+
+import java.util.List;
+
+/**
+ * What one worker pushes for one round: codewords (coded) or a dense mean gradient (vanilla),
+ * tagged with the round and the parameter version it computed against.
+ *
+ * @param round     the server round (SYNC) or job number (ASYNC) it answers
+ * @param version   how many updates the parameters it read had seen: staleness = now - version
+ * @param worker    the worker's index
+ * @param examples  minibatch examples behind it
+ * @param loss      mean loss on those examples
+ * @param codewords coded mode: one per task the worker computed; empty in vanilla mode
+ * @param dense     vanilla mode: the mean gradient; null in coded mode
+ */
+public record WorkerMessage(long round, long version, int worker, int examples, double loss,
+                            List<Codeword> codewords, double[] dense) {
+
+    /** Header on the wire: round, version (8 bytes each), worker, examples (4 each), loss (4). */
+    static final int HEADER_BYTES = 28;
+    /** Per codeword: task id and symbol count (4 each); symbols travel as float32. */
+    static final int CODEWORD_HEADER_BYTES = 8;
+
+    /** Bytes this message would take on a wire with float32 values. */
+    public long wireBytes() {
+        long b = HEADER_BYTES;
+        if (dense != null) {
+            b += 4L * dense.length;
+        }
+        for (Codeword cw : codewords) {
+            b += CODEWORD_HEADER_BYTES + 4L * cw.length();
+        }
+        return b;
+    }
+}

@@ -1,0 +1,207 @@
+package io.github.dl4jcoded.training;
+
+import io.github.dl4jcoded.api.CodedTraining;
+import io.github.dl4jcoded.frame.FrameFamily;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalTrainerTest {
+
+    static Stream<IUpdater> updaters() {
+        return Stream.of(new Sgd(0.1), new Adam(1e-2));
+    }
+
+    static MultiLayerConfiguration cnn(IUpdater u, DataType dt) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(5).dataType(dt).updater(u)
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(10).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 1))
+                .build();
+    }
+
+    /** A learnable toy problem: the class is which third of the image is bright. */
+    static List<DataSet> data(int batches, int batchSize, DataType dt, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        List<DataSet> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            INDArray x = Nd4j.rand(dt, batchSize, 64).muli(0.3);
+            INDArray y = Nd4j.zeros(dt, batchSize, 3);
+            for (int r = 0; r < batchSize; r++) {
+                int c = (b * batchSize + r) % 3;
+                for (int p = c * 21; p < c * 21 + 21; p++) {
+                    x.putScalar(r, p, x.getDouble(r, p) + 0.7);
+                }
+                y.putScalar(r, c, 1.0);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+
+    private static MultiLayerNetwork net(MultiLayerConfiguration c) {
+        MultiLayerNetwork n = new MultiLayerNetwork(c);
+        n.init();
+        return n;
+    }
+
+    private static double relDiff(INDArray a, INDArray b) {
+        return a.sub(b).norm2Number().doubleValue() / a.norm2Number().doubleValue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("updaters")
+    void losslessCodingWithOneWorkerEqualsPlainFitAfter20Steps(IUpdater u) {
+        List<DataSet> batches = data(20, 8, DataType.DOUBLE, 1);
+        MultiLayerNetwork plain = net(cnn(u, DataType.DOUBLE));
+        MultiLayerNetwork coded = net(cnn(u, DataType.DOUBLE));
+        coded.setParams(plain.params().dup());
+        for (DataSet ds : batches) {
+            plain.fit(ds);
+        }
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(1).lossless().build();
+        try (CodedTraining t = CodedTraining.wrap(coded, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+            assertEquals(20, t.stats().updates());
+            assertEquals(0, t.stats().partialUpdates());
+        }
+        double rel = relDiff(plain.params(), coded.params());
+        assertTrue(rel < 1e-5, "relative difference to plain fit: " + rel);
+        assertEquals(20, coded.getIterationCount());
+        assertEquals(1, coded.getEpochCount());
+    }
+
+    @Test
+    void vanillaSynchronousWorkersAverageToTheFullBatchGradient() {
+        List<DataSet> batches = data(10, 12, DataType.DOUBLE, 2);
+        MultiLayerNetwork plain = net(cnn(new Sgd(0.1), DataType.DOUBLE));
+        MultiLayerNetwork ps = net(cnn(new Sgd(0.1), DataType.DOUBLE));
+        ps.setParams(plain.params().dup());
+        batches.forEach(plain::fit);
+        try (CodedTraining t = CodedTraining.wrap(ps, CodedTrainingConfig.builder().vanilla().workers(3).build())) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+            assertEquals(30, t.stats().messages());
+            assertEquals(1.0, t.stats().compressionVsDense(), 1e-9);
+        }
+        assertTrue(relDiff(plain.params(), ps.params()) < 1e-9);
+    }
+
+    @Test
+    void lossyCodedTrainingLearnsAndCompresses() {
+        List<DataSet> batches = data(40, 16, DataType.FLOAT, 3);
+        MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
+        double before = net.score(batches.get(0));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).compression(4).build();
+        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 3);
+            assertTrue(t.stats().compressionVsDense() > 3.0, "compression " + t.stats().compressionVsDense());
+        }
+        double after = net.score(batches.get(0));
+        assertTrue(after < 0.6 * before, "loss " + before + " -> " + after);
+    }
+
+    @Test
+    void asyncTrainingAppliesEveryFreshMessageAndLearns() {
+        List<DataSet> batches = data(30, 16, DataType.FLOAT, 4);
+        MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
+        double before = net.score(batches.get(0));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).compression(4)
+                .policy(CodedTrainingConfig.Policy.ASYNC).stalenessBound(4).build();
+        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 2);
+            TrainingStats s = t.stats();
+            assertEquals(2 * 30 * 3, s.messages() + s.stale());
+            assertEquals(s.messages(), s.updates());
+        }
+        assertTrue(net.score(batches.get(0)) < 0.6 * before);
+    }
+
+    @Test
+    void killingAWorkerMidRunDoesNotStopTrainingOrCorruptParameters() {
+        List<DataSet> batches = data(30, 12, DataType.FLOAT, 5);
+        MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
+        double before = net.score(batches.get(0));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).compression(4).build();
+        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+            t.onRound(s -> {
+                if (s.rounds() == 10) {
+                    t.trainer().killWorker(1);
+                }
+            });
+            t.fit(new ListDataSetIterator<>(batches, 1), 2);
+            assertFalse(t.trainer().isWorkerAlive(1));
+            assertEquals(60, t.stats().rounds());
+            assertEquals(60, t.stats().updates(), "every round still produced an update");
+        }
+        assertFalse(BooleanIndexing.or(net.params(), Conditions.isNan()));
+        assertTrue(net.score(batches.get(0)) < 0.6 * before);
+    }
+
+    @Test
+    void nanDataIsRejectedAndParametersStayFinite() {
+        List<DataSet> batches = data(4, 8, DataType.FLOAT, 6);
+        batches.get(1).getFeatures().putScalar(0, 3, Float.NaN);
+        MultiLayerNetwork net = net(cnn(new Sgd(0.1), DataType.FLOAT));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(1).compression(4).errorFeedback(false).build();
+        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+            assertEquals(1, t.stats().rejected());
+            assertEquals(3, t.stats().updates());
+        }
+        assertFalse(BooleanIndexing.or(net.params(), Conditions.isNan()));
+    }
+
+    @Test
+    void badConfigurationsAreRejectedWithWhatToChange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
+                .frame(FrameFamily.Kind.IDENTITY).compression(8).workers(0).build());
+        assertTrue(e.getMessage().contains("workers must be at least 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("choose COUNT_SKETCH"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
+                .engine(CodedTrainingConfig.EngineKind.FORWARD).build());
+        assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
+                .policy(CodedTrainingConfig.Policy.ASYNC).stalenessBound(-1).build());
+    }
+
+    @Test
+    void configurationRoundTripsThroughJson() {
+        CodedTrainingConfig c = CodedTrainingConfig.builder().workers(7).compression(64)
+                .policy(CodedTrainingConfig.Policy.ASYNC).seed(99).build();
+        assertEquals(c, CodedTrainingConfig.fromJson(c.toJson()));
+        assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.fromJson("{\"workers\": \"many\"}"));
+    }
+}
