@@ -107,6 +107,11 @@ public final class LocalTrainer implements AutoCloseable {
         return stats;
     }
 
+    /** The loss reported with the last applied update (mean over its examples). */
+    public double score() {
+        return server.score();
+    }
+
     /** Called after every round (SYNC) or message (ASYNC), for progress bars. */
     public void onRound(Consumer<TrainingStats> listener) {
         this.roundListener = listener;

@@ -18,6 +18,7 @@ public final class Main implements Runnable {
     /** Runs the program and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     // A user's mistake gets one clear line, not a stack trace; bugs keep theirs.
                     if (ex instanceof IllegalArgumentException) {

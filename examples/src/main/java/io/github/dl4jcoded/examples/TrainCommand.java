@@ -1,6 +1,11 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.api.CodedTraining;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
+import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.nn.NetworkPartitions;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.TrainingStats;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import me.tongfei.progressbar.ProgressBar;
@@ -51,6 +56,70 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar (for logs and CI)")
     boolean noProgress;
 
+    enum Mode { PLAIN, CODED, VANILLA_SYNC, VANILLA_ASYNC }
+
+    @Option(names = "--mode", defaultValue = "plain", converter = ModeConverter.class,
+            description = "plain (DL4J fit), coded, vanilla-sync or vanilla-async (default: ${DEFAULT-VALUE})")
+    Mode mode;
+
+    @Option(names = "--workers", description = "worker threads (coded and vanilla modes; default 4)")
+    Integer workers;
+
+    @Option(names = "--compression", description = "per-block compression ratio of the frames (default 32)")
+    Double compression;
+
+    @Option(names = "--frame", description = "identity, count_sketch, hadamard or gaussian (default count_sketch)")
+    FrameFamily.Kind frame;
+
+    @Option(names = "--partition", description = "layer, param, output_unit or chunk (default param)")
+    NetworkPartitions.Scheme partition;
+
+    @Option(names = "--code", description = "repetition or systematic (default repetition)")
+    CodedTrainingConfig.CodeKind code;
+
+    @Option(names = "--decoder", description = "peeling or projective (default projective)")
+    CodedTrainingConfig.DecoderKind decoder;
+
+    @Option(names = "--policy", description = "sync or async (coded mode; default sync)")
+    CodedTrainingConfig.Policy policy;
+
+    @Option(names = "--error-feedback", negatable = true, description = "carry what compression dropped into the next step (default on)")
+    Boolean errorFeedback;
+
+    @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default 8)")
+    Integer stalenessBound;
+
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            try {
+                return Mode.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "unknown mode '" + value + "': choose plain, coded, vanilla-sync or vanilla-async");
+            }
+        }
+    }
+
+    /** The coded-training configuration the options describe (defaults: the recommended coded setup). */
+    CodedTrainingConfig codedConfig() {
+        CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().seed(seed);
+        if (mode == Mode.VANILLA_SYNC || mode == Mode.VANILLA_ASYNC) {
+            b.vanilla().policy(mode == Mode.VANILLA_SYNC ? CodedTrainingConfig.Policy.SYNC : CodedTrainingConfig.Policy.ASYNC);
+        }
+        if (workers != null) b.workers(workers);
+        if (frame != null) b.frame(frame);
+        if (frame == FrameFamily.Kind.IDENTITY) b.compression(1).errorFeedback(false);
+        if (compression != null) b.compression(compression);
+        if (partition != null) b.partition(partition);
+        if (code != null) b.code(code);
+        if (decoder != null) b.decoder(decoder);
+        if (policy != null) b.policy(policy);
+        if (errorFeedback != null) b.errorFeedback(errorFeedback);
+        if (stalenessBound != null) b.stalenessBound(stalenessBound);
+        return b.build();
+    }
+
     @Override
     public Integer call() throws IOException {
         if (epochs < 1 || batch < 1 || !(learningRate > 0)) {
@@ -63,36 +132,58 @@ public final class TrainCommand implements Callable<Integer> {
                 split.train().size(), split.test().size(), Mnist.defaultCacheDir());
 
         MultiLayerNetwork net = Models.build(kind, seed, new Adam(learningRate));
-        out.printf(Locale.ROOT, "model %s: %,d parameters; plain DL4J training, Adam(%g), batch %d%n",
-                kind.name().toLowerCase(Locale.ROOT), net.numParams(), learningRate, batch);
+        out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, Adam(%g), batch %d%n",
+                kind.name().toLowerCase(Locale.ROOT), net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                learningRate, batch);
 
         MnistDataSetIterator train = new MnistDataSetIterator(split.train(), batch, true, seed);
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
         int batchesPerEpoch = (split.train().size() + batch - 1) / batch;
+        CodedTraining coded = null;
+        if (mode != Mode.PLAIN) {
+            CodedTrainingConfig cfg = codedConfig();
+            out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
+            coded = CodedTraining.wrap(net, cfg);
+        }
         double accuracy = Double.NaN;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            long t0 = System.nanoTime();
-            train.reset();
-            try (ProgressBar bar = progressBar("epoch " + epoch + "/" + epochs, batchesPerEpoch)) {
-                while (train.hasNext()) {
-                    DataSet ds = train.next();
-                    net.fit(ds);
-                    if (!Double.isFinite(net.score())) {
-                        throw new IllegalStateException("training diverged: loss is " + net.score()
-                                + " at epoch " + epoch + "; lower --lr");
-                    }
-                    if (bar != null) {
-                        bar.step();
-                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", net.score()));
+        try {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                long t0 = System.nanoTime();
+                train.reset();
+                int steps = coded != null && coded.trainer().config().policy() == CodedTrainingConfig.Policy.ASYNC
+                        ? batchesPerEpoch * coded.trainer().config().workers() : batchesPerEpoch;
+                try (ProgressBar bar = progressBar("epoch " + epoch + "/" + epochs, steps)) {
+                    if (coded == null) {
+                        fitPlain(net, train, epoch, bar);
+                    } else {
+                        long base = coded.stats().rounds();
+                        CodedTraining c = coded;
+                        coded.onRound(s -> {
+                            if (bar != null) {
+                                bar.stepTo(s.rounds() - base);
+                                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", c.trainer().score()));
+                            }
+                        });
+                        coded.fit(train, 1);
                     }
                 }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Evaluation eval = net.evaluate(test);
+                test.reset();
+                accuracy = eval.accuracy();
+                out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f, %.1f s (%.0f samples/s)%n",
+                        epoch, epochs, accuracy, seconds, split.train().size() / seconds);
+                if (coded != null) {
+                    TrainingStats st = coded.stats();
+                    out.printf(Locale.ROOT, "  bytes pushed by workers: %,d (dense gradients would be %,d); %s%n",
+                            st.bytesPushed(), st.denseEquivalentBytes(), st);
+                    out.printf(Locale.ROOT, "  compression vs dense: %.1fx%n", st.compressionVsDense());
+                }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Evaluation eval = net.evaluate(test);
-            test.reset();
-            accuracy = eval.accuracy();
-            out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f, last loss %.4f, %.1f s (%.0f samples/s)%n",
-                    epoch, epochs, accuracy, net.score(), seconds, split.train().size() / seconds);
+        } finally {
+            if (coded != null) {
+                coded.close();
+            }
         }
         if (save != null) {
             ModelSerializer.writeModel(net, save, true);
@@ -100,6 +191,21 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "final test accuracy: %.4f%n", accuracy);
         return 0;
+    }
+
+    private static void fitPlain(MultiLayerNetwork net, MnistDataSetIterator train, int epoch, ProgressBar bar) {
+        while (train.hasNext()) {
+            DataSet ds = train.next();
+            net.fit(ds);
+            if (!Double.isFinite(net.score())) {
+                throw new IllegalStateException("training diverged: loss is " + net.score()
+                        + " at epoch " + epoch + "; lower --lr");
+            }
+            if (bar != null) {
+                bar.step();
+                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", net.score()));
+            }
+        }
     }
 
     private ProgressBar progressBar(String task, int steps) {
