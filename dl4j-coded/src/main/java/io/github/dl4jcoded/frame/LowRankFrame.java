@@ -1,0 +1,161 @@
+package io.github.dl4jcoded.frame;
+
+/**
+ * A frame for a block that is a matrix M (rows x cols), built from an orthonormal basis that
+ * server and workers share: on the RIGHT side its directions are e_i (x) q_k for every row i
+ * and basis vector q_k of length cols, so the symbols are M Q (rows x r); on the LEFT side they
+ * are p_k (x) e_j, the symbols M^T P (cols x r). Either way the columns are orthonormal
+ * (F^T F = I) and the lift F s is the projection of M onto the basis: S Q^T or P T^T. This is
+ * one half of a PowerSGD power iteration, expressed as directional derivatives.
+ *
+ * <p>The matrix is read from the block's local vector in row-major ('c') or column-major ('f')
+ * order, so DL4J's dense W [nIn, nOut] ('f') and convolution W [nOut, nIn*kH*kW] ('c') are
+ * both used in place.
+ */
+public final class LowRankFrame implements Frame {
+    public enum Side { RIGHT, LEFT }
+
+    private final int rows;
+    private final int cols;
+    private final boolean columnMajor;
+    private final Side side;
+    private final double[][] basis; // r vectors, each of length cols (RIGHT) or rows (LEFT)
+
+    /**
+     * @param basis r orthonormal vectors, of length cols for RIGHT and rows for LEFT; not copied
+     *              (the caller hands over an array it never changes)
+     */
+    public LowRankFrame(int rows, int cols, char order, Side side, double[][] basis) {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("matrix must be at least 1 x 1, got " + rows + " x " + cols);
+        }
+        if (order != 'c' && order != 'f') {
+            throw new IllegalArgumentException("order must be 'c' or 'f', got " + order);
+        }
+        int len = side == Side.RIGHT ? cols : rows;
+        if (basis.length < 1) {
+            throw new IllegalArgumentException("basis needs at least one vector");
+        }
+        for (double[] v : basis) {
+            if (v.length != len) {
+                throw new IllegalArgumentException("basis vectors must have length " + len + ", got " + v.length);
+            }
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.columnMajor = order == 'f';
+        this.side = side;
+        this.basis = basis;
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    /** Number of basis vectors r. */
+    public int basisSize() {
+        return basis.length;
+    }
+
+    private int index(int i, int j) {
+        return columnMajor ? i + j * rows : i * cols + j;
+    }
+
+    @Override
+    public int dimension() {
+        return rows * cols;
+    }
+
+    @Override
+    public int rank() {
+        return (side == Side.RIGHT ? rows : cols) * basis.length;
+    }
+
+    @Override
+    public void encode(double[] g, int gOffset, double[] out, int outOffset) {
+        int r = basis.length;
+        java.util.Arrays.fill(out, outOffset, outOffset + rank(), 0.0);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double m = g[gOffset + index(i, j)];
+                if (m == 0) {
+                    continue;
+                }
+                if (side == Side.RIGHT) {
+                    int o = outOffset + i * r;
+                    for (int k = 0; k < r; k++) {
+                        out[o + k] += m * basis[k][j];
+                    }
+                } else {
+                    int o = outOffset + j * r;
+                    for (int k = 0; k < r; k++) {
+                        out[o + k] += m * basis[k][i];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void liftAdd(double[] s, int sOffset, double scale, double[] out, int outOffset) {
+        int r = basis.length;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double acc = 0;
+                if (side == Side.RIGHT) {
+                    int o = sOffset + i * r;
+                    for (int k = 0; k < r; k++) {
+                        acc += s[o + k] * basis[k][j];
+                    }
+                } else {
+                    int o = sOffset + j * r;
+                    for (int k = 0; k < r; k++) {
+                        acc += s[o + k] * basis[k][i];
+                    }
+                }
+                out[outOffset + index(i, j)] += scale * acc;
+            }
+        }
+    }
+
+    /**
+     * Orthonormalizes {@code vectors} in place (modified Gram-Schmidt, twice for stability). A
+     * vector that collapses is replaced by one drawn from {@code fallback}, so the basis always
+     * keeps its size and both sides of the wire replace it identically.
+     */
+    public static void orthonormalize(double[][] vectors, java.util.SplittableRandom fallback) {
+        for (int k = 0; k < vectors.length; k++) {
+            double[] v = vectors[k];
+            for (int attempt = 0; ; attempt++) {
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int p = 0; p < k; p++) {
+                        double dot = 0;
+                        for (int i = 0; i < v.length; i++) {
+                            dot += v[i] * vectors[p][i];
+                        }
+                        for (int i = 0; i < v.length; i++) {
+                            v[i] -= dot * vectors[p][i];
+                        }
+                    }
+                }
+                double norm = 0;
+                for (double x : v) {
+                    norm += x * x;
+                }
+                norm = Math.sqrt(norm);
+                if (norm > 1e-12 && Double.isFinite(norm)) {
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] /= norm;
+                    }
+                    break;
+                }
+                if (attempt > 8 || k >= v.length) {
+                    throw new IllegalArgumentException("cannot find " + vectors.length + " orthonormal vectors of length " + v.length);
+                }
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = fallback.nextDouble() - 0.5;
+                }
+            }
+        }
+    }
+}
