@@ -26,17 +26,16 @@ public final class CountSketchFrame implements Frame {
         this.weight = new double[b];
         int[] perm = new int[b];
         for (int i = 0; i < b; i++) perm[i] = i;
-        for (int i = b - 1; i > 0; i--) { // Fisher-Yates
-            int j = rnd.nextInt(i + 1);
-            int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
-        }
+        Draws.shuffle(perm, rnd);
         int small = b / r, extra = b % r; // buckets 0..extra-1 get small+1 coordinates
-        double wBig = 1.0 / Math.sqrt(small + 1), wSmall = 1.0 / Math.sqrt(small);
-        for (int p = 0; p < b; p++) {
-            int i = perm[p], t = p % r;
+        double wBig = 1.0 / Math.sqrt(small + 1), wSmall = 1.0 / Math.sqrt(small); // small >= 1 since r <= b
+        for (int p = 0, t = 0; p < b; p++) {
+            int i = perm[p];
             bucket[i] = t;
-            weight[i] = (t < extra ? wBig : wSmall) * (rnd.nextBoolean() ? 1.0 : -1.0);
+            weight[i] = t < extra ? wBig : wSmall;
+            if (++t == r) t = 0;
         }
+        Draws.randomSigns(weight, rnd);
     }
 
     @Override public int dimension() { return b; }

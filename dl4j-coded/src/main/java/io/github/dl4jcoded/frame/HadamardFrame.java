@@ -26,6 +26,7 @@ public final class HadamardFrame implements Frame {
     private final int[] rows;      // sorted, distinct, in [0, b)
     private final int[] pieceStart; // binary decomposition of b, largest piece first
     private final int[] pieceLen;
+    private final double[] rowScale; // 1/sqrt(length of the piece holding rows[t])
 
     public HadamardFrame(int b, int r, SplittableRandom rnd) {
         if (b <= 0 || r <= 0 || r > b) throw new IllegalArgumentException("need 0 < r <= b, got b=" + b + " r=" + r);
@@ -45,24 +46,26 @@ public final class HadamardFrame implements Frame {
         if (pieces > 1) {
             perm = new int[b];
             for (int i = 0; i < b; i++) perm[i] = i;
-            for (int i = b - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
-            }
+            Draws.shuffle(perm, rnd);
         } else {
             perm = null;
         }
         sign = new double[b];
-        for (int i = 0; i < b; i++) sign[i] = rnd.nextBoolean() ? 1.0 : -1.0;
-        // r distinct rows: partial Fisher-Yates over 0..b-1, then sorted for memory locality.
+        java.util.Arrays.fill(sign, 1.0);
+        Draws.randomSigns(sign, rnd);
+        // r distinct rows, sorted for memory locality.
         int[] all = new int[b];
         for (int i = 0; i < b; i++) all[i] = i;
-        for (int i = 0; i < r; i++) {
-            int j = i + rnd.nextInt(b - i);
-            int tmp = all[i]; all[i] = all[j]; all[j] = tmp;
-        }
+        Draws.sampleFront(all, r, rnd);
         rows = Arrays.copyOf(all, r);
         Arrays.sort(rows);
+        // The 1/sqrt(piece length) normalization is applied to the r sampled values only.
+        rowScale = new double[r];
+        for (int t = 0; t < r; t++) {
+            int p = 0;
+            while (rows[t] >= pieceStart[p] + pieceLen[p]) p++;
+            rowScale[t] = 1.0 / Math.sqrt(pieceLen[p]);
+        }
     }
 
     @Override public int dimension() { return b; }
@@ -78,19 +81,32 @@ public final class HadamardFrame implements Frame {
             for (int i = 0; i < b; i++) x[i] = sign[i] * g[gOffset + perm[i]];
         }
         transform(x);
-        for (int t = 0; t < r; t++) out[outOffset + t] = x[rows[t]];
+        for (int t = 0; t < r; t++) out[outOffset + t] = rowScale[t] * x[rows[t]];
     }
 
     @Override
     public void liftAdd(double[] s, int sOffset, double scale, double[] out, int outOffset) {
         double[] x = scratch();
         Arrays.fill(x, 0, b, 0.0);
-        for (int t = 0; t < r; t++) x[rows[t]] = s[sOffset + t];
-        transform(x); // H is symmetric and orthonormal, so H^T = H
+        for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[sOffset + t];
+        transform(x); // H is symmetric, so the transpose is the same transform
         if (perm == null) {
             for (int i = 0; i < b; i++) out[outOffset + i] += scale * sign[i] * x[i];
         } else {
             for (int i = 0; i < b; i++) out[outOffset + perm[i]] += scale * sign[i] * x[i];
+        }
+    }
+
+    @Override
+    public void lift(double[] s, double[] out, int outOffset) {
+        double[] x = scratch();
+        Arrays.fill(x, 0, b, 0.0);
+        for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[t];
+        transform(x);
+        if (perm == null) {
+            for (int i = 0; i < b; i++) out[outOffset + i] = sign[i] * x[i];
+        } else {
+            for (int i = 0; i < b; i++) out[outOffset + perm[i]] = sign[i] * x[i];
         }
     }
 
@@ -103,11 +119,26 @@ public final class HadamardFrame implements Frame {
         return x;
     }
 
-    /** Orthonormal Walsh-Hadamard transform of each piece, in place. */
+    /**
+     * Unnormalized Walsh-Hadamard transform of each piece, in place. The first two butterfly levels
+     * run together (radix 4) because their inner loops would otherwise be 1 and 2 long.
+     */
     private void transform(double[] x) {
         for (int p = 0; p < pieceLen.length; p++) {
             int off = pieceStart[p], len = pieceLen[p];
-            for (int h = 1; h < len; h <<= 1) {
+            int h = 1;
+            if (len >= 4) {
+                for (int i = off; i < off + len; i += 4) {
+                    double a = x[i], c = x[i + 1], d = x[i + 2], e = x[i + 3];
+                    double s0 = a + c, d0 = a - c, s1 = d + e, d1 = d - e;
+                    x[i] = s0 + s1;
+                    x[i + 1] = d0 + d1;
+                    x[i + 2] = s0 - s1;
+                    x[i + 3] = d0 - d1;
+                }
+                h = 4;
+            }
+            for (; h < len; h <<= 1) {
                 for (int i = off; i < off + len; i += h << 1) {
                     for (int j = i; j < i + h; j++) {
                         double a = x[j], c = x[j + h];
@@ -116,8 +147,6 @@ public final class HadamardFrame implements Frame {
                     }
                 }
             }
-            double norm = 1.0 / Math.sqrt(len);
-            for (int i = off; i < off + len; i++) x[i] *= norm;
         }
     }
 }
