@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.github.dl4jcoded.code.Code;
 import io.github.dl4jcoded.code.Codes;
 import io.github.dl4jcoded.code.Peeling;
+import io.github.dl4jcoded.code.RowSpace;
 import io.github.dl4jcoded.frame.Frame;
 import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.partition.Block;
@@ -164,6 +165,8 @@ class ProjectiveDecoderTest {
             for (int t : c.tasks) rec[t] = true;
             Peeling peel = new Peeling(c.code);
             peel.run(rec);
+            RowSpace rows = new RowSpace(c.code);
+            rows.run(rec);
             for (int j = 0; j < c.part.blockCount(); j++) {
                 boolean touched = false;
                 for (int t : c.code.tasks(j)) touched |= rec[t];
@@ -171,6 +174,7 @@ class ProjectiveDecoderTest {
                 if (!touched) assertEquals(BlockStatus.MISSING, s);
                 else assertNotEquals(BlockStatus.MISSING, s);
                 if (peel.isResolved(j)) assertEquals(BlockStatus.RESOLVED, s, "peelable implies resolved");
+                assertEquals(rows.isDetermined(j), s == BlockStatus.RESOLVED, "resolved iff e_j in the received row space");
                 if (s == BlockStatus.RESOLVED) {
                     // Resolved means exact symbols: the estimate's block equals F F^T g.
                     Block b = c.part.block(j);
