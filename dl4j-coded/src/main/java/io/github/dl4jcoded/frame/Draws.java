@@ -30,13 +30,43 @@ final class Draws {
         return i - 1;
     }
 
-    /** Moves a uniform random r-subset of {@code a} into a[0..r) (partial Fisher-Yates). */
-    static void sampleFront(int[] a, int r, SplittableRandom rnd) {
-        int n = a.length;
-        for (int i = 0; i < r; i++) {
-            int j = i + (int) (((rnd.nextLong() >>> 32) * (n - i)) >>> 32);
-            int t = a[i]; a[i] = a[j]; a[j] = t;
+    /** Sets the top bit of each entry with probability 1/2 (a sign for values below 2^31). */
+    static void randomSignBits(int[] values, SplittableRandom rnd) {
+        long bits = 0;
+        for (int i = 0; i < values.length; i++) {
+            if ((i & 63) == 0) bits = rnd.nextLong();
+            values[i] |= (int) (bits << 31) & 0x80000000;
+            bits >>>= 1;
         }
+    }
+
+    /** b random bits, 64 per long. */
+    static long[] randomBits(int b, SplittableRandom rnd) {
+        long[] bits = new long[(b + 63) >>> 6];
+        for (int w = 0; w < bits.length; w++) bits[w] = rnd.nextLong();
+        return bits;
+    }
+
+    /**
+     * A uniform random r-subset of 0..n-1, ascending, by Floyd's algorithm on a bitmap: r draws
+     * and n/64 words, instead of an n-element array.
+     */
+    static int[] sortedSample(int n, int r, SplittableRandom rnd) {
+        long[] chosen = new long[(n + 63) >>> 6];
+        for (int j = n - r; j < n; j++) {
+            int t = (int) (((rnd.nextLong() >>> 32) * (j + 1)) >>> 32);
+            if ((chosen[t >>> 6] & (1L << t)) != 0) t = j; // t already taken: take j, which cannot be
+            chosen[t >>> 6] |= 1L << t;
+        }
+        int[] out = new int[r];
+        for (int w = 0, k = 0; w < chosen.length; w++) {
+            long word = chosen[w];
+            while (word != 0) {
+                out[k++] = (w << 6) + Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+            }
+        }
+        return out;
     }
 
     /** Negates each entry of {@code values} with probability 1/2, one random bit each. */

@@ -21,7 +21,7 @@ public final class HadamardFrame implements Frame {
 
     private final int b;
     private final int r;
-    private final double[] sign;
+    private final long[] signBits; // bit i set: coordinate i is negated (D)
     private final int[] perm;      // null when b is a power of two
     private final int[] rows;      // sorted, distinct, in [0, b)
     private final int[] pieceStart; // binary decomposition of b, largest piece first
@@ -50,15 +50,8 @@ public final class HadamardFrame implements Frame {
         } else {
             perm = null;
         }
-        sign = new double[b];
-        java.util.Arrays.fill(sign, 1.0);
-        Draws.randomSigns(sign, rnd);
-        // r distinct rows, sorted for memory locality.
-        int[] all = new int[b];
-        for (int i = 0; i < b; i++) all[i] = i;
-        Draws.sampleFront(all, r, rnd);
-        rows = Arrays.copyOf(all, r);
-        Arrays.sort(rows);
+        signBits = Draws.randomBits(b, rnd);
+        rows = Draws.sortedSample(b, r, rnd);
         // The 1/sqrt(piece length) normalization is applied to the r sampled values only.
         rowScale = new double[r];
         for (int t = 0; t < r; t++) {
@@ -76,9 +69,9 @@ public final class HadamardFrame implements Frame {
     public void encode(double[] g, int gOffset, double[] out, int outOffset) {
         double[] x = scratch();
         if (perm == null) {
-            for (int i = 0; i < b; i++) x[i] = sign[i] * g[gOffset + i];
+            for (int i = 0; i < b; i++) x[i] = flip(g[gOffset + i], i);
         } else {
-            for (int i = 0; i < b; i++) x[i] = sign[i] * g[gOffset + perm[i]];
+            for (int i = 0; i < b; i++) x[i] = flip(g[gOffset + perm[i]], i);
         }
         transform(x);
         for (int t = 0; t < r; t++) out[outOffset + t] = rowScale[t] * x[rows[t]];
@@ -91,9 +84,9 @@ public final class HadamardFrame implements Frame {
         for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[sOffset + t];
         transform(x); // H is symmetric, so the transpose is the same transform
         if (perm == null) {
-            for (int i = 0; i < b; i++) out[outOffset + i] += scale * sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + i] += scale * flip(x[i], i);
         } else {
-            for (int i = 0; i < b; i++) out[outOffset + perm[i]] += scale * sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + perm[i]] += scale * flip(x[i], i);
         }
     }
 
@@ -104,10 +97,15 @@ public final class HadamardFrame implements Frame {
         for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[t];
         transform(x);
         if (perm == null) {
-            for (int i = 0; i < b; i++) out[outOffset + i] = sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + i] = flip(x[i], i);
         } else {
-            for (int i = 0; i < b; i++) out[outOffset + perm[i]] = sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + perm[i]] = flip(x[i], i);
         }
+    }
+
+    /** v times the random sign of coordinate i, by flipping the IEEE sign bit (no branch). */
+    private double flip(double v, int i) {
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(v) ^ ((signBits[i >>> 6] >>> i) << 63));
     }
 
     private double[] scratch() {
