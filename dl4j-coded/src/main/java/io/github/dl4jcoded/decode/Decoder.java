@@ -26,6 +26,7 @@ public abstract class Decoder {
     protected final Code code;
     protected final StepFrames frames;
     protected final long step;
+    private final long frameTag;
     protected final int[] ranks;
     /** Codewords received, by task id; null where none. */
     protected final Codeword[] received;
@@ -43,6 +44,7 @@ public abstract class Decoder {
         this.code = code;
         this.step = step;
         this.frames = new StepFrames(family, partition, step);
+        this.frameTag = family.tag();
         int k = partition.blockCount();
         this.ranks = new int[k];
         for (int j = 0; j < k; j++) ranks[j] = frames.rank(j);
@@ -66,7 +68,7 @@ public abstract class Decoder {
 
     /**
      * Accepts a codeword, or throws {@link InvalidCodewordException} and changes nothing:
-     * wrong step, unknown task, a row that differs from this decoder's code, wrong length,
+     * wrong step, unknown task, a row that differs from this decoder's code, other frames, wrong length,
      * NaN or infinite symbols, or a second codeword for the same (step, task).
      */
     public final void offer(Codeword cw) {
@@ -97,6 +99,10 @@ public abstract class Decoder {
         if (!Arrays.equals(rowBlocks, code.blocks(task)) || !Arrays.equals(rowCoeffs, code.coefficients(task))) {
             throw new InvalidCodewordException(InvalidCodewordException.Reason.WRONG_CODE_ROW,
                     "task " + task + " row " + Arrays.toString(rowBlocks) + " differs from the code's " + Arrays.toString(code.blocks(task)));
+        }
+        if (cw.frameTag() != frameTag) {
+            throw new InvalidCodewordException(InvalidCodewordException.Reason.WRONG_FRAMES,
+                    "task " + task + " used frames with tag " + Long.toHexString(cw.frameTag()) + ", expected " + Long.toHexString(frameTag));
         }
         int len = 0;
         for (int j : rowBlocks) len = Math.max(len, ranks[j]);

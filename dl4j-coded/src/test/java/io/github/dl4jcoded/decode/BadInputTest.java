@@ -18,6 +18,7 @@ class BadInputTest {
     private final FrameFamily fam = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 5, 4);
     private final CodewordEncoder enc = new CodewordEncoder(part, code, fam);
     private final long step = 12;
+    private final long tag = fam.tag();
 
     @Test
     void peeling() { check(() -> new PeelingDecoder(part, code, fam, step)); }
@@ -45,15 +46,17 @@ class BadInputTest {
         expect(dec, null, Reason.NULL);
         expect(dec, enc.encode(step + 1, 3, g), Reason.WRONG_STEP);
         expect(dec, enc.encode(step - 1, 3, g), Reason.WRONG_STEP);
-        expect(dec, new Codeword(step, code.taskCount(), code.blocks(3), code.coefficients(3), sym), Reason.UNKNOWN_TASK);
-        expect(dec, new Codeword(step, -1, code.blocks(3), code.coefficients(3), sym), Reason.UNKNOWN_TASK);
-        expect(dec, new Codeword(step, 3, code.blocks(3), code.coefficients(3), java.util.Arrays.copyOf(sym, sym.length - 1)), Reason.WRONG_LENGTH);
-        expect(dec, new Codeword(step, 3, code.blocks(3), code.coefficients(3), java.util.Arrays.copyOf(sym, sym.length + 1)), Reason.WRONG_LENGTH);
-        expect(dec, new Codeword(step, 3, code.blocks(3), code.coefficients(3), nan), Reason.NOT_FINITE);
-        expect(dec, new Codeword(step, 3, code.blocks(3), code.coefficients(3), inf), Reason.NOT_FINITE);
-        expect(dec, new Codeword(step, 3, otherRow, code.coefficients(4), sym), Reason.WRONG_CODE_ROW);
-        expect(dec, new Codeword(step, 3, new int[] {99}, new double[] {1}, sym), Reason.WRONG_CODE_ROW);
-        expect(dec, new Codeword(step, 3, code.blocks(3), new double[] {-1}, sym), Reason.WRONG_CODE_ROW);
+        expect(dec, new Codeword(step, code.taskCount(), tag, code.blocks(3), code.coefficients(3), sym), Reason.UNKNOWN_TASK);
+        expect(dec, new Codeword(step, -1, tag, code.blocks(3), code.coefficients(3), sym), Reason.UNKNOWN_TASK);
+        expect(dec, new Codeword(step, 3, tag, code.blocks(3), code.coefficients(3), java.util.Arrays.copyOf(sym, sym.length - 1)), Reason.WRONG_LENGTH);
+        expect(dec, new Codeword(step, 3, tag, code.blocks(3), code.coefficients(3), java.util.Arrays.copyOf(sym, sym.length + 1)), Reason.WRONG_LENGTH);
+        expect(dec, new Codeword(step, 3, tag, code.blocks(3), code.coefficients(3), nan), Reason.NOT_FINITE);
+        expect(dec, new Codeword(step, 3, tag, code.blocks(3), code.coefficients(3), inf), Reason.NOT_FINITE);
+        expect(dec, new Codeword(step, 3, tag, otherRow, code.coefficients(4), sym), Reason.WRONG_CODE_ROW);
+        expect(dec, new Codeword(step, 3, tag, new int[] {99}, new double[] {1}, sym), Reason.WRONG_CODE_ROW);
+        expect(dec, new Codeword(step, 3, tag, code.blocks(3), new double[] {-1}, sym), Reason.WRONG_CODE_ROW);
+        expect(dec, new CodewordEncoder(part, code, new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 6, 4)).encode(step, 3, g), Reason.WRONG_FRAMES);
+        expect(dec, new CodewordEncoder(part, code, new FrameFamily(FrameFamily.Kind.HADAMARD, 5, 4)).encode(step, 3, g), Reason.WRONG_FRAMES);
         expect(dec, enc.encode(step, 7, g), Reason.DUPLICATE);
         expect(dec, enc.encode(step, 7, Problems.gaussian(rnd, part.size())), Reason.DUPLICATE);
 
