@@ -194,6 +194,33 @@ public abstract class Decoder {
         return written;
     }
 
+    /**
+     * For applying the estimate as codewords arrive (asynchronous mode): writes into {@code delta}
+     * the change of the estimate since {@code applied}, the running sum of what the caller has
+     * applied this step (zeros at the start of the step), and adds it to {@code applied}. Returns
+     * the blocks written; other entries of {@code delta} are left as they were. The increments of
+     * a step sum to its estimate, whatever the order of arrivals.
+     */
+    public BitSet writeIncrement(double[] applied, double[] delta) {
+        checkLength(applied.length);
+        checkLength(delta.length);
+        ensureSolved();
+        BitSet written = new BitSet(partition.blockCount());
+        double[] est = new double[partition.maxBlockSize()];
+        double[] old = new double[partition.maxBlockSize()];
+        for (int j = 0; j < estimate.length; j++) {
+            if (estimate[j] == null) continue;
+            Block b = partition.block(j);
+            frames.frame(j).lift(estimate[j], est, 0);
+            b.gather(applied, old);
+            b.scatter(est, applied);
+            for (int i = 0; i < b.size(); i++) est[i] -= old[i];
+            b.scatter(est, delta);
+            written.set(j);
+        }
+        return written;
+    }
+
     /** The full estimate as a new array, zero on MISSING blocks. */
     public double[] estimate() {
         double[] g = new double[partition.size()];

@@ -127,6 +127,27 @@ class ProjectiveDecoderTest {
         }
     }
 
+    /** Increments applied per arrival add up to the step's estimate. */
+    @Test
+    void incrementsSumToTheEstimate() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        for (int trial = 0; trial < 50; trial++) {
+            Case c = new Case(rnd);
+            ProjectiveDecoder dec = new ProjectiveDecoder(c.part, c.code, c.fam, c.step);
+            double[] applied = new double[c.part.size()], sum = new double[c.part.size()];
+            for (int t : c.tasks) {
+                dec.offer(c.enc.encode(c.step, t, c.g));
+                double[] delta = new double[c.part.size()];
+                java.util.BitSet mask = dec.writeIncrement(applied, delta);
+                for (int j = 0; j < c.part.blockCount(); j++) assertEquals(dec.status(j) != BlockStatus.MISSING, mask.get(j));
+                for (int i = 0; i < sum.length; i++) sum[i] += delta[i];
+            }
+            double[] est = dec.estimate();
+            assertTrue(Problems.maxAbsDiff(est, sum) < 1e-12 * (1 + Problems.norm(est)));
+            assertTrue(Problems.maxAbsDiff(est, applied) < 1e-12 * (1 + Problems.norm(est)));
+        }
+    }
+
     /** Lossless frames and directions that span: the estimate is g, every block RESOLVED. */
     @Test
     void spanningDirectionsRecoverTheGradient() {
