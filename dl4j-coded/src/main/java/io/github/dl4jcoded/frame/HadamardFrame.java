@@ -118,31 +118,31 @@ public final class HadamardFrame implements Frame {
     }
 
     /**
-     * Unnormalized Walsh-Hadamard transform of each piece, in place. The first two butterfly levels
-     * run together (radix 4) because their inner loops would otherwise be 1 and 2 long.
+     * Unnormalized Walsh-Hadamard transform of each piece, in place. Butterfly levels are taken two
+     * at a time (radix 4), which halves the passes over the block; a last radix-2 level remains
+     * when log2 of the piece length is odd.
      */
     private void transform(double[] x) {
         for (int p = 0; p < pieceLen.length; p++) {
             int off = pieceStart[p], len = pieceLen[p];
             int h = 1;
-            if (len >= 4) {
-                for (int i = off; i < off + len; i += 4) {
-                    double a = x[i], c = x[i + 1], d = x[i + 2], e = x[i + 3];
-                    double s0 = a + c, d0 = a - c, s1 = d + e, d1 = d - e;
-                    x[i] = s0 + s1;
-                    x[i + 1] = d0 + d1;
-                    x[i + 2] = s0 - s1;
-                    x[i + 3] = d0 - d1;
-                }
-                h = 4;
-            }
-            for (; h < len; h <<= 1) {
-                for (int i = off; i < off + len; i += h << 1) {
+            for (; 4 * h <= len; h *= 4) {
+                for (int i = off; i < off + len; i += 4 * h) {
                     for (int j = i; j < i + h; j++) {
-                        double a = x[j], c = x[j + h];
-                        x[j] = a + c;
-                        x[j + h] = a - c;
+                        double a = x[j], b = x[j + h], c = x[j + 2 * h], d = x[j + 3 * h];
+                        double s0 = a + b, d0 = a - b, s1 = c + d, d1 = c - d;
+                        x[j] = s0 + s1;
+                        x[j + h] = d0 + d1;
+                        x[j + 2 * h] = s0 - s1;
+                        x[j + 3 * h] = d0 - d1;
                     }
+                }
+            }
+            if (h < len) { // one level left: h = len / 2
+                for (int j = off; j < off + h; j++) {
+                    double a = x[j], b = x[j + h];
+                    x[j] = a + b;
+                    x[j + h] = a - b;
                 }
             }
         }
