@@ -61,6 +61,27 @@ class CodewordEncoderTest {
         }
     }
 
+    /** What crosses the wire (step, task, frame tag, symbols) is enough to rebuild an acceptable codeword. */
+    @Test
+    void codewordsRebuiltFromTheWireAreAccepted() {
+        Partition part = Partition.chunks(100, 30);
+        Code code = Codes.systematic(part.blockCount(), 2, 2, 4);
+        FrameFamily fam = new FrameFamily(FrameFamily.Kind.GAUSSIAN, 8, 3);
+        CodewordEncoder enc = new CodewordEncoder(part, code, fam);
+        double[] g = Problems.gaussian(new SplittableRandom(1), 100);
+        ProjectiveDecoder direct = new ProjectiveDecoder(part, code, fam, 6);
+        ProjectiveDecoder wire = new ProjectiveDecoder(part, code, fam, 6);
+        for (int t = 0; t < code.taskCount(); t++) {
+            Codeword cw = enc.encode(6, t, g);
+            assertEquals(fam.tag(), cw.frameTag());
+            direct.offer(cw);
+            wire.offer(Codeword.of(code, new FrameFamily(FrameFamily.Kind.GAUSSIAN, 8, 3), cw.step(), cw.task(), cw.symbols()));
+        }
+        assertArrayEquals(direct.estimate(), wire.estimate());
+        assertNotEquals(fam.tag(), new FrameFamily(FrameFamily.Kind.GAUSSIAN, 8, 4).tag());
+        assertThrows(InvalidCodewordException.class, () -> Codeword.of(code, fam, 6, 99, new double[10]));
+    }
+
     /** Reconstruction from one codeword is the projection onto its own directions. */
     @Test
     void reconstructionIsTheSingleCodewordProjection() {
