@@ -42,11 +42,16 @@ public final class CodeReport {
     public final double decodableProbability;
     /** Expected fraction of blocks decodable by peeling. */
     public final double expectedDecodedFraction;
+    /**
+     * P(every block determined by linear algebra on the received rows): what the projective
+     * decoder reaches with lossless frames. At least {@link #decodableProbability}.
+     */
+    public final double solvableProbability;
     /** 0 when exact; else the Monte-Carlo standard error of {@link #decodableProbability}. */
     public final double standardError;
     public final String method;
 
-    private CodeReport(Code code, double p, double[] geometry, double[] dec, String method) {
+    private CodeReport(Code code, double p, double[] geometry, double[] dec, double solvable, String method) {
         this.codeName = code.name();
         this.tasks = code.taskCount();
         this.blocks = code.blockCount();
@@ -68,6 +73,7 @@ public final class CodeReport {
         this.decodableProbability = dec[0];
         this.expectedDecodedFraction = dec[1];
         this.standardError = dec[2];
+        this.solvableProbability = solvable;
         this.method = method;
     }
 
@@ -76,10 +82,45 @@ public final class CodeReport {
         checkP(p);
         double[] geometry = geometry(code);
         if (code.taskCount() <= EXACT_LIMIT) {
-            return new CodeReport(code, p, geometry, exactDecodability(code, p), "exact enumeration of 2^" + code.taskCount() + " patterns");
+            return new CodeReport(code, p, geometry, exactDecodability(code, p), solvable(code, p, seed),
+                    "exact enumeration of 2^" + code.taskCount() + " patterns" + solvableMethod(code, seed));
         }
-        return new CodeReport(code, p, geometry, monteCarloDecodability(code, p, MC_SAMPLES, seed),
-                "Monte Carlo, " + MC_SAMPLES + " patterns, seed " + seed);
+        return new CodeReport(code, p, geometry, monteCarloDecodability(code, p, MC_SAMPLES, seed), solvable(code, p, seed),
+                "Monte Carlo, " + MC_SAMPLES + " patterns, seed " + seed + solvableMethod(code, seed));
+    }
+
+    /** Rank tests cost O(N k min(N,k)) per pattern, so they are enumerated only for small N. */
+    private static final int SOLVABLE_EXACT_LIMIT = 12;
+    private static final int SOLVABLE_SAMPLES = 2_000;
+
+    private static double solvable(Code code, double p, long seed) {
+        int n = code.taskCount(), k = code.blockCount();
+        RowSpace rs = new RowSpace(code);
+        boolean[] rec = new boolean[n];
+        if (n <= SOLVABLE_EXACT_LIMIT) {
+            double all = 0;
+            for (int mask = 0; mask < (1 << n); mask++) {
+                int lost = 0;
+                for (int i = 0; i < n; i++) {
+                    rec[i] = (mask >>> i & 1) != 0;
+                    if (!rec[i]) lost++;
+                }
+                if (rs.run(rec) == k) all += Math.pow(p, lost) * Math.pow(1 - p, n - lost);
+            }
+            return all;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int ok = 0;
+        for (int s = 0; s < SOLVABLE_SAMPLES; s++) {
+            for (int i = 0; i < n; i++) rec[i] = rnd.nextDouble() >= p;
+            if (rs.run(rec) == k) ok++;
+        }
+        return ok / (double) SOLVABLE_SAMPLES;
+    }
+
+    private static String solvableMethod(Code code, long seed) {
+        return code.taskCount() <= SOLVABLE_EXACT_LIMIT ? "; solvable: exact"
+                : "; solvable: Monte Carlo, " + SOLVABLE_SAMPLES + " patterns";
     }
 
     public static CodeReport of(Code code, double p) { return of(code, p, 1L); }
@@ -162,9 +203,9 @@ public final class CodeReport {
     @Override
     public String toString() {
         return String.format("CodeReport[%s, p=%.3f: coverage=%.3f redundancy=%.2f deg=[%d,%d] coherence=%.3f "
-                        + "framePotential=%.2f (bound %.2f) P(decodable)=%.5f%s E[decoded]=%.4f (%s)]",
+                        + "framePotential=%.2f (bound %.2f) P(decodable)=%.5f%s E[decoded]=%.4f P(solvable)=%.5f (%s)]",
                 codeName, lossProbability, coverage, redundancy, minColumnDegree, maxColumnDegree, coherence,
                 framePotential, framePotentialBound, decodableProbability,
-                standardError > 0 ? String.format(" +- %.5f", standardError) : "", expectedDecodedFraction, method);
+                standardError > 0 ? String.format(" +- %.5f", standardError) : "", expectedDecodedFraction, solvableProbability, method);
     }
 }

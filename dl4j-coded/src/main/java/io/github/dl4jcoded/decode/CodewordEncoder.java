@@ -71,7 +71,7 @@ public final class CodewordEncoder {
             }
             for (int t = 0; t < f.rank(); t++) c[t] += coeffs[p] * s[t];
         }
-        return new Codeword(step, task, blocks, coeffs, c);
+        return new Codeword(step, task, family.tag(), blocks, coeffs, c);
     }
 
     /** Same as {@link #encode(long, int, double[])} for a float gradient (DL4J's default dtype). */

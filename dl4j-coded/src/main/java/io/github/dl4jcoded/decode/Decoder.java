@@ -26,6 +26,7 @@ public abstract class Decoder {
     protected final Code code;
     protected final StepFrames frames;
     protected final long step;
+    private final long frameTag;
     protected final int[] ranks;
     /** Codewords received, by task id; null where none. */
     protected final Codeword[] received;
@@ -43,6 +44,7 @@ public abstract class Decoder {
         this.code = code;
         this.step = step;
         this.frames = new StepFrames(family, partition, step);
+        this.frameTag = family.tag();
         int k = partition.blockCount();
         this.ranks = new int[k];
         for (int j = 0; j < k; j++) ranks[j] = frames.rank(j);
@@ -66,7 +68,7 @@ public abstract class Decoder {
 
     /**
      * Accepts a codeword, or throws {@link InvalidCodewordException} and changes nothing:
-     * wrong step, unknown task, a row that differs from this decoder's code, wrong length,
+     * wrong step, unknown task, a row that differs from this decoder's code, other frames, wrong length,
      * NaN or infinite symbols, or a second codeword for the same (step, task).
      */
     public final void offer(Codeword cw) {
@@ -97,6 +99,10 @@ public abstract class Decoder {
         if (!Arrays.equals(rowBlocks, code.blocks(task)) || !Arrays.equals(rowCoeffs, code.coefficients(task))) {
             throw new InvalidCodewordException(InvalidCodewordException.Reason.WRONG_CODE_ROW,
                     "task " + task + " row " + Arrays.toString(rowBlocks) + " differs from the code's " + Arrays.toString(code.blocks(task)));
+        }
+        if (cw.frameTag() != frameTag) {
+            throw new InvalidCodewordException(InvalidCodewordException.Reason.WRONG_FRAMES,
+                    "task " + task + " used frames with tag " + Long.toHexString(cw.frameTag()) + ", expected " + Long.toHexString(frameTag));
         }
         int len = 0;
         for (int j : rowBlocks) len = Math.max(len, ranks[j]);
@@ -183,6 +189,33 @@ public abstract class Decoder {
             Block b = partition.block(j);
             frames.frame(j).lift(estimate[j], local, 0);
             b.scatter(local, grad);
+            written.set(j);
+        }
+        return written;
+    }
+
+    /**
+     * For applying the estimate as codewords arrive (asynchronous mode): writes into {@code delta}
+     * the change of the estimate since {@code applied}, the running sum of what the caller has
+     * applied this step (zeros at the start of the step), and adds it to {@code applied}. Returns
+     * the blocks written; other entries of {@code delta} are left as they were. The increments of
+     * a step sum to its estimate, whatever the order of arrivals.
+     */
+    public BitSet writeIncrement(double[] applied, double[] delta) {
+        checkLength(applied.length);
+        checkLength(delta.length);
+        ensureSolved();
+        BitSet written = new BitSet(partition.blockCount());
+        double[] est = new double[partition.maxBlockSize()];
+        double[] old = new double[partition.maxBlockSize()];
+        for (int j = 0; j < estimate.length; j++) {
+            if (estimate[j] == null) continue;
+            Block b = partition.block(j);
+            frames.frame(j).lift(estimate[j], est, 0);
+            b.gather(applied, old);
+            b.scatter(est, applied);
+            for (int i = 0; i < b.size(); i++) est[i] -= old[i];
+            b.scatter(est, delta);
             written.set(j);
         }
         return written;

@@ -86,6 +86,8 @@ public final class ProjectiveDecoder extends Decoder {
         boolean[] resolved = new boolean[k];
         Arrays.fill(resolved, true);
         boolean[] peeled = null;
+        int[] local = new int[k]; // block -> column in the current segment; reset after each use
+        Arrays.fill(local, -1);
         for (List<Integer> rows : compRows) {
             TreeSet<Integer> blocks = new TreeSet<>();
             for (int i : rows) for (int j : code.blocks(i)) blocks.add(j);
@@ -96,7 +98,7 @@ public final class ProjectiveDecoder extends Decoder {
             for (int hi : rankSet) { // symbols t in [lo, hi) involve the blocks with r_j >= hi
                 List<Integer> active = new ArrayList<>();
                 for (int j : blocks) if (ranks[j] >= hi) active.add(j);
-                Segment seg = new Segment(rows, active, lo, hi);
+                Segment seg = new Segment(rows, active, lo, hi, local);
                 if (Math.min(seg.m, seg.ka) <= denseLimit) {
                     seg.solveDense(resolved);
                 } else {
@@ -132,13 +134,11 @@ public final class ProjectiveDecoder extends Decoder {
         final double[][] rhs;      // per equation, c_i[lo..hi)
         final List<List<int[]>> colEntries; // per local column, (equation, position) pairs
 
-        Segment(List<Integer> rows, List<Integer> active, int lo, int hi) {
+        Segment(List<Integer> rows, List<Integer> active, int lo, int hi, int[] local) {
             this.lo = lo;
             this.hi = hi;
             this.ka = active.size();
             this.blockOf = active.stream().mapToInt(Integer::intValue).toArray();
-            int[] local = new int[partition.blockCount()];
-            Arrays.fill(local, -1);
             for (int a = 0; a < ka; a++) local[blockOf[a]] = a;
             List<int[]> c = new ArrayList<>();
             List<double[]> v = new ArrayList<>();
@@ -160,6 +160,7 @@ public final class ProjectiveDecoder extends Decoder {
                 v.add(vi);
                 r.add(Arrays.copyOfRange(received[i].symbolsRef(), lo, hi));
             }
+            for (int a = 0; a < ka; a++) local[blockOf[a]] = -1;
             this.m = c.size();
             this.cols = c.toArray(new int[0][]);
             this.vals = v.toArray(new double[0][]);

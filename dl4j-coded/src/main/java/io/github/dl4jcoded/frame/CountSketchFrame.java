@@ -4,39 +4,40 @@ import java.util.SplittableRandom;
 
 /**
  * Sparse-sign (count-sketch) frame: each coordinate i belongs to exactly one direction
- * {@code bucket[i]} with a random sign, and column t is the signed indicator of its bucket divided
+ * {@code bucket(i)} with a random sign, and column t is the signed indicator of its bucket divided
  * by sqrt(bucket size). Columns have disjoint supports, hence are orthogonal, and the scaling makes
  * them orthonormal (F^T F = I). Both encode and lift touch each coordinate once: O(b).
  *
- * <p>Buckets are balanced rather than independently hashed: a random permutation is dealt
- * round-robin into r buckets, so every bucket is non-empty (an empty bucket would be a zero column
- * and break F^T F = I) and bucket sizes differ by at most one.
+ * <p>Buckets are balanced rather than independently hashed: the labels 0..r-1, repeated to length
+ * b, are shuffled, so every bucket is non-empty (an empty bucket would be a zero column and break
+ * F^T F = I) and bucket sizes differ by at most one.
+ *
+ * <p>Storage is one int per coordinate (bucket in the low 31 bits, sign in the top bit) plus r
+ * scales, because the server rebuilds every block's frame at every step: allocation, not
+ * arithmetic, is what a richer layout would cost.
  */
 public final class CountSketchFrame implements Frame {
+    private static final int BUCKET_MASK = 0x7fffffff;
+
     private final int b;
     private final int r;
-    private final int[] bucket;
-    private final double[] weight; // sign_i / sqrt(|bucket(i)|)
+    private final int[] code;     // bucket | (negative ? 1 << 31 : 0)
+    private final double[] scale; // 1 / sqrt(bucket size)
 
     public CountSketchFrame(int b, int r, SplittableRandom rnd) {
         if (b <= 0 || r <= 0 || r > b) throw new IllegalArgumentException("need 0 < r <= b, got b=" + b + " r=" + r);
         this.b = b;
         this.r = r;
-        this.bucket = new int[b];
-        this.weight = new double[b];
-        int[] perm = new int[b];
-        for (int i = 0; i < b; i++) perm[i] = i;
-        for (int i = b - 1; i > 0; i--) { // Fisher-Yates
-            int j = rnd.nextInt(i + 1);
-            int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
+        this.code = new int[b];
+        for (int p = 0, t = 0; p < b; p++) {
+            code[p] = t;
+            if (++t == r) t = 0;
         }
-        int small = b / r, extra = b % r; // buckets 0..extra-1 get small+1 coordinates
-        double wBig = 1.0 / Math.sqrt(small + 1), wSmall = 1.0 / Math.sqrt(small);
-        for (int p = 0; p < b; p++) {
-            int i = perm[p], t = p % r;
-            bucket[i] = t;
-            weight[i] = (t < extra ? wBig : wSmall) * (rnd.nextBoolean() ? 1.0 : -1.0);
-        }
+        Draws.shuffle(code, rnd);
+        Draws.randomSignBits(code, rnd);
+        int small = b / r, extra = b % r; // labels 0..extra-1 occur small+1 times
+        this.scale = new double[r];
+        for (int t = 0; t < r; t++) scale[t] = 1.0 / Math.sqrt(t < extra ? small + 1 : small);
     }
 
     @Override public int dimension() { return b; }
@@ -46,16 +47,39 @@ public final class CountSketchFrame implements Frame {
     @Override
     public void encode(double[] g, int gOffset, double[] out, int outOffset) {
         java.util.Arrays.fill(out, outOffset, outOffset + r, 0.0);
-        for (int i = 0; i < b; i++) out[outOffset + bucket[i]] += weight[i] * g[gOffset + i];
+        for (int i = 0; i < b; i++) {
+            int c = code[i];
+            out[outOffset + (c & BUCKET_MASK)] += flip(g[gOffset + i], c);
+        }
+        for (int t = 0; t < r; t++) out[outOffset + t] *= scale[t];
     }
 
     @Override
     public void liftAdd(double[] s, int sOffset, double scale, double[] out, int outOffset) {
-        for (int i = 0; i < b; i++) out[outOffset + i] += scale * weight[i] * s[sOffset + bucket[i]];
+        double[] ss = scaled(s, sOffset, scale);
+        for (int i = 0; i < b; i++) {
+            int c = code[i];
+            out[outOffset + i] += flip(ss[c & BUCKET_MASK], c);
+        }
     }
 
     @Override
     public void lift(double[] s, double[] out, int outOffset) {
-        for (int i = 0; i < b; i++) out[outOffset + i] = weight[i] * s[bucket[i]];
+        double[] ss = scaled(s, 0, 1.0);
+        for (int i = 0; i < b; i++) {
+            int c = code[i];
+            out[outOffset + i] = flip(ss[c & BUCKET_MASK], c);
+        }
+    }
+
+    private double[] scaled(double[] s, int sOffset, double factor) {
+        double[] ss = new double[r];
+        for (int t = 0; t < r; t++) ss[t] = factor * scale[t] * s[sOffset + t];
+        return ss;
+    }
+
+    /** v with its sign flipped when the code's top bit is set; branch-free. */
+    private static double flip(double v, int c) {
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(v) ^ ((long) (c & 0x80000000) << 32));
     }
 }

@@ -41,6 +41,14 @@ public final class FrameFamily {
 
     public double ratio() { return ratio; }
 
+    /**
+     * A fingerprint of (kind, seed, ratio) that codewords carry, so that a decoder can refuse a
+     * codeword made with other frames (a misconfigured worker) instead of decoding garbage.
+     */
+    public long tag() {
+        return mix(kind.ordinal() + 1L, seed, Double.doubleToLongBits(ratio));
+    }
+
     /** r for a block of dimension b: max(1, ceil(b / ratio)), never more than b. */
     public int rank(int b) {
         if (b <= 0) throw new IllegalArgumentException("block dimension must be > 0, got " + b);

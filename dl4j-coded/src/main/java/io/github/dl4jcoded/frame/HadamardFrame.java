@@ -21,11 +21,12 @@ public final class HadamardFrame implements Frame {
 
     private final int b;
     private final int r;
-    private final double[] sign;
+    private final long[] signBits; // bit i set: coordinate i is negated (D)
     private final int[] perm;      // null when b is a power of two
     private final int[] rows;      // sorted, distinct, in [0, b)
     private final int[] pieceStart; // binary decomposition of b, largest piece first
     private final int[] pieceLen;
+    private final double[] rowScale; // 1/sqrt(length of the piece holding rows[t])
 
     public HadamardFrame(int b, int r, SplittableRandom rnd) {
         if (b <= 0 || r <= 0 || r > b) throw new IllegalArgumentException("need 0 < r <= b, got b=" + b + " r=" + r);
@@ -45,24 +46,19 @@ public final class HadamardFrame implements Frame {
         if (pieces > 1) {
             perm = new int[b];
             for (int i = 0; i < b; i++) perm[i] = i;
-            for (int i = b - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
-            }
+            Draws.shuffle(perm, rnd);
         } else {
             perm = null;
         }
-        sign = new double[b];
-        for (int i = 0; i < b; i++) sign[i] = rnd.nextBoolean() ? 1.0 : -1.0;
-        // r distinct rows: partial Fisher-Yates over 0..b-1, then sorted for memory locality.
-        int[] all = new int[b];
-        for (int i = 0; i < b; i++) all[i] = i;
-        for (int i = 0; i < r; i++) {
-            int j = i + rnd.nextInt(b - i);
-            int tmp = all[i]; all[i] = all[j]; all[j] = tmp;
+        signBits = Draws.randomBits(b, rnd);
+        rows = Draws.sortedSample(b, r, rnd);
+        // The 1/sqrt(piece length) normalization is applied to the r sampled values only.
+        rowScale = new double[r];
+        for (int t = 0; t < r; t++) {
+            int p = 0;
+            while (rows[t] >= pieceStart[p] + pieceLen[p]) p++;
+            rowScale[t] = 1.0 / Math.sqrt(pieceLen[p]);
         }
-        rows = Arrays.copyOf(all, r);
-        Arrays.sort(rows);
     }
 
     @Override public int dimension() { return b; }
@@ -73,25 +69,43 @@ public final class HadamardFrame implements Frame {
     public void encode(double[] g, int gOffset, double[] out, int outOffset) {
         double[] x = scratch();
         if (perm == null) {
-            for (int i = 0; i < b; i++) x[i] = sign[i] * g[gOffset + i];
+            for (int i = 0; i < b; i++) x[i] = flip(g[gOffset + i], i);
         } else {
-            for (int i = 0; i < b; i++) x[i] = sign[i] * g[gOffset + perm[i]];
+            for (int i = 0; i < b; i++) x[i] = flip(g[gOffset + perm[i]], i);
         }
         transform(x);
-        for (int t = 0; t < r; t++) out[outOffset + t] = x[rows[t]];
+        for (int t = 0; t < r; t++) out[outOffset + t] = rowScale[t] * x[rows[t]];
     }
 
     @Override
     public void liftAdd(double[] s, int sOffset, double scale, double[] out, int outOffset) {
         double[] x = scratch();
         Arrays.fill(x, 0, b, 0.0);
-        for (int t = 0; t < r; t++) x[rows[t]] = s[sOffset + t];
-        transform(x); // H is symmetric and orthonormal, so H^T = H
+        for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[sOffset + t];
+        transform(x); // H is symmetric, so the transpose is the same transform
         if (perm == null) {
-            for (int i = 0; i < b; i++) out[outOffset + i] += scale * sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + i] += scale * flip(x[i], i);
         } else {
-            for (int i = 0; i < b; i++) out[outOffset + perm[i]] += scale * sign[i] * x[i];
+            for (int i = 0; i < b; i++) out[outOffset + perm[i]] += scale * flip(x[i], i);
         }
+    }
+
+    @Override
+    public void lift(double[] s, double[] out, int outOffset) {
+        double[] x = scratch();
+        Arrays.fill(x, 0, b, 0.0);
+        for (int t = 0; t < r; t++) x[rows[t]] = rowScale[t] * s[t];
+        transform(x);
+        if (perm == null) {
+            for (int i = 0; i < b; i++) out[outOffset + i] = flip(x[i], i);
+        } else {
+            for (int i = 0; i < b; i++) out[outOffset + perm[i]] = flip(x[i], i);
+        }
+    }
+
+    /** v times the random sign of coordinate i, by flipping the IEEE sign bit (no branch). */
+    private double flip(double v, int i) {
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(v) ^ ((signBits[i >>> 6] >>> i) << 63));
     }
 
     private double[] scratch() {
@@ -103,21 +117,34 @@ public final class HadamardFrame implements Frame {
         return x;
     }
 
-    /** Orthonormal Walsh-Hadamard transform of each piece, in place. */
+    /**
+     * Unnormalized Walsh-Hadamard transform of each piece, in place. Butterfly levels are taken two
+     * at a time (radix 4), which halves the passes over the block; a last radix-2 level remains
+     * when log2 of the piece length is odd.
+     */
     private void transform(double[] x) {
         for (int p = 0; p < pieceLen.length; p++) {
             int off = pieceStart[p], len = pieceLen[p];
-            for (int h = 1; h < len; h <<= 1) {
-                for (int i = off; i < off + len; i += h << 1) {
+            int h = 1;
+            for (; 4 * h <= len; h *= 4) {
+                for (int i = off; i < off + len; i += 4 * h) {
                     for (int j = i; j < i + h; j++) {
-                        double a = x[j], c = x[j + h];
-                        x[j] = a + c;
-                        x[j + h] = a - c;
+                        double a = x[j], b = x[j + h], c = x[j + 2 * h], d = x[j + 3 * h];
+                        double s0 = a + b, d0 = a - b, s1 = c + d, d1 = c - d;
+                        x[j] = s0 + s1;
+                        x[j + h] = d0 + d1;
+                        x[j + 2 * h] = s0 - s1;
+                        x[j + 3 * h] = d0 - d1;
                     }
                 }
             }
-            double norm = 1.0 / Math.sqrt(len);
-            for (int i = off; i < off + len; i++) x[i] *= norm;
+            if (h < len) { // one level left: h = len / 2
+                for (int j = off; j < off + h; j++) {
+                    double a = x[j], b = x[j + h];
+                    x[j] = a + b;
+                    x[j + h] = a - b;
+                }
+            }
         }
     }
 }

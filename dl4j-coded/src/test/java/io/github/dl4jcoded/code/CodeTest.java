@@ -94,11 +94,34 @@ class CodeTest {
     }
 
     @Test
+    void rowSpaceContainsPeelingAndSeesPastIt() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int trial = 0; trial < 200; trial++) {
+            int k = 3 + rnd.nextInt(8);
+            Code code = rnd.nextBoolean() ? Codes.systematic(k, 1 + rnd.nextInt(k), 2, rnd.nextLong())
+                    : Codes.regularLdgm(k + rnd.nextInt(k), k, 2, rnd.nextLong());
+            boolean[] rec = new boolean[code.taskCount()];
+            for (int i = 0; i < rec.length; i++) rec[i] = rnd.nextDouble() < 0.7;
+            Peeling peel = new Peeling(code);
+            RowSpace rs = new RowSpace(code);
+            peel.run(rec);
+            rs.run(rec);
+            for (int j = 0; j < k; j++) if (peel.isResolved(j)) assertTrue(rs.isDetermined(j));
+        }
+        CodeReport r = CodeReport.of(Codes.regularLdgm(10, 6, 2, 1), 0.05);
+        assertEquals(0.0, r.decodableProbability);
+        assertTrue(r.solvableProbability > 0, r.toString());
+        CodeReport sys = CodeReport.of(Codes.systematic(6, 3, 2, 1), 0.1);
+        assertTrue(sys.solvableProbability >= sys.decodableProbability - 1e-12, sys.toString());
+    }
+
+    @Test
     void peelingNeedsMoreThanRank() {
         // Two rows over the same two blocks: full rank over the reals, but a stopping set for peeling.
         Code c = new Code("pair", 2, new int[][] {{0, 1}, {0, 1}}, new double[][] {{1, 1}, {1, -1}});
         Peeling p = new Peeling(c);
         assertEquals(0, p.run(new boolean[] {true, true}));
+        assertEquals(2, new RowSpace(c).run(new boolean[] {true, true}));
     }
 
     @Test
