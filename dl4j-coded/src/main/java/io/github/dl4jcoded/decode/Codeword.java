@@ -22,7 +22,7 @@ public final class Codeword {
     private final double[] symbols;
 
     /**
-     * @param frameTag {@link io.github.dl4jcoded.frame.FrameFamily#tag()} of the frames used
+     * @param frameTag {@link io.github.dl4jcoded.frame.FrameSource#tag()} of the frames used
      */
     public Codeword(long step, int task, long frameTag, int[] blocks, double[] coefficients, double[] symbols) {
         if (blocks == null || coefficients == null || symbols == null) throw new IllegalArgumentException("null array in codeword");
@@ -35,7 +35,7 @@ public final class Codeword {
     }
 
     /** A codeword for {@code task}, taking the row from {@code code} (e.g. when reading it off the wire). */
-    public static Codeword of(Code code, io.github.dl4jcoded.frame.FrameFamily family, long step, int task, double[] symbols) {
+    public static Codeword of(Code code, io.github.dl4jcoded.frame.FrameSource family, long step, int task, double[] symbols) {
         if (task < 0 || task >= code.taskCount()) {
             throw new InvalidCodewordException(InvalidCodewordException.Reason.UNKNOWN_TASK, "task " + task + " not in code " + code.name());
         }

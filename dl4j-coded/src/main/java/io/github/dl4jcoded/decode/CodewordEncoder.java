@@ -2,7 +2,7 @@ package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.code.Code;
 import io.github.dl4jcoded.frame.Frame;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
 
@@ -15,10 +15,10 @@ import io.github.dl4jcoded.partition.Partition;
 public final class CodewordEncoder {
     private final Partition partition;
     private final Code code;
-    private final FrameFamily family;
+    private final FrameSource family;
     private volatile StepFrames current;
 
-    public CodewordEncoder(Partition partition, Code code, FrameFamily family) {
+    public CodewordEncoder(Partition partition, Code code, FrameSource family) {
         if (code.blockCount() != partition.blockCount()) {
             throw new IllegalArgumentException("code has " + code.blockCount() + " blocks, partition " + partition.blockCount());
         }
@@ -31,7 +31,7 @@ public final class CodewordEncoder {
 
     public Code code() { return code; }
 
-    public FrameFamily family() { return family; }
+    public FrameSource family() { return family; }
 
     /** Frames of {@code step}; the last step's frames are kept, since a step is asked for many times. */
     public StepFrames frames(long step) {
@@ -43,10 +43,10 @@ public final class CodewordEncoder {
         return f;
     }
 
-    /** Number of symbols in task i's codeword: the largest rank among its blocks. */
-    public int symbolCount(int task) {
+    /** Number of symbols in task i's codeword at {@code step}: the largest rank among its blocks. */
+    public int symbolCount(long step, int task) {
         int len = 0;
-        for (int j : code.blocks(task)) len = Math.max(len, family.rank(partition.block(j).size()));
+        for (int j : code.blocks(task)) len = Math.max(len, family.rank(step, j, partition.block(j).size()));
         return len;
     }
 
@@ -55,7 +55,7 @@ public final class CodewordEncoder {
         checkTask(task);
         if (g.length != partition.size()) throw new IllegalArgumentException("gradient length " + g.length + " != n=" + partition.size());
         StepFrames frames = frames(step);
-        double[] c = new double[symbolCount(task)];
+        double[] c = new double[symbolCount(step, task)];
         int[] blocks = code.blocks(task);
         double[] coeffs = code.coefficients(task);
         double[] local = null, s = new double[c.length];
@@ -87,7 +87,7 @@ public final class CodewordEncoder {
      */
     public void direction(long step, int task, int t, double[] out) {
         checkTask(task);
-        if (t < 0 || t >= symbolCount(task)) throw new IndexOutOfBoundsException("symbol " + t + " of task " + task);
+        if (t < 0 || t >= symbolCount(step, task)) throw new IndexOutOfBoundsException("symbol " + t + " of task " + task);
         java.util.Arrays.fill(out, 0, partition.size(), 0.0);
         StepFrames frames = frames(step);
         int[] blocks = code.blocks(task);
@@ -113,7 +113,7 @@ public final class CodewordEncoder {
         StepFrames frames = frames(cw.step());
         int[] blocks = code.blocks(cw.task());
         double[] coeffs = code.coefficients(cw.task());
-        int len = symbolCount(cw.task());
+        int len = symbolCount(cw.step(), cw.task());
         if (cw.length() != len) throw new IllegalArgumentException("codeword length " + cw.length() + " != " + len);
         double[] norm2 = new double[len];
         for (int p = 0; p < blocks.length; p++) {

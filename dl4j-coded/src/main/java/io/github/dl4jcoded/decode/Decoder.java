@@ -2,7 +2,7 @@ package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.code.Code;
 import io.github.dl4jcoded.frame.Frame;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ public abstract class Decoder {
     protected final double[][] estimate;
     protected final BlockStatus[] status;
 
-    protected Decoder(Partition partition, Code code, FrameFamily family, long step) {
+    protected Decoder(Partition partition, Code code, FrameSource family, long step) {
         if (code.blockCount() != partition.blockCount()) {
             throw new IllegalArgumentException("code has " + code.blockCount() + " blocks, partition " + partition.blockCount());
         }

@@ -1,7 +1,7 @@
 package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.code.Code;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Partition;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class PeelingDecoder extends Decoder {
 
-    public PeelingDecoder(Partition partition, Code code, FrameFamily family, long step) {
+    public PeelingDecoder(Partition partition, Code code, FrameSource family, long step) {
         super(partition, code, family, step);
     }
 

@@ -2,7 +2,7 @@ package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.code.Code;
 import io.github.dl4jcoded.code.Peeling;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Partition;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +43,7 @@ public final class ProjectiveDecoder extends Decoder {
     private final int denseLimit;
     private final int maxIterations;
 
-    public ProjectiveDecoder(Partition partition, Code code, FrameFamily family, long step) {
+    public ProjectiveDecoder(Partition partition, Code code, FrameSource family, long step) {
         this(partition, code, family, step, 256, 1000);
     }
 
@@ -51,7 +51,7 @@ public final class ProjectiveDecoder extends Decoder {
      * @param denseLimit    largest min(rows, blocks) of a component solved exactly
      * @param maxIterations CGLS iteration bound per column for larger components
      */
-    public ProjectiveDecoder(Partition partition, Code code, FrameFamily family, long step, int denseLimit, int maxIterations) {
+    public ProjectiveDecoder(Partition partition, Code code, FrameSource family, long step, int denseLimit, int maxIterations) {
         super(partition, code, family, step);
         if (denseLimit < 1 || maxIterations < 1) throw new IllegalArgumentException("denseLimit and maxIterations must be >= 1");
         this.denseLimit = denseLimit;

@@ -1,7 +1,7 @@
 package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.frame.Frame;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Partition;
 
 /**
@@ -10,12 +10,12 @@ import io.github.dl4jcoded.partition.Partition;
  * published object safe to read from any thread).
  */
 public final class StepFrames {
-    private final FrameFamily family;
+    private final FrameSource family;
     private final Partition partition;
     private final long step;
     private final Frame[] frames;
 
-    public StepFrames(FrameFamily family, Partition partition, long step) {
+    public StepFrames(FrameSource family, Partition partition, long step) {
         this.family = family;
         this.partition = partition;
         this.step = step;
@@ -24,7 +24,7 @@ public final class StepFrames {
 
     public long step() { return step; }
 
-    public FrameFamily family() { return family; }
+    public FrameSource family() { return family; }
 
     public Frame frame(int block) {
         Frame f = frames[block];
@@ -36,5 +36,5 @@ public final class StepFrames {
     }
 
     /** r_j without building the frame. */
-    public int rank(int block) { return family.rank(partition.block(block).size()); }
+    public int rank(int block) { return family.rank(step, block, partition.block(block).size()); }
 }

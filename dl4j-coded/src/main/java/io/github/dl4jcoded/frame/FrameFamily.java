@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * confused by a simple sum such as step + block. The result seeds a {@link SplittableRandom} that
  * the frame constructor consumes in a fixed order.
  */
-public final class FrameFamily {
+public final class FrameFamily implements FrameSource {
     /** The frame constructions. */
     public enum Kind { IDENTITY, COUNT_SKETCH, HADAMARD, GAUSSIAN }
 
@@ -45,6 +45,7 @@ public final class FrameFamily {
      * A fingerprint of (kind, seed, ratio) that codewords carry, so that a decoder can refuse a
      * codeword made with other frames (a misconfigured worker) instead of decoding garbage.
      */
+    @Override
     public long tag() {
         return mix(kind.ordinal() + 1L, seed, Double.doubleToLongBits(ratio));
     }
@@ -57,6 +58,10 @@ public final class FrameFamily {
     }
 
     /** The frame for block {@code blockId} (of dimension b) at {@code step}. */
+    @Override
+    public int rank(long step, int blockId, int b) { return rank(b); }
+
+    @Override
     public Frame frame(long step, int blockId, int b) {
         int r = rank(b);
         switch (kind) {

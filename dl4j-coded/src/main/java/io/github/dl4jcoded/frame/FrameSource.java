@@ -10,6 +10,11 @@ public interface FrameSource {
     /** The frame of block {@code blockId} (dimension {@code b}) at {@code step}. */
     Frame frame(long step, int blockId, int b);
 
+    /** r for block {@code blockId} at {@code step}; override when it is cheaper than building the frame. */
+    default int rank(long step, int blockId, int b) {
+        return frame(step, blockId, b).rank();
+    }
+
     /** Identifies the source in codewords, so that a decoder refuses codewords made with other frames. */
     long tag();
 }

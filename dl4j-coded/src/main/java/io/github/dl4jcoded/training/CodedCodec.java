@@ -9,6 +9,9 @@ import io.github.dl4jcoded.decode.PeelingDecoder;
 import io.github.dl4jcoded.decode.ProjectiveDecoder;
 import io.github.dl4jcoded.feedback.ErrorFeedback;
 import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
+import io.github.dl4jcoded.frame.LowRankHistory;
+import io.github.dl4jcoded.nn.ParamLayout;
 import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
@@ -29,7 +32,8 @@ public final class CodedCodec implements GradientCodec {
     private final CodedTrainingConfig config;
     private final Partition partition;
     private final Code code;
-    private final FrameFamily family;
+    private final FrameSource family;
+    private final LowRankHistory history; // non-null for LOW_RANK frames
     private final CodewordEncoder encoder;
     private final int[][] tasksOfWorker;
     private final int[] workerOfTask;
@@ -46,7 +50,13 @@ public final class CodedCodec implements GradientCodec {
             case REPETITION -> Codes.repetition(k, n);
             case SYSTEMATIC -> Codes.systematic(k, config.parityTasks(), config.rowWeight(), config.seed());
         };
-        this.family = new FrameFamily(config.frame(), config.seed(), config.compression());
+        if (config.frame() == CodedTrainingConfig.FrameKind.LOW_RANK) {
+            this.history = new LowRankHistory(config.seed(), config.compression(), matrixShapes(net, partition), 0);
+            this.family = history;
+        } else {
+            this.history = null;
+            this.family = new FrameFamily(FrameFamily.Kind.valueOf(config.frame().name()), config.seed(), config.compression());
+        }
         this.encoder = new CodewordEncoder(partition, code, family);
         // REPETITION: worker w computes copy w of every block; otherwise tasks go round robin.
         workerOfTask = new int[code.taskCount()];
@@ -142,6 +152,15 @@ public final class CodedCodec implements GradientCodec {
             }
 
             @Override
+            public void finish() {
+                if (history != null) {
+                    // Every participant advances the frames with the same decoded symbols.
+                    history.completeStep(round, j -> decoder.status(j) == io.github.dl4jcoded.decode.BlockStatus.MISSING
+                            ? null : decoder.symbols(j));
+                }
+            }
+
+            @Override
             public Estimate estimate() {
                 double[] g = new double[partition.size()];
                 BitSet known = decoder.writeEstimate(g);
@@ -163,13 +182,37 @@ public final class CodedCodec implements GradientCodec {
         return GradientMask.ofRanges(ranges.stream().mapToLong(Long::longValue).toArray());
     }
 
-    /** Symbols (float32 scalars) one worker sends per round. */
-    public long symbolsPerRound(int worker) {
+    /** Symbols (float32 scalars) one worker sends in {@code round}. */
+    public long symbolsPerRound(long round, int worker) {
         long s = 0;
         for (int t : tasksOfWorker[worker]) {
-            s += encoder.symbolCount(t);
+            s += encoder.symbolCount(round, t);
         }
         return s;
+    }
+
+    /**
+     * Each PARAM block's matrix view for low-rank frames: dense W [nIn, nOut] ('f') as nIn x nOut,
+     * convolution W [nOut, nIn, kH, kW] ('c') as nOut x (nIn*kH*kW); vectors are sent whole.
+     */
+    private static LowRankHistory.MatrixShape[] matrixShapes(MultiLayerNetwork net, Partition partition) {
+        ParamLayout layout = ParamLayout.of(net);
+        LowRankHistory.MatrixShape[] shapes = new LowRankHistory.MatrixShape[partition.blockCount()];
+        for (int j = 0; j < partition.blockCount(); j++) {
+            Block b = partition.block(j);
+            for (ParamLayout.Entry e : layout.entries()) {
+                if (e.offset() != b.offset() || e.length() != b.size() || !e.param().equals("W")) {
+                    continue;
+                }
+                long[] sh = e.shape();
+                if (sh.length == 2 && sh[0] > 1 && sh[1] > 1) {
+                    shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) sh[1], e.order());
+                } else if (sh.length == 4) {
+                    shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) (sh[1] * sh[2] * sh[3]), e.order());
+                }
+            }
+        }
+        return shapes;
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.nn.NetworkPartitions;
 
 import java.util.ArrayList;
@@ -35,13 +34,26 @@ import java.util.List;
 public record CodedTrainingConfig(
         Mode mode, int workers,
         NetworkPartitions.Scheme partition, int chunkSize,
-        FrameFamily.Kind frame, double compression,
+        FrameKind frame, double compression,
         CodeKind code, int parityTasks, int rowWeight,
         EngineKind engine, DecoderKind decoder,
         Policy policy, long deadlineMillis, int stalenessBound,
         boolean errorFeedback, long seed) {
 
     public enum Mode { CODED, VANILLA }
+
+    public enum FrameKind {
+        /** lossless: every coordinate is a symbol */
+        IDENTITY,
+        /** seeded sparse-sign / count-sketch frames: O(b) both ways */
+        COUNT_SKETCH,
+        /** seeded subsampled randomized Hadamard frames */
+        HADAMARD,
+        /** seeded Gaussian-orthonormal frames (small blocks only) */
+        GAUSSIAN,
+        /** adaptive low-rank frames from the decoded history (PowerSGD-like); SYNC and PARAM partition only */
+        LOW_RANK
+    }
 
     public enum CodeKind {
         /** every worker computes every block once (one task per block per worker); copies are averaged */
@@ -108,7 +120,7 @@ public record CodedTrainingConfig(
         if (!(compression >= 1) || Double.isInfinite(compression)) {
             p.add("compression must be a finite ratio >= 1, got " + compression);
         }
-        if (frame == FrameFamily.Kind.IDENTITY && compression != 1) {
+        if (frame == FrameKind.IDENTITY && compression != 1) {
             p.add("IDENTITY frames are lossless (compression 1); for compression " + compression
                     + " choose COUNT_SKETCH, HADAMARD or GAUSSIAN frames");
         }
@@ -121,16 +133,19 @@ public record CodedTrainingConfig(
         if (policy == Policy.ASYNC && stalenessBound < 0) {
             p.add("ASYNC needs stalenessBound >= 0, got " + stalenessBound);
         }
-        if (mode == Mode.VANILLA && (frame != FrameFamily.Kind.IDENTITY || errorFeedback)) {
+        if (mode == Mode.VANILLA && (frame != FrameKind.IDENTITY || errorFeedback)) {
             p.add("VANILLA sends dense gradients: use frame IDENTITY and no error feedback");
         }
-        if (engine == EngineKind.FORWARD && frame == FrameFamily.Kind.IDENTITY && mode == Mode.CODED) {
+        if (engine == EngineKind.FORWARD && frame == FrameKind.IDENTITY && mode == Mode.CODED) {
             p.add("FORWARD with IDENTITY frames needs one tangent per parameter; use engine REVERSE, or lossy frames");
+        }
+        if (frame == FrameKind.LOW_RANK && (policy != Policy.SYNC || partition != NetworkPartitions.Scheme.PARAM)) {
+            p.add("LOW_RANK frames are built from the shared decoded history: they need policy SYNC and partition PARAM");
         }
         if (errorFeedback && engine == EngineKind.FORWARD) {
             p.add("error feedback needs the worker's whole gradient, which forward mode never forms: use engine REVERSE");
         }
-        if (errorFeedback && frame == FrameFamily.Kind.IDENTITY) {
+        if (errorFeedback && frame == FrameKind.IDENTITY) {
             p.add("error feedback has nothing to carry with lossless IDENTITY frames: turn it off");
         }
         return p;
@@ -172,7 +187,7 @@ public record CodedTrainingConfig(
         private int workers = 4;
         private NetworkPartitions.Scheme partition = NetworkPartitions.Scheme.PARAM;
         private int chunkSize = 4096;
-        private FrameFamily.Kind frame = FrameFamily.Kind.COUNT_SKETCH;
+        private FrameKind frame = FrameKind.COUNT_SKETCH;
         private double compression = 32;
         private CodeKind code = CodeKind.REPETITION;
         private int parityTasks = 0;
@@ -189,7 +204,7 @@ public record CodedTrainingConfig(
         public Builder workers(int v) { workers = v; return this; }
         public Builder partition(NetworkPartitions.Scheme v) { partition = v; return this; }
         public Builder chunkSize(int v) { chunkSize = v; return this; }
-        public Builder frame(FrameFamily.Kind v) { frame = v; return this; }
+        public Builder frame(FrameKind v) { frame = v; return this; }
         public Builder compression(double v) { compression = v; return this; }
         public Builder code(CodeKind v) { code = v; return this; }
         public Builder parityTasks(int v) { parityTasks = v; return this; }
@@ -204,7 +219,7 @@ public record CodedTrainingConfig(
 
         /** Lossless coding: identity frames, no error feedback. */
         public Builder lossless() {
-            return frame(FrameFamily.Kind.IDENTITY).compression(1).errorFeedback(false);
+            return frame(FrameKind.IDENTITY).compression(1).errorFeedback(false);
         }
 
         /** The dense-gradient parameter-server baseline. */

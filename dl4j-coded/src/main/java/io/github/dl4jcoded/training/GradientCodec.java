@@ -28,6 +28,13 @@ public interface GradientCodec {
         boolean isComplete();
 
         Estimate estimate();
+
+        /**
+         * Ends the round, after its estimate was applied (or it had nothing to apply), before the
+         * next round starts: codecs whose frames depend on the decoded history advance it here.
+         */
+        default void finish() {
+        }
     }
 
     /**

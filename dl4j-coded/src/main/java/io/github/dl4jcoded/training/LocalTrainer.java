@@ -184,6 +184,7 @@ public final class LocalTrainer implements AutoCloseable {
         } else {
             apply(r.estimate(), 1.0);
         }
+        r.finish();
         roundListener.accept(stats);
     }
 
@@ -218,6 +219,7 @@ public final class LocalTrainer implements AutoCloseable {
             if (offer(r, m)) {
                 apply(r.estimate(), 1.0 / (1 + staleness));
             }
+            r.finish();
             roundListener.accept(stats);
         }
     }

@@ -44,7 +44,7 @@ class CodewordEncoderTest {
             Code code = Codes.systematic(6, 4, 3, seed);
             FrameFamily fam = new FrameFamily(FrameFamily.Kind.HADAMARD, seed, 4);
             CodewordEncoder enc = new CodewordEncoder(part, code, fam);
-            int r = enc.symbolCount(0);
+            int r = enc.symbolCount(0L, 0);
             double[][] us = new double[code.taskCount() * r][part.size()];
             for (int i = 0; i < code.taskCount(); i++) for (int t = 0; t < r; t++) enc.direction(3, i, t, us[i * r + t]);
             double coh = 0, pot = 0;

@@ -48,7 +48,7 @@ class ProjectiveDecoderTest {
         List<double[]> directions() {
             List<double[]> us = new ArrayList<>();
             for (int t : tasks) {
-                for (int s = 0; s < enc.symbolCount(t); s++) {
+                for (int s = 0; s < enc.symbolCount(step, t); s++) {
                     double[] u = new double[part.size()];
                     enc.direction(step, t, s, u);
                     us.add(u);

@@ -1,7 +1,6 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.api.CodedTraining;
-import io.github.dl4jcoded.frame.FrameFamily;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -135,6 +134,22 @@ class LocalTrainerTest {
     }
 
     @Test
+    void lowRankHistoryFramesLearnAtHighCompression() {
+        List<DataSet> batches = data(40, 16, DataType.FLOAT, 7);
+        MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
+        double before = net.score(batches.get(0));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2)
+                .frame(CodedTrainingConfig.FrameKind.LOW_RANK).compression(8).build();
+        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 3);
+            assertTrue(t.stats().compressionVsDense() > 3.0, "compression " + t.stats().compressionVsDense());
+        }
+        assertTrue(net.score(batches.get(0)) < 0.6 * before);
+        assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
+                .frame(CodedTrainingConfig.FrameKind.LOW_RANK).policy(CodedTrainingConfig.Policy.ASYNC).build());
+    }
+
+    @Test
     void asyncTrainingAppliesEveryFreshMessageAndLearns() {
         List<DataSet> batches = data(30, 16, DataType.FLOAT, 4);
         MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
@@ -188,7 +203,7 @@ class LocalTrainerTest {
     @Test
     void badConfigurationsAreRejectedWithWhatToChange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
-                .frame(FrameFamily.Kind.IDENTITY).compression(8).workers(0).build());
+                .frame(CodedTrainingConfig.FrameKind.IDENTITY).compression(8).workers(0).build());
         assertTrue(e.getMessage().contains("workers must be at least 1"), e.getMessage());
         assertTrue(e.getMessage().contains("choose COUNT_SKETCH"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()

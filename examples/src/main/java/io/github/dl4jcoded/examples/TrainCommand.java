@@ -2,7 +2,6 @@ package io.github.dl4jcoded.examples;
 
 import io.github.dl4jcoded.api.CodedTraining;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.TrainingStats;
@@ -68,8 +67,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--compression", description = "per-block compression ratio of the frames (default 32)")
     Double compression;
 
-    @Option(names = "--frame", description = "identity, count_sketch, hadamard or gaussian (default count_sketch)")
-    FrameFamily.Kind frame;
+    @Option(names = "--frame", description = "identity, count_sketch, hadamard, gaussian or low_rank (default count_sketch)")
+    CodedTrainingConfig.FrameKind frame;
 
     @Option(names = "--partition", description = "layer, param, output_unit or chunk (default param)")
     NetworkPartitions.Scheme partition;
@@ -109,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (workers != null) b.workers(workers);
         if (frame != null) b.frame(frame);
-        if (frame == FrameFamily.Kind.IDENTITY) b.compression(1).errorFeedback(false);
+        if (frame == CodedTrainingConfig.FrameKind.IDENTITY) b.compression(1).errorFeedback(false);
         if (compression != null) b.compression(compression);
         if (partition != null) b.partition(partition);
         if (code != null) b.code(code);
