@@ -29,6 +29,8 @@ public final class LowRankHistory implements FrameSource {
     }
 
     private static final int KEEP_STEPS = 4;
+    /** Smallest basis for a matrix block (capped by its smaller side). */
+    public static final int MIN_BASIS = 4;
 
     private final long seed;
     private final MatrixShape[] shapes;
@@ -38,7 +40,7 @@ public final class LowRankHistory implements FrameSource {
 
     /**
      * @param shapes per block id: its matrix shape, or null to send the block whole
-     * @param ratio  target compression per matrix block: basis size r = max(1, floor(rows*cols / (ratio * max(rows, cols))))
+     * @param ratio  target compression per matrix block: basis size r = max(MIN_BASIS, floor(rows*cols / (ratio * max(rows, cols)))), at most min(rows, cols)
      */
     public LowRankHistory(long seed, double ratio, MatrixShape[] shapes, long firstStep) {
         if (!(ratio >= 1) || Double.isInfinite(ratio)) {
@@ -55,8 +57,10 @@ public final class LowRankHistory implements FrameSource {
                 continue;
             }
             long cells = (long) s.rows() * s.cols();
-            int r = (int) Math.max(1, Math.min(Math.min(s.rows(), s.cols()),
-                    Math.floor(cells / (ratio * Math.max(s.rows(), s.cols())))));
+            // At least MIN_BASIS vectors: small matrices (the output layer) cost few bytes anyway,
+            // and rank 1 would throw most of their gradient away.
+            int r = (int) Math.min(Math.min(s.rows(), s.cols()),
+                    Math.max(MIN_BASIS, Math.floor(cells / (ratio * Math.max(s.rows(), s.cols())))));
             basisSizes[j] = r;
             sides[j] = LowRankFrame.Side.RIGHT;
             SplittableRandom rnd = new SplittableRandom(FrameFamily.mix(seed, -1, j));

@@ -76,7 +76,7 @@ class LowRankFrameTest {
         }
         LowRankHistory h = new LowRankHistory(7, 3.0, new LowRankHistory.MatrixShape[]{
                 new LowRankHistory.MatrixShape(rows, cols, 'f'), null}, 0);
-        assertEquals(3, h.basisSize(0)); // floor(108 / (3 * 12)) = 3
+        assertEquals(4, h.basisSize(0)); // max(MIN_BASIS, floor(108 / (3 * 12)) = 3)
         double err = Double.NaN;
         for (long step = 0; step < 4; step++) {
             Frame f = h.frame(step, 0, rows * cols);
@@ -90,7 +90,7 @@ class LowRankFrameTest {
             }
             h.completeStep(step, j -> j == 0 ? s : null);
         }
-        assertTrue(err < 1e-9, "rank-2 matrix not captured by a rank-3 basis: error " + err);
+        assertTrue(err < 1e-9, "rank-2 matrix not captured by a rank-4 basis: error " + err);
         assertTrue(h.frame(4, 1, 5) instanceof IdentityFrame);
     }
 
