@@ -97,7 +97,7 @@ public final class CodedCodec implements GradientCodec {
         ErrorFeedback[] feedback = new ErrorFeedback[tasks.length];
         if (config.errorFeedback()) {
             for (int i = 0; i < tasks.length; i++) {
-                feedback[i] = new ErrorFeedback(encoder, tasks[i]);
+                feedback[i] = new ErrorFeedback(encoder, tasks[i], config.feedbackDecay(), config.feedbackClip());
             }
         }
         return (replica, shard, round, version) -> {

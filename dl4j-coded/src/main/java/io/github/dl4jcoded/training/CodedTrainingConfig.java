@@ -29,6 +29,8 @@ import java.util.List;
  * @param deadlineMillis  SYNC: how long a round waits for stragglers
  * @param stalenessBound  ASYNC: messages computed more than this many updates ago are dropped
  * @param errorFeedback   workers carry what compression dropped into their next step
+ * @param feedbackDecay   error feedback: the residual is multiplied by this each step (in [0, 1])
+ * @param feedbackClip    error feedback: the residual is clipped to this times the gradient norm (> 0, may be infinite)
  * @param seed            seeds frames, codes and worker order: the same seed gives the same frames everywhere
  */
 public record CodedTrainingConfig(
@@ -38,7 +40,7 @@ public record CodedTrainingConfig(
         CodeKind code, int parityTasks, int rowWeight,
         EngineKind engine, DecoderKind decoder,
         Policy policy, long deadlineMillis, int stalenessBound,
-        boolean errorFeedback, long seed) {
+        boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
 
     public enum Mode { CODED, VANILLA }
 
@@ -99,6 +101,8 @@ public record CodedTrainingConfig(
         b.deadlineMillis = deadlineMillis;
         b.stalenessBound = stalenessBound;
         b.errorFeedback = errorFeedback;
+        b.feedbackDecay = feedbackDecay;
+        b.feedbackClip = feedbackClip;
         b.seed = seed;
         return b;
     }
@@ -141,6 +145,9 @@ public record CodedTrainingConfig(
         }
         if (frame == FrameKind.LOW_RANK && (policy != Policy.SYNC || partition != NetworkPartitions.Scheme.PARAM)) {
             p.add("LOW_RANK frames are built from the shared decoded history: they need policy SYNC and partition PARAM");
+        }
+        if (!(feedbackDecay >= 0 && feedbackDecay <= 1) || !(feedbackClip > 0)) {
+            p.add("feedbackDecay must be in [0, 1] and feedbackClip > 0, got " + feedbackDecay + " and " + feedbackClip);
         }
         if (errorFeedback && engine == EngineKind.FORWARD) {
             p.add("error feedback needs the worker's whole gradient, which forward mode never forms: use engine REVERSE");
@@ -198,6 +205,8 @@ public record CodedTrainingConfig(
         private long deadlineMillis = 60_000;
         private int stalenessBound = 8;
         private boolean errorFeedback = true;
+        private double feedbackDecay = 0.9;
+        private double feedbackClip = 2.0;
         private long seed = 42;
 
         public Builder mode(Mode v) { mode = v; return this; }
@@ -215,6 +224,9 @@ public record CodedTrainingConfig(
         public Builder deadlineMillis(long v) { deadlineMillis = v; return this; }
         public Builder stalenessBound(int v) { stalenessBound = v; return this; }
         public Builder errorFeedback(boolean v) { errorFeedback = v; return this; }
+        public Builder feedbackDecay(double v) { feedbackDecay = v; return this; }
+        /** {@code Double.POSITIVE_INFINITY} for no clipping. */
+        public Builder feedbackClip(double v) { feedbackClip = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         /** Lossless coding: identity frames, no error feedback. */
@@ -230,7 +242,7 @@ public record CodedTrainingConfig(
         public CodedTrainingConfig build() {
             return new CodedTrainingConfig(mode, workers, partition, chunkSize, frame, compression, code,
                     parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound,
-                    errorFeedback, seed).validate();
+                    errorFeedback, feedbackDecay, feedbackClip, seed).validate();
         }
     }
 }

@@ -215,7 +215,7 @@ class LocalTrainerTest {
     @Test
     void configurationRoundTripsThroughJson() {
         CodedTrainingConfig c = CodedTrainingConfig.builder().workers(7).compression(64)
-                .policy(CodedTrainingConfig.Policy.ASYNC).seed(99).build();
+                .policy(CodedTrainingConfig.Policy.ASYNC).seed(99).feedbackDecay(1).feedbackClip(Double.POSITIVE_INFINITY).build();
         assertEquals(c, CodedTrainingConfig.fromJson(c.toJson()));
         assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.fromJson("{\"workers\": \"many\"}"));
     }
