@@ -1,0 +1,63 @@
+package io.github.dl4jcoded.engine.tangent;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * 2-D pooling. Average pooling is linear: the tangents go through DL4J's own layer, as a
+ * {@code [k*B, ...]} batch. Max pooling passes on the tangent at the primal's argmax: the windows
+ * of the primal input are unfolded with im2col (so overlapping windows and every padding mode
+ * work), the argmax of each window becomes a one-hot mask, and each tangent's windows are
+ * unfolded the same way and reduced with that mask. (ND4J's MaxPoolWithArgmax is broken in
+ * 1.0.0-M2.1.) Before unfolding, the primal is shifted to be positive so that zero padding never
+ * wins a window.
+ */
+public final class SubsamplingRule {
+
+    private SubsamplingRule() {
+    }
+
+    public static Dual apply(LayerContext ctx, Dual in) {
+        SubsamplingLayer conf = (SubsamplingLayer) ctx.conf();
+        if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            throw ctx.unsupported("data format " + conf.getCnn2dDataFormat());
+        }
+        PoolingType type = conf.getPoolingType();
+        if (type != PoolingType.MAX && type != PoolingType.AVG) {
+            throw ctx.unsupported("pooling type " + type);
+        }
+        INDArray out = ctx.layer().activate(in.primal(), false, ctx.workspaces()).dup();
+        if (!in.hasTangent()) {
+            return Dual.primalOnly(out);
+        }
+        if (type == PoolingType.AVG) {
+            INDArray t = ctx.layer().activate(in.tangent(), false, ctx.workspaces()).dup();
+            return new Dual(out, t, in.k());
+        }
+        Conv2DConfig cfg = ConvolutionRule.config(ctx, conf.getKernelSize(), conf.getStride(), conf.getPadding(),
+                conf.getDilation(), conf.getConvolutionMode());
+        INDArray mask = argmaxMask(in.primal(), cfg); // [B, C, kk, oH, oW]
+        long[] ms = mask.shape();
+        INDArray cols = Nd4j.cnn().im2Col(in.tangent(), cfg).dup('c'); // [k*B, C, kH, kW, oH, oW]
+        int k = in.k();
+        cols.reshape('c', k, mask.length()).muliRowVector(mask.reshape('c', 1, mask.length()));
+        INDArray t = cols.reshape('c', k * ms[0], ms[1], ms[2], ms[3] * ms[4]).sum(2)
+                .reshape('c', k * ms[0], ms[1], ms[3], ms[4]);
+        return new Dual(out, t, k);
+    }
+
+    /** One-hot {@code [B, C, kH*kW, oH, oW]} marking the first maximum of each pooling window. */
+    static INDArray argmaxMask(INDArray x, Conv2DConfig cfg) {
+        INDArray shifted = x.sub(x.minNumber().doubleValue() - 1.0);
+        INDArray cols = Nd4j.cnn().im2Col(shifted, cfg).dup('c'); // [B, C, kH, kW, oH, oW]
+        long[] s = cols.shape();
+        INDArray windows = cols.reshape('c', s[0], s[1], s[2] * s[3], s[4], s[5]);
+        INDArray idx = Nd4j.argMax(windows, 2); // [B, C, oH, oW]
+        return Nd4j.exec(new OneHot(idx, (int) (s[2] * s[3]), 2, 1.0, 0.0, x.dataType()))[0];
+    }
+}
