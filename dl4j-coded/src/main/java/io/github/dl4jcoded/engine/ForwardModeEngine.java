@@ -28,9 +28,10 @@ import java.util.stream.IntStream;
  * directions together, stacked along the minibatch axis ({@link Dual}). A direction starts at the
  * first layer where it is non-zero: before that its tangent is zero and costs nothing; at that
  * layer its tangent is born from the primal input and the layer's parameter tangent; from there it
- * is pushed to the loss. Each layer's primal input is dropped once the layer is done: nothing is
- * kept for a backward pass, so memory is about (1 + k) activations of one layer, for the k
- * tangents alive there.
+ * is pushed to the loss. Each layer's input (primal and tangents) is freed as soon as the layer
+ * is done, and the rules free their larger temporaries (im2col buffers and the like) at once:
+ * nothing is kept for a backward pass, so memory is about (1 + k) activations of one or two
+ * layers, for the k tangents alive there, plus that layer's temporaries.
  *
  * <p>Directions are processed in chunks of at most {@code maxTangentsPerPass} (each chunk repeats
  * the primal pass; the default, no limit, is one pass). Within a pass directions are ordered by
@@ -123,7 +124,9 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
             LayerContext ctx = new LayerContext(l, layer, net.getIterationCount(), net.getEpochCount());
             InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(l);
             if (pre != null) {
-                cur = io.github.dl4jcoded.engine.tangent.PreprocessorRule.apply(ctx, pre, cur);
+                Dual next = io.github.dl4jcoded.engine.tangent.PreprocessorRule.apply(ctx, pre, cur);
+                cur.releaseExcept(next, features);
+                cur = next;
             }
             while (active < rows.length && start[rows[active]] <= l) {
                 active++;
@@ -140,9 +143,12 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
                 }
                 BaseOutputLayer out = (BaseOutputLayer) conf;
                 Dual z = DenseRule.preOutput(ctx, cur, ld);
+                cur.releaseExcept(z, features);
                 return LossRule.apply(ctx, out.getLossFn(), out.getActivationFn(), z, labels, labelsMask);
             }
-            cur = TangentRules.hidden(conf).apply(ctx, cur, ld);
+            Dual next = TangentRules.hidden(conf).apply(ctx, cur, ld);
+            cur.releaseExcept(next, features);
+            cur = next;
         }
         throw new IllegalStateException("network has no layers");
     }

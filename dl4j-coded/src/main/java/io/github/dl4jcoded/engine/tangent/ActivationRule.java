@@ -57,7 +57,9 @@ public final class ActivationRule {
         if (!z.hasTangent()) {
             return Dual.primalOnly(a);
         }
-        return new Dual(a, Tangents.mulEach(z.tangent(), z.k(), derivative), z.k());
+        INDArray t = Tangents.mulEach(z.tangent(), z.k(), derivative);
+        Tangents.release(derivative);
+        return new Dual(a, t, z.k());
     }
 
     /** {@code t' = s * (t - sum(s * t))} per example, for k stacked tangents. */

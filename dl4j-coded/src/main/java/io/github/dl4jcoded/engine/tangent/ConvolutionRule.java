@@ -72,7 +72,11 @@ public final class ConvolutionRule {
             INDArray p = b == null
                     ? Nd4j.cnn().conv2d(x, wd, cfg)
                     : Nd4j.cnn().conv2d(x, wd, dirs.block(ConvolutionParamInitializer.BIAS_KEY).reshape(k * ws[0]), cfg);
-            pre = new Dual(z, Tangents.addLeading(Tangents.channelsToBatch(p, k), propagated), k);
+            INDArray stacked = Tangents.channelsToBatch(p, k);
+            Tangents.release(p, stacked);
+            pre = new Dual(z, Tangents.addLeading(stacked, propagated), k);
+            Tangents.release(propagated, stacked);
+            Tangents.release(wd);
         }
         return ActivationRule.apply(ctx, conf.getActivationFn(), pre);
     }

@@ -65,11 +65,14 @@ public final class DenseRule {
         INDArray wT = dirs.block(DefaultParamInitializer.WEIGHT_KEY).reshape('c', k * nOut, nIn);
         INDArray zp = x.mmul(wT.transpose()); // [B, k*nOut]
         INDArray t = zp.reshape('c', batch, k, nOut).permute(1, 0, 2).dup('c'); // [k, B, nOut]
+        Tangents.release(zp);
+        Tangents.release(wT);
         if (b != null) {
             INDArray bd = dirs.block(DefaultParamInitializer.BIAS_KEY); // [k, nOut]
             Nd4j.getExecutioner().exec(new BroadcastAddOp(t, bd, t, 0, 2));
         }
         INDArray tangent = Tangents.addLeading(t.reshape('c', k * batch, nOut), propagated);
+        Tangents.release(propagated, tangent);
         return new Dual(z, tangent, k);
     }
 }

@@ -26,6 +26,8 @@ public final class DropoutRule {
         if (!in.hasTangent()) {
             return Dual.primalOnly(out);
         }
-        return new Dual(out, Tangents.mulEach(in.tangent(), in.k(), jacobian), in.k());
+        INDArray t = Tangents.mulEach(in.tangent(), in.k(), jacobian);
+        Tangents.release(jacobian);
+        return new Dual(out, t, in.k());
     }
 }

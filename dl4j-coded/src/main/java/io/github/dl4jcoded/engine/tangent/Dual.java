@@ -30,4 +30,16 @@ public record Dual(INDArray primal, INDArray tangent, int k) {
     public boolean hasTangent() {
         return k > 0;
     }
+
+    /**
+     * Frees this pair's arrays unless they share memory with {@code next} or {@code keep}: called
+     * by the engine once a layer has turned this pair into {@code next}.
+     */
+    public void releaseExcept(Dual next, INDArray... keep) {
+        INDArray[] all = java.util.Arrays.copyOf(keep, keep.length + 2);
+        all[keep.length] = next.primal();
+        all[keep.length + 1] = next.tangent();
+        Tangents.release(primal, all);
+        Tangents.release(tangent, all);
+    }
 }

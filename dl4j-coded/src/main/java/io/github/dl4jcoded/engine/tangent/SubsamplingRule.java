@@ -43,21 +43,31 @@ public final class SubsamplingRule {
                 conf.getDilation(), conf.getConvolutionMode());
         INDArray mask = argmaxMask(in.primal(), cfg); // [B, C, kk, oH, oW]
         long[] ms = mask.shape();
-        INDArray cols = Nd4j.cnn().im2Col(in.tangent(), cfg).dup('c'); // [k*B, C, kH, kW, oH, oW]
+        INDArray rawT = Nd4j.cnn().im2Col(in.tangent(), cfg);
+        INDArray cols = rawT.dup('c'); // [k*B, C, kH, kW, oH, oW]
+        Tangents.release(rawT, cols);
         int k = in.k();
         cols.reshape('c', k, mask.length()).muliRowVector(mask.reshape('c', 1, mask.length()));
         INDArray t = cols.reshape('c', k * ms[0], ms[1], ms[2], ms[3] * ms[4]).sum(2)
                 .reshape('c', k * ms[0], ms[1], ms[3], ms[4]);
+        Tangents.release(cols);
+        Tangents.release(mask);
         return new Dual(out, t, k);
     }
 
     /** One-hot {@code [B, C, kH*kW, oH, oW]} marking the first maximum of each pooling window. */
     static INDArray argmaxMask(INDArray x, Conv2DConfig cfg) {
         INDArray shifted = x.sub(x.minNumber().doubleValue() - 1.0);
-        INDArray cols = Nd4j.cnn().im2Col(shifted, cfg).dup('c'); // [B, C, kH, kW, oH, oW]
+        INDArray raw = Nd4j.cnn().im2Col(shifted, cfg);
+        Tangents.release(shifted);
+        INDArray cols = raw.dup('c'); // [B, C, kH, kW, oH, oW]
+        Tangents.release(raw);
         long[] s = cols.shape();
         INDArray windows = cols.reshape('c', s[0], s[1], s[2] * s[3], s[4], s[5]);
         INDArray idx = Nd4j.argMax(windows, 2); // [B, C, oH, oW]
-        return Nd4j.exec(new OneHot(idx, (int) (s[2] * s[3]), 2, 1.0, 0.0, x.dataType()))[0];
+        Tangents.release(cols);
+        INDArray mask = Nd4j.exec(new OneHot(idx, (int) (s[2] * s[3]), 2, 1.0, 0.0, x.dataType()))[0];
+        Tangents.release(idx);
+        return mask;
     }
 }

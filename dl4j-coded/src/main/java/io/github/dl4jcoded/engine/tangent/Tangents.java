@@ -34,7 +34,11 @@ final class Tangents {
         long c = z.size(1) / k;
         long[] shape = z.shape().clone();
         long rest = z.length() / (b * k * c);
-        INDArray perm = z.dup('c').reshape('c', b, k, c * rest).permute(1, 0, 2).dup('c');
+        INDArray zc = z.ordering() == 'c' ? z : z.dup('c');
+        INDArray perm = zc.reshape('c', b, k, c * rest).permute(1, 0, 2).dup('c');
+        if (zc != z) {
+            release(zc);
+        }
         shape[0] = k * b;
         shape[1] = c;
         return perm.reshape('c', shape);
@@ -50,5 +54,31 @@ final class Tangents {
         flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n))
                 .addi(propagated.dup('c').reshape(n));
         return all;
+    }
+
+    /**
+     * Frees {@code a}'s off-heap memory now, instead of at some later garbage collection, unless
+     * it overlaps one of {@code keep} (views share memory) or cannot be closed (a view, a workspace
+     * array). Forward mode calls this on what a layer has consumed, so that its peak memory is
+     * that of one or two layers, not the sum of all temporaries of the pass.
+     */
+    static void release(INDArray a, INDArray... keep) {
+        if (a == null || a.wasClosed() || !a.closeable()) {
+            return;
+        }
+        for (INDArray k : keep) {
+            if (k != null && !k.wasClosed() && overlaps(a, k)) {
+                return;
+            }
+        }
+        a.close();
+    }
+
+    private static boolean overlaps(INDArray a, INDArray b) {
+        long a0 = a.data().address();
+        long a1 = a0 + a.data().length() * a.data().getElementSize();
+        long b0 = b.data().address();
+        long b1 = b0 + b.data().length() * b.data().getElementSize();
+        return a0 < b1 && b0 < a1;
     }
 }
