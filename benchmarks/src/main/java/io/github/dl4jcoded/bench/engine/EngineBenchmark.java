@@ -29,6 +29,9 @@ public class EngineBenchmark {
 
         @Setup(Level.Trial)
         public void setup() {
+            if (net != null) {
+                return;
+            }
             net = LeNet.build();
             x = LeNet.features();
             y = LeNet.labels();
@@ -43,6 +46,7 @@ public class EngineBenchmark {
 
         @Setup(Level.Trial)
         public void directions() {
+            setup(); // JMH may run a subclass's @Setup before the superclass's
             u = LeNet.fullDirections(net, m);
         }
     }
@@ -55,6 +59,7 @@ public class EngineBenchmark {
 
         @Setup(Level.Trial)
         public void directions() {
+            setup(); // JMH may run a subclass's @Setup before the superclass's
             u = LeNet.fullDirections(net, m);
         }
     }
@@ -67,6 +72,7 @@ public class EngineBenchmark {
 
         @Setup(Level.Trial)
         public void directions() {
+            setup(); // JMH may run a subclass's @Setup before the superclass's
             u = LeNet.layerDirection(net, layer);
         }
     }

@@ -64,8 +64,11 @@ public final class DenseRule {
         }
         INDArray wT = dirs.block(DefaultParamInitializer.WEIGHT_KEY).reshape('c', k * nOut, nIn);
         INDArray zp = x.mmul(wT.transpose()); // [B, k*nOut]
-        INDArray t = zp.reshape('c', batch, k, nOut).permute(1, 0, 2).dup('c'); // [k, B, nOut]
-        Tangents.release(zp);
+        INDArray t = k == 1 ? zp.reshape('c', 1, batch, nOut)
+                : zp.reshape('c', batch, k, nOut).permute(1, 0, 2).dup('c'); // [k, B, nOut]
+        if (k > 1) {
+            Tangents.release(zp);
+        }
         Tangents.release(wT);
         if (b != null) {
             INDArray bd = dirs.block(DefaultParamInitializer.BIAS_KEY); // [k, nOut]

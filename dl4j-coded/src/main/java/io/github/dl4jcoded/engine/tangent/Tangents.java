@@ -30,6 +30,9 @@ final class Tangents {
      * parameter tangents stacked along the channel axis) into stacked tangents {@code [k*B, C, ...rest]}.
      */
     static INDArray channelsToBatch(INDArray z, int k) {
+        if (k == 1) {
+            return z;
+        }
         long b = z.size(0);
         long c = z.size(1) / k;
         long[] shape = z.shape().clone();
