@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class EngineBenchmark {
 
@@ -35,6 +35,18 @@ public class EngineBenchmark {
             net = LeNet.build();
             x = LeNet.features();
             y = LeNet.labels();
+        }
+    }
+
+    /** An all-zero direction: forward mode runs its own primal pass and no tangent. */
+    @State(Scope.Thread)
+    public static class NoDirection extends Net {
+        INDArray u;
+
+        @Setup(Level.Trial)
+        public void directions() {
+            setup(); // JMH may run a subclass's @Setup before the superclass's
+            u = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, net.numParams());
         }
     }
 
@@ -94,6 +106,12 @@ public class EngineBenchmark {
         s.net.setLabels(s.y);
         s.net.computeGradientAndScore();
         return s.net.score();
+    }
+
+    /** The engine's own primal pass (its rules, no tangent): what every tangent rides on. */
+    @Benchmark
+    public double forwardModePrimalOnly(NoDirection s) {
+        return FORWARD.compute(s.net, s.x, s.y, s.u).loss();
     }
 
     /** m tangents stacked along the minibatch axis, one sweep. */
