@@ -76,6 +76,20 @@ public class EngineBenchmark {
         }
     }
 
+    /** m directions supported on the dense layer (93% of LeNet's parameters): cost-aware allocation. */
+    @State(Scope.Thread)
+    public static class DenseDirections extends Net {
+        @Param({"4", "16", "64"})
+        int m;
+        INDArray u;
+
+        @Setup(Level.Trial)
+        public void directions() {
+            setup(); // JMH may run a subclass's @Setup before the superclass's
+            u = LeNet.layerDirections(net, 4, m);
+        }
+    }
+
     @State(Scope.Thread)
     public static class StartLayer extends Net {
         @Param({"0", "2", "4", "5"})
@@ -124,6 +138,12 @@ public class EngineBenchmark {
     @Benchmark
     public double forwardModeLoop(LoopDirections s) {
         return FORWARD_LOOP.compute(s.net, s.x, s.y, s.u).derivatives()[0];
+    }
+
+    /** m tangents that all start at the dense layer. */
+    @Benchmark
+    public double forwardModeDense(DenseDirections s) {
+        return FORWARD.compute(s.net, s.x, s.y, s.u).derivatives()[0];
     }
 
     @Benchmark

@@ -67,10 +67,15 @@ final class LeNet {
 
     /** One Gaussian direction supported on layer {@code layer}'s parameters only. */
     static INDArray layerDirection(MultiLayerNetwork net, int layer) {
+        return layerDirections(net, layer, 1);
+    }
+
+    /** m Gaussian directions supported on layer {@code layer}'s parameters only. */
+    static INDArray layerDirections(MultiLayerNetwork net, int layer, int m) {
         io.github.dl4jcoded.engine.ParamLayout.LayerRange r = io.github.dl4jcoded.engine.ParamLayout.of(net).layer(layer);
-        INDArray d = Nd4j.zeros(DataType.FLOAT, 1, net.numParams());
+        INDArray d = Nd4j.zeros(DataType.FLOAT, m, net.numParams());
         Nd4j.getRandom().setSeed(3);
-        d.get(NDArrayIndex.point(0), NDArrayIndex.interval(r.from(), r.to())).assign(Nd4j.randn(DataType.FLOAT, r.length()));
+        d.get(NDArrayIndex.all(), NDArrayIndex.interval(r.from(), r.to())).assign(Nd4j.randn(DataType.FLOAT, m, r.length()));
         return d;
     }
 }
