@@ -34,7 +34,9 @@ import java.util.stream.IntStream;
  * layers, for the k tangents alive there, plus that layer's temporaries.
  *
  * <p>Directions are processed in chunks of at most {@code maxTangentsPerPass} (each chunk repeats
- * the primal pass; the default, no limit, is one pass). Within a pass directions are ordered by
+ * the primal pass; the default, no limit, is one pass). With several passes, each pass re-seeds
+ * the thread's ND4J generator with one seed drawn from it, so that all passes share the dropout
+ * masks (which then differ from those of a DL4J backprop started from the same seed). Within a pass directions are ordered by
  * their starting layer, so a caller that orders them that way saves a copy.
  *
  * <p>Supported: DenseLayer, OutputLayer, LossLayer (any DL4J loss function with its output
@@ -93,7 +95,12 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
             DataType dt = net.params().dataType();
             INDArray dirs = directions.castTo(dt);
             int passes = Math.max(1, (order.length + maxTangentsPerPass - 1) / maxTangentsPerPass);
+            // Several passes must see the same dropout masks: each starts from one seed.
+            long maskSeed = passes > 1 ? Nd4j.getRandom().nextLong() : 0;
             for (int p = 0; p < passes; p++) {
+                if (passes > 1) {
+                    Nd4j.getRandom().setSeed(maskSeed);
+                }
                 int from = p * maxTangentsPerPass;
                 int[] chunk = Arrays.copyOfRange(order, Math.min(from, order.length),
                         Math.min(order.length, from + maxTangentsPerPass));
