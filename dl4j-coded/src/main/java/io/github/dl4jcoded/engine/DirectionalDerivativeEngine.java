@@ -33,7 +33,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface DirectionalDerivativeEngine {
 
     /** Loss and directional derivatives; see the interface comment for the exact semantics. */
-    Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions);
+    default Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions) {
+        return compute(net, features, labels, null, null, directions);
+    }
 
     /**
      * As {@link #compute(MultiLayerNetwork, INDArray, INDArray, INDArray)}, with optional masks

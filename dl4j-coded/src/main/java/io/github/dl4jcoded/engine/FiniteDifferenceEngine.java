@@ -48,11 +48,6 @@ public final class FiniteDifferenceEngine implements DirectionalDerivativeEngine
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions) {
-        return compute(net, features, labels, null, null, directions);
-    }
-
-    @Override
     public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
         ParamLayout.of(net).checkDirections(directions);

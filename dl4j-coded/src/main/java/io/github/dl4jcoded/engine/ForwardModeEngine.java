@@ -68,11 +68,6 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions) {
-        return compute(net, features, labels, null, null, directions);
-    }
-
-    @Override
     public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
         if (featuresMask != null) {

@@ -25,11 +25,6 @@ public final class ReverseThenProjectEngine implements DirectionalDerivativeEngi
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions) {
-        return compute(net, features, labels, null, null, directions);
-    }
-
-    @Override
     public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
         ParamLayout layout = ParamLayout.of(net);
