@@ -10,7 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * 2-D pooling. Average pooling is linear: the tangents go through DL4J's own layer, as a
- * {@code [k*B, ...]} batch. Max pooling passes on the tangent at the primal's argmax: the windows
+ * {@code [k*B, ...]} batch. Max pooling passes on the tangent at the primal's argmax. When windows
+ * do not overlap, the argmax mask comes from DL4J's own pooling backprop op (see
+ * {@link #gatherNonOverlapping}). Otherwise the windows
  * of the primal input are unfolded with im2col (so overlapping windows and every padding mode
  * work), the argmax of each window becomes a one-hot mask, and each tangent's windows are
  * unfolded the same way and reduced with that mask. (ND4J's MaxPoolWithArgmax is broken in
@@ -41,6 +43,9 @@ public final class SubsamplingRule {
         }
         Conv2DConfig cfg = ConvolutionRule.config(ctx, conf.getKernelSize(), conf.getStride(), conf.getPadding(),
                 conf.getDilation(), conf.getConvolutionMode());
+        if (nonOverlapping(conf)) {
+            return new Dual(out, gatherNonOverlapping(ctx, conf, cfg, in, out), in.k());
+        }
         INDArray mask = argmaxMask(in.primal(), cfg); // [B, C, kk, oH, oW]
         long[] ms = mask.shape();
         INDArray rawT = Nd4j.cnn().im2Col(in.tangent(), cfg);
@@ -53,6 +58,47 @@ public final class SubsamplingRule {
         Tangents.release(cols);
         Tangents.release(mask);
         return new Dual(out, t, k);
+    }
+
+    /** Windows that do not overlap: each input position belongs to at most one window. */
+    static boolean nonOverlapping(SubsamplingLayer conf) {
+        int[] k = conf.getKernelSize();
+        int[] s = conf.getStride();
+        int[] d = conf.getDilation();
+        return s[0] >= k[0] && s[1] >= k[1] && d[0] == 1 && d[1] == 1;
+    }
+
+    /**
+     * Fast path for windows that do not overlap (LeNet's 2x2/2): DL4J's own max-pooling backprop
+     * op ({@code maxpool2d_bp}, the one its layer uses) applied to ones marks each window's argmax
+     * at input resolution, with DL4J's tie-breaking; each tangent is multiplied by that mask and
+     * summed over its windows (a convolution with a ones kernel, same geometry as the pooling).
+     */
+    static INDArray gatherNonOverlapping(LayerContext ctx, SubsamplingLayer conf, Conv2DConfig cfg, Dual in,
+                                         INDArray out) {
+        INDArray x = in.primal();
+        int[] kernel = conf.getKernelSize();
+        int[] stride = conf.getStride();
+        int[] pad = conf.getPadding();
+        boolean same = conf.getConvolutionMode() == org.deeplearning4j.nn.conf.ConvolutionMode.Same;
+        INDArray ones = Nd4j.ones(x.dataType(), out.shape());
+        INDArray mask = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
+        Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("maxpool2d_bp")
+                .addInputs(x, ones).addOutputs(mask)
+                .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], same ? 0 : pad[0], same ? 0 : pad[1],
+                        1, 1, same ? 1 : 0, 0, 0)
+                .build());
+        Tangents.release(ones);
+        int k = in.k();
+        long b = x.size(0);
+        long c = x.size(1);
+        INDArray masked = Tangents.mulEach(in.tangent(), k, mask);
+        Tangents.release(mask);
+        INDArray planes = masked.reshape('c', k * b * c, 1, x.size(2), x.size(3));
+        INDArray window = Nd4j.ones(x.dataType(), 1, 1, kernel[0], kernel[1]);
+        INDArray summed = Nd4j.cnn().conv2d(planes, window, cfg);
+        Tangents.release(masked, summed);
+        return summed.reshape('c', k * b, c, out.size(2), out.size(3));
     }
 
     /** One-hot {@code [B, C, kH*kW, oH, oW]} marking the first maximum of each pooling window. */
