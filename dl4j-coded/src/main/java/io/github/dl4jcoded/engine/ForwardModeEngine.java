@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.ParamLayout;
+
 import io.github.dl4jcoded.engine.tangent.DenseRule;
 import io.github.dl4jcoded.engine.tangent.Dual;
 import io.github.dl4jcoded.engine.tangent.LayerContext;

@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.ParamLayout;
+
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

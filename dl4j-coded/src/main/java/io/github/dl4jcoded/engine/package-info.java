@@ -12,7 +12,7 @@
  *       products; cheaper when a worker sends many directions.</li>
  *   <li>{@link io.github.dl4jcoded.engine.FiniteDifferenceEngine}: central differences, for any
  *       network, as a fallback and cross-check.</li>
- *   <li>{@link io.github.dl4jcoded.engine.ParamLayout}: which indices belong to which layer and
+ *   <li>{@link io.github.dl4jcoded.nn.ParamLayout}: which indices belong to which layer and
  *       parameter, and where a direction starts.</li>
  *   <li>{@link io.github.dl4jcoded.engine.GradCheck}: every engine against DL4J's backprop, per layer.</li>
  * </ul>

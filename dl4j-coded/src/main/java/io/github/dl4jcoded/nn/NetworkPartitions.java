@@ -46,24 +46,31 @@ public final class NetworkPartitions {
                 return Partition.chunks(n, chunkSize);
             }
             case LAYER -> {
-                int layers = net.getnLayers();
-                for (int l = 0; l < layers; l++) {
-                    int s = layout.layerStart(l);
-                    if (s >= 0) {
-                        b.segment(Integer.toString(l), s, layout.layerEnd(l) - s);
+                for (ParamLayout.LayerRange l : layout.layers()) {
+                    if (l.hasParams()) {
+                        b.segment(Integer.toString(l.layerIndex()), (int) l.from(), (int) l.length());
                     }
                 }
             }
-            case PARAM -> layout.entries().forEach(e -> b.segment(e.key(), e.offset(), e.length()));
+            case PARAM -> {
+                for (ParamLayout.LayerRange l : layout.layers()) {
+                    for (ParamLayout.ParamRange p : l.params()) {
+                        b.segment(l.layerIndex() + "_" + p.key(), (int) p.from(), (int) p.length());
+                    }
+                }
+            }
             case OUTPUT_UNIT -> {
-                for (ParamLayout.Entry e : layout.entries()) {
-                    int[] shape = toInt(e.shape());
-                    if (e.param().equals("W") && shape.length == 2) {
-                        b.slices(e.key(), e.offset(), shape, e.order(), 1);      // dense [nIn, nOut]
-                    } else if (e.param().equals("W") && shape.length == 4) {
-                        b.slices(e.key(), e.offset(), shape, e.order(), 0);      // conv [nOut, nIn, kH, kW]
-                    } else {
-                        b.segment(e.key(), e.offset(), e.length());
+                for (ParamLayout.LayerRange l : layout.layers()) {
+                    for (ParamLayout.ParamRange p : l.params()) {
+                        String name = l.layerIndex() + "_" + p.key();
+                        int[] shape = toInt(p.shape());
+                        if (p.key().equals("W") && shape.length == 2) {
+                            b.slices(name, (int) p.from(), shape, p.order(), 1);  // dense [nIn, nOut]
+                        } else if (p.key().equals("W") && shape.length == 4) {
+                            b.slices(name, (int) p.from(), shape, p.order(), 0);  // conv [nOut, nIn, kH, kW]
+                        } else {
+                            b.segment(name, (int) p.from(), (int) p.length());
+                        }
                     }
                 }
             }

@@ -1,49 +1,192 @@
 package io.github.dl4jcoded.nn;
 
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where each DL4J parameter ("0_W", "0_b", ...) lives in the flattened {@code params()} vector,
- * read from the views themselves (offset into the shared buffer, shape, order) rather than
- * assumed: a convolution stores b before W, dense layers store W in 'f' order.
+ * Where each layer's parameters sit in the flattened parameter vector {@code net.params()}
+ * (and, identically, in the gradient view). A caller uses it to build directions supported on
+ * one layer or one parameter, and to know at which layer a direction starts: in forward mode a
+ * direction's cost depends on its first layer (DESIGN section 2, cost-aware allocation).
+ *
+ * <p>Offsets are read from the parameter views DL4J itself hands out ({@code paramTable()}),
+ * so the layout is the real one, not an assumption.
  */
-public record ParamLayout(List<Entry> entries, long numParams) {
+public final class ParamLayout {
 
-    /** One parameter array: its key, layer index, offset in params(), shape and storage order. */
-    public record Entry(String key, int layer, String param, int offset, int length, long[] shape, char order) {
+    /**
+     * One parameter array: indices {@code [from, to)} of the flattened vector hold it, in
+     * {@code order} ('c' or 'f') over {@code shape}. {@code differentiable} is false for state
+     * that the loss does not depend on (batch normalization's running mean and variance).
+     */
+    public record ParamRange(String key, long from, long to, long[] shape, char order, boolean differentiable) {
+        public long length() {
+            return to - from;
+        }
+    }
+
+    /** One layer: indices {@code [from, to)} (empty when the layer has no parameters). */
+    public record LayerRange(int layerIndex, String layerName, String layerType, long from, long to,
+                             List<ParamRange> params) {
+        public long length() {
+            return to - from;
+        }
+
+        public boolean hasParams() {
+            return to > from;
+        }
+
+        public ParamRange param(String key) {
+            for (ParamRange p : params) {
+                if (p.key().equals(key)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    private final List<LayerRange> layers;
+    private final long numParams;
+
+    private ParamLayout(List<LayerRange> layers, long numParams) {
+        this.layers = Collections.unmodifiableList(layers);
+        this.numParams = numParams;
     }
 
     public static ParamLayout of(MultiLayerNetwork net) {
         INDArray flat = net.params();
-        List<Entry> out = new ArrayList<>();
-        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
-            INDArray v = e.getValue();
-            long off = v.offset() - flat.offset();
-            if (off < 0 || off + v.length() > flat.length()) {
-                throw new IllegalStateException("parameter " + e.getKey() + " is not a view of params()");
+        long base = flat.offset();
+        long total = flat.length();
+        List<LayerRange> out = new ArrayList<>();
+        long cursor = 0;
+        for (int i = 0; i < net.getnLayers(); i++) {
+            Layer layer = net.getLayer(i);
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            List<ParamRange> params = new ArrayList<>();
+            long from = Long.MAX_VALUE;
+            long to = Long.MIN_VALUE;
+            for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
+                INDArray v = e.getValue();
+                long start = v.offset() - base;
+                long end = start + v.length();
+                if (start < 0 || end > total) {
+                    throw new IllegalStateException("Parameter " + e.getKey() + " of layer " + i
+                            + " is not a view of net.params(); call net.init() first");
+                }
+                boolean differentiable = !(conf instanceof BatchNormalization
+                        && (e.getKey().equals(BatchNormalizationParamInitializer.GLOBAL_MEAN)
+                        || e.getKey().equals(BatchNormalizationParamInitializer.GLOBAL_VAR)
+                        || e.getKey().equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)));
+                params.add(new ParamRange(e.getKey(), start, end, v.shape(), v.ordering(), differentiable));
+                from = Math.min(from, start);
+                to = Math.max(to, end);
             }
-            String key = e.getKey();
-            int us = key.indexOf('_');
-            out.add(new Entry(key, Integer.parseInt(key.substring(0, us)), key.substring(us + 1),
-                    (int) off, (int) v.length(), v.shape(), v.ordering()));
+            if (params.isEmpty()) {
+                from = cursor;
+                to = cursor;
+            } else {
+                if (from != cursor || to - from != layer.numParams()) {
+                    throw new IllegalStateException("Unexpected parameter layout at layer " + i);
+                }
+                params.sort((a, b) -> Long.compare(a.from(), b.from()));
+            }
+            cursor = to;
+            out.add(new LayerRange(i, conf.getLayerName(), conf.getClass().getSimpleName(), from, to,
+                    Collections.unmodifiableList(params)));
         }
-        out.sort(Comparator.comparingInt(Entry::offset));
-        return new ParamLayout(List.copyOf(out), flat.length());
+        if (cursor != total) {
+            throw new IllegalStateException("Layer ranges cover " + cursor + " of " + total + " parameters");
+        }
+        return new ParamLayout(out, total);
     }
 
-    /** Offset of the first parameter of layer {@code layer}, or -1 if it has none. */
-    public int layerStart(int layer) {
-        return entries.stream().filter(e -> e.layer() == layer).mapToInt(Entry::offset).min().orElse(-1);
+    public List<LayerRange> layers() {
+        return layers;
     }
 
-    /** One past the last parameter of layer {@code layer}, or -1 if it has none. */
-    public int layerEnd(int layer) {
-        return entries.stream().filter(e -> e.layer() == layer).mapToInt(e -> e.offset() + e.length()).max().orElse(-1);
+    public LayerRange layer(int index) {
+        return layers.get(index);
+    }
+
+    public long numParams() {
+        return numParams;
+    }
+
+    /** The layer holding flattened index {@code index}. */
+    public LayerRange layerOf(long index) {
+        for (LayerRange l : layers) {
+            if (index >= l.from() && index < l.to()) {
+                return l;
+            }
+        }
+        throw new IndexOutOfBoundsException("index " + index + " of " + numParams);
+    }
+
+    /**
+     * For each row of {@code directions} ({@code [m, nParams]}), the first layer where it is
+     * non-zero, or {@code -1} for an all-zero direction.
+     */
+    public int[] startLayers(INDArray directions) {
+        return support(directions)[0];
+    }
+
+    /**
+     * {@code {start, end}}: for each row of {@code directions}, the first and the last layer
+     * where it is non-zero ({@code -1} for an all-zero direction). In forward mode a direction
+     * costs the layers from its start to the loss.
+     */
+    public int[][] support(INDArray directions) {
+        checkDirections(directions);
+        int m = (int) directions.size(0);
+        int[] start = new int[m];
+        int[] end = new int[m];
+        java.util.Arrays.fill(start, -1);
+        java.util.Arrays.fill(end, -1);
+        for (LayerRange l : layers) {
+            if (!l.hasParams() || m == 0) {
+                continue;
+            }
+            double[] amax = directions.get(NDArrayIndex.all(), NDArrayIndex.interval(l.from(), l.to()))
+                    .amax(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+            for (int i = 0; i < m; i++) {
+                if (amax[i] != 0.0) {
+                    if (start[i] < 0) {
+                        start[i] = l.layerIndex();
+                    }
+                    end[i] = l.layerIndex();
+                }
+            }
+        }
+        return new int[][]{start, end};
+    }
+
+    public void checkDirections(INDArray directions) {
+        if (directions.rank() != 2 || directions.size(1) != numParams) {
+            throw new IllegalArgumentException("directions must be [m, " + numParams + "] in the layout of "
+                    + "net.params(), got " + java.util.Arrays.toString(directions.shape()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (LayerRange l : layers) {
+            sb.append(String.format("%3d %-22s [%d, %d)", l.layerIndex(), l.layerType(), l.from(), l.to()));
+            for (ParamRange p : l.params()) {
+                sb.append(' ').append(p.key()).append(java.util.Arrays.toString(p.shape())).append(p.order());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 }

@@ -7,6 +7,10 @@ import io.github.dl4jcoded.decode.CodewordEncoder;
 import io.github.dl4jcoded.decode.Decoder;
 import io.github.dl4jcoded.decode.PeelingDecoder;
 import io.github.dl4jcoded.decode.ProjectiveDecoder;
+import io.github.dl4jcoded.engine.DirectionalDerivativeEngine;
+import io.github.dl4jcoded.engine.ForwardModeEngine;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import io.github.dl4jcoded.feedback.ErrorFeedback;
 import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.frame.FrameSource;
@@ -39,9 +43,6 @@ public final class CodedCodec implements GradientCodec {
     private final int[] workerOfTask;
 
     public CodedCodec(MultiLayerNetwork net, CodedTrainingConfig config) {
-        if (config.engine() != CodedTrainingConfig.EngineKind.REVERSE) {
-            throw new IllegalArgumentException("engine " + config.engine() + " is not wired into training yet: use REVERSE");
-        }
         this.config = config;
         this.partition = NetworkPartitions.build(net, config.partition(), config.chunkSize());
         int k = partition.blockCount();
@@ -100,6 +101,9 @@ public final class CodedCodec implements GradientCodec {
                 feedback[i] = new ErrorFeedback(encoder, tasks[i], config.feedbackDecay(), config.feedbackClip());
             }
         }
+        if (config.engine() == CodedTrainingConfig.EngineKind.FORWARD) {
+            return forwardModeWorker(worker, tasks);
+        }
         return (replica, shard, round, version) -> {
             double[] g = Backprop.meanGradient(replica, shard);
             List<Codeword> cws = new ArrayList<>(tasks.length);
@@ -107,6 +111,40 @@ public final class CodedCodec implements GradientCodec {
                 cws.add(feedback[i] != null ? feedback[i].step(round, g) : encoder.encode(round, tasks[i], g));
             }
             return new WorkerMessage(round, version, worker, shard.numExamples(), replica.score(), cws, null);
+        };
+    }
+
+    /** Most tangents pushed through the network in one forward-mode pass (bounds memory: m x n directions). */
+    static final int MAX_TANGENTS_PER_PASS = 32;
+
+    /**
+     * Forward mode: every symbol is computed directly as the directional derivative along its
+     * codeword direction, never forming the gradient (no backward pass, no stored activations).
+     */
+    private WorkerSide forwardModeWorker(int worker, int[] tasks) {
+        DirectionalDerivativeEngine engine = new ForwardModeEngine();
+        int n = partition.size();
+        return (replica, shard, round, version) -> {
+            List<Codeword> cws = new ArrayList<>(tasks.length);
+            double loss = Double.NaN;
+            double[] row = new double[n];
+            for (int task : tasks) {
+                int m = encoder.symbolCount(round, task);
+                double[] symbols = new double[m];
+                for (int from = 0; from < m; from += MAX_TANGENTS_PER_PASS) {
+                    int count = Math.min(MAX_TANGENTS_PER_PASS, m - from);
+                    INDArray dirs = Nd4j.create(replica.params().dataType(), count, n);
+                    for (int t = 0; t < count; t++) {
+                        encoder.direction(round, task, from + t, row);
+                        dirs.putRow(t, Nd4j.createFromArray(row).castTo(dirs.dataType()));
+                    }
+                    DirectionalDerivativeEngine.Result r = engine.compute(replica, shard.getFeatures(), shard.getLabels(), dirs);
+                    System.arraycopy(r.derivatives(), 0, symbols, from, count);
+                    loss = r.loss();
+                }
+                cws.add(Codeword.of(code, family, round, task, symbols));
+            }
+            return new WorkerMessage(round, version, worker, shard.numExamples(), loss, cws, null);
         };
     }
 
@@ -200,16 +238,16 @@ public final class CodedCodec implements GradientCodec {
         LowRankHistory.MatrixShape[] shapes = new LowRankHistory.MatrixShape[partition.blockCount()];
         for (int j = 0; j < partition.blockCount(); j++) {
             Block b = partition.block(j);
-            for (ParamLayout.Entry e : layout.entries()) {
-                if (e.offset() != b.offset() || e.length() != b.size() || !e.param().equals("W")) {
-                    continue;
-                }
-                long[] sh = e.shape();
-                if (sh.length == 2 && sh[0] > 1 && sh[1] > 1) {
-                    shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) sh[1], e.order());
-                } else if (sh.length == 4) {
-                    shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) (sh[1] * sh[2] * sh[3]), e.order());
-                }
+            ParamLayout.ParamRange e = layout.layerOf(b.offset()).params().stream()
+                    .filter(p -> p.from() == b.offset()).findFirst().orElseThrow();
+            if (e.length() != b.size() || !e.key().equals("W")) {
+                continue;
+            }
+            long[] sh = e.shape();
+            if (sh.length == 2 && sh[0] > 1 && sh[1] > 1) {
+                shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) sh[1], e.order());
+            } else if (sh.length == 4) {
+                shapes[j] = new LowRankHistory.MatrixShape((int) sh[0], (int) (sh[1] * sh[2] * sh[3]), e.order());
             }
         }
         return shapes;

@@ -38,13 +38,12 @@ class NetworkPartitionsTest {
         MultiLayerNetwork net = cnn();
         ParamLayout layout = ParamLayout.of(net);
         // conv: b [4] first, then W [4,1,3,3]; dense 0_W [36,5] 'f'
-        ParamLayout.Entry first = layout.entries().get(0);
-        assertEquals("0_b", first.key());
-        assertEquals(0, first.offset());
-        assertEquals(4, layout.entries().get(1).offset());
+        ParamLayout.ParamRange first = layout.layer(0).params().get(0);
+        assertEquals("b", first.key());
+        assertEquals(0, first.from());
+        assertEquals(4, layout.layer(0).params().get(1).from());
         assertEquals(net.numParams(), layout.numParams());
-        assertEquals(0, layout.layerStart(0));
-        assertEquals(-1, layout.layerStart(1)); // pooling has no parameters
+        assertEquals(false, layout.layer(1).hasParams()); // pooling has no parameters
     }
 
     @Test

@@ -104,6 +104,27 @@ class LocalTrainerTest {
         assertEquals(1, coded.getEpochCount());
     }
 
+    /** Forward-mode workers send the same codewords as backprop-then-project workers. */
+    @Test
+    void forwardModeWorkersTrainLikeReverseModeWorkers() {
+        List<DataSet> batches = data(6, 8, DataType.DOUBLE, 8);
+        MultiLayerNetwork fwd = net(cnn(new Sgd(0.1), DataType.DOUBLE));
+        MultiLayerNetwork rev = net(cnn(new Sgd(0.1), DataType.DOUBLE));
+        rev.setParams(fwd.params().dup());
+        INDArray initial = fwd.params().dup();
+        CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().workers(2)
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(16).errorFeedback(false);
+        try (CodedTraining t = CodedTraining.wrap(fwd, b.engine(CodedTrainingConfig.EngineKind.FORWARD).build())) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+        }
+        try (CodedTraining t = CodedTraining.wrap(rev, b.engine(CodedTrainingConfig.EngineKind.REVERSE).build())) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+        }
+        double rel = relDiff(rev.params(), fwd.params());
+        assertTrue(rel < 1e-8, "forward vs reverse workers: relative difference " + rel);
+        assertTrue(relDiff(initial, fwd.params()) > 1e-3, "training moved the parameters");
+    }
+
     @Test
     void vanillaSynchronousWorkersAverageToTheFullBatchGradient() {
         List<DataSet> batches = data(10, 12, DataType.DOUBLE, 2);

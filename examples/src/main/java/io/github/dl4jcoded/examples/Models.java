@@ -3,13 +3,20 @@ package io.github.dl4jcoded.examples;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -21,21 +28,50 @@ public final class Models {
     private Models() {
     }
 
-    public enum Kind { LENET, MLP }
+    public enum Kind { LENET, MLP, BN_CNN }
 
     public static Kind parse(String name) {
         try {
-            return Kind.valueOf(name.toUpperCase(Locale.ROOT));
+            return Kind.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown model '" + name + "': choose lenet or mlp");
+            throw new IllegalArgumentException("unknown model '" + name + "': choose lenet, mlp or bn_cnn");
         }
     }
 
     public static MultiLayerNetwork build(Kind kind, long seed, IUpdater updater) {
-        MultiLayerConfiguration conf = kind == Kind.LENET ? lenet(seed, updater) : mlp(seed, updater);
+        return build(kind, seed, updater, DataType.FLOAT);
+    }
+
+    public static MultiLayerNetwork build(Kind kind, long seed, IUpdater updater, DataType dataType) {
+        MultiLayerConfiguration conf = switch (kind) {
+            case LENET -> lenet(seed, updater);
+            case MLP -> mlp(seed, updater);
+            case BN_CNN -> bnCnn(seed, updater);
+        };
+        conf.setDataType(dataType);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
+    }
+
+    /** A small CNN with batch normalization, dropout and global pooling (the engines' hard cases). */
+    public static MultiLayerConfiguration bnCnn(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(8).stride(1, 1).activation(Activation.IDENTITY).build())
+                .layer(new BatchNormalization.Builder().build())
+                .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new DropoutLayer.Builder(0.8).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                .build();
     }
 
     public static IUpdater defaultUpdater() {

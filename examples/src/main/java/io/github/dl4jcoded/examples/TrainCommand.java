@@ -85,6 +85,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--error-feedback", negatable = true, description = "carry what compression dropped into the next step (default on)")
     Boolean errorFeedback;
 
+    @Option(names = "--feedback-decay", description = "error feedback: residual decay per step in [0, 1] (default 0.9)")
+    Double feedbackDecay;
+
+    @Option(names = "--feedback-clip", description = "error feedback: clip the residual to this times |g| (default 2; Infinity for none)")
+    Double feedbackClip;
+
     @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default 8)")
     Integer stalenessBound;
 
@@ -116,6 +122,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (policy != null) b.policy(policy);
         if (errorFeedback != null) b.errorFeedback(errorFeedback);
         if (stalenessBound != null) b.stalenessBound(stalenessBound);
+        if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
+        if (feedbackClip != null) b.feedbackClip(feedbackClip);
         return b.build();
     }
 

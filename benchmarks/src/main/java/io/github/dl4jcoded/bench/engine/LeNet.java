@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.bench.engine;
 
+import io.github.dl4jcoded.nn.ParamLayout;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -72,7 +74,7 @@ final class LeNet {
 
     /** m Gaussian directions supported on layer {@code layer}'s parameters only. */
     static INDArray layerDirections(MultiLayerNetwork net, int layer, int m) {
-        io.github.dl4jcoded.engine.ParamLayout.LayerRange r = io.github.dl4jcoded.engine.ParamLayout.of(net).layer(layer);
+        io.github.dl4jcoded.nn.ParamLayout.LayerRange r = io.github.dl4jcoded.nn.ParamLayout.of(net).layer(layer);
         INDArray d = Nd4j.zeros(DataType.FLOAT, m, net.numParams());
         Nd4j.getRandom().setSeed(3);
         d.get(NDArrayIndex.all(), NDArrayIndex.interval(r.from(), r.to())).assign(Nd4j.randn(DataType.FLOAT, m, r.length()));

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.engine.tangent;
 
-import io.github.dl4jcoded.engine.ParamLayout;
+import io.github.dl4jcoded.nn.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
