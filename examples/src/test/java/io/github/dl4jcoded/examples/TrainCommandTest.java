@@ -52,6 +52,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void codedModeReportsCompressionAndLearns() {
+        String out = runCapturing("train", "--model", "mlp", "--epochs", "1", "--train-size", "2000",
+                "--test-size", "500", "--no-progress", "--mode", "coded", "--workers", "2");
+        Matcher c = Pattern.compile("compression vs dense: (\\d+\\.\\d)x").matcher(out);
+        assertTrue(c.find(), out);
+        assertTrue(Double.parseDouble(c.group(1)) > 10, "compression " + c.group(1));
+        Matcher a = Pattern.compile("final test accuracy: (\\d\\.\\d{4})").matcher(out);
+        assertTrue(a.find());
+        assertTrue(Double.parseDouble(a.group(1)) > 0.6, "coded accuracy " + a.group(1));
+    }
+
+    @Test
     void badArgumentsExitNonZeroWithAMessage() {
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
