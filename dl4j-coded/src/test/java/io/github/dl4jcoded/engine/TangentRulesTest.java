@@ -136,6 +136,23 @@ class TangentRulesTest {
         return c.stream();
     }
 
+    /** Convolution and pooling cases with one tangent per pass (k = 1: the single-tangent code paths). */
+    static Stream<Arguments> singleTangentCases() {
+        return cases().filter(a -> {
+            String name = (String) a.get()[0];
+            return (name.contains("pool") || name.contains("conv")) && !name.contains("dropout");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}, one tangent per pass")
+    @MethodSource("singleTangentCases")
+    void matchesBackpropOneTangentPerPass(String name, Case c) {
+        MultiLayerNetwork net = c.net().get();
+        INDArray x = Nets.features(net, c.input());
+        INDArray y = Nets.oneHotLabels(net, (int) c.input()[0], Nets.CLASSES);
+        EngineAssert.check(new ForwardModeEngine(1), net, x, y, EngineAssert.directions(net, 2, 1, 12), 1e-6);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesBackprop(String name, Case c) {
