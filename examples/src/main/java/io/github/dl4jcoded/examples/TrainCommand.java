@@ -55,10 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar (for logs and CI)")
     boolean noProgress;
 
-    enum Mode { PLAIN, CODED, VANILLA_SYNC, VANILLA_ASYNC }
+    enum Mode { PLAIN, CODED, VANILLA_SYNC, VANILLA_ASYNC, THRESHOLD }
 
     @Option(names = "--mode", defaultValue = "plain", converter = ModeConverter.class,
-            description = "plain (DL4J fit), coded, vanilla-sync or vanilla-async (default: ${DEFAULT-VALUE})")
+            description = "plain (DL4J fit), coded, vanilla-sync, vanilla-async, or threshold (DL4J ParallelWrapper with threshold-encoded gradient sharing) (default: ${DEFAULT-VALUE})")
     Mode mode;
 
     @Option(names = "--workers", description = "worker threads (coded and vanilla modes; default 4)")
@@ -101,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
                 return Mode.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
-                        "unknown mode '" + value + "': choose plain, coded, vanilla-sync or vanilla-async");
+                        "unknown mode '" + value + "': choose plain, coded, vanilla-sync, vanilla-async or threshold");
             }
         }
     }
@@ -147,7 +147,8 @@ public final class TrainCommand implements Callable<Integer> {
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
         int batchesPerEpoch = (split.train().size() + batch - 1) / batch;
         CodedTraining coded = null;
-        if (mode != Mode.PLAIN) {
+        ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(workers == null ? 4 : workers) : null;
+        if (mode != Mode.PLAIN && mode != Mode.THRESHOLD) {
             CodedTrainingConfig cfg = codedConfig();
             out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
             coded = CodedTraining.wrap(net, cfg);
@@ -160,7 +161,9 @@ public final class TrainCommand implements Callable<Integer> {
                 int steps = coded != null && coded.trainer().config().policy() == CodedTrainingConfig.Policy.ASYNC
                         ? batchesPerEpoch * coded.trainer().config().workers() : batchesPerEpoch;
                 try (ProgressBar bar = progressBar("epoch " + epoch + "/" + epochs, steps)) {
-                    if (coded == null) {
+                    if (threshold != null) {
+                        threshold.fitEpoch(net, train);
+                    } else if (coded == null) {
                         fitPlain(net, train, epoch, bar);
                     } else {
                         long base = coded.stats().rounds();
@@ -180,6 +183,12 @@ public final class TrainCommand implements Callable<Integer> {
                 accuracy = eval.accuracy();
                 out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f, %.1f s (%.0f samples/s)%n",
                         epoch, epochs, accuracy, seconds, split.train().size() / seconds);
+                if (threshold != null) {
+                    long dense = threshold.messages.get() * ThresholdSharing.denseMessageBytes(net);
+                    out.printf(Locale.ROOT, "  bytes shared by workers: %,d in %,d messages (dense gradients would be %,d)%n",
+                            threshold.bytes.get(), threshold.messages.get(), dense);
+                    out.printf(Locale.ROOT, "  compression vs dense: %.1fx%n", (double) dense / threshold.bytes.get());
+                }
                 if (coded != null) {
                     TrainingStats st = coded.stats();
                     out.printf(Locale.ROOT, "  bytes pushed by workers: %,d (dense gradients would be %,d); %s%n",
