@@ -226,6 +226,39 @@ class LocalTrainerTest {
     }
 
     @Test
+    void userListenersFireAndTheTrainedNetworkSavesAndLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        List<DataSet> batches = data(10, 12, DataType.FLOAT, 9);
+        MultiLayerNetwork net = net(cnn(new Adam(1e-2), DataType.FLOAT));
+        java.util.concurrent.atomic.AtomicInteger iterations = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger epochs = new java.util.concurrent.atomic.AtomicInteger();
+        net.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                iterations.incrementAndGet();
+                assertTrue(Double.isFinite(model.score()));
+            }
+
+            @Override
+            public void onEpochEnd(org.deeplearning4j.nn.api.Model model) {
+                epochs.incrementAndGet();
+            }
+        });
+        try (CodedTraining t = CodedTraining.wrap(net, CodedTrainingConfig.builder().workers(2).build())) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 2);
+        }
+        assertEquals(20, iterations.get());
+        assertEquals(2, epochs.get());
+        assertEquals(20, net.getIterationCount());
+        java.io.File f = dir.resolve("coded.zip").toFile();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, f, true);
+        MultiLayerNetwork back = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(f, true);
+        assertEquals(net.params(), back.params());
+        assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
+        org.nd4j.evaluation.classification.Evaluation eval = back.evaluate(new ListDataSetIterator<>(batches, 1));
+        assertTrue(eval.accuracy() > 0.5, "accuracy " + eval.accuracy());
+    }
+
+    @Test
     void badConfigurationsAreRejectedWithWhatToChange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.builder()
                 .frame(CodedTrainingConfig.FrameKind.IDENTITY).compression(8).workers(0).build());
