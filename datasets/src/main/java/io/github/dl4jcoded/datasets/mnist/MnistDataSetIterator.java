@@ -145,10 +145,6 @@ public final class MnistDataSetIterator implements DataSetIterator {
 
     @Override
     public List<String> getLabels() {
-        List<String> l = new ArrayList<>();
-        for (int d = 0; d < MnistDigits.CLASSES; d++) {
-            l.add(Integer.toString(d));
-        }
-        return l;
+        return MnistDigits.labelNames();
     }
 }

@@ -32,6 +32,11 @@ public final class MnistDigits {
         this.labels = labels;
     }
 
+    /** The class names "0".."9", as DL4J's iterators and DataVec readers report them. */
+    public static java.util.List<String> labelNames() {
+        return java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
     public int size() {
         return labels.length;
     }

@@ -77,11 +77,7 @@ public final class MnistRecordReader extends BaseRecordReader {
 
     @Override
     public List<String> getLabels() {
-        List<String> l = new ArrayList<>();
-        for (int d = 0; d < MnistDigits.CLASSES; d++) {
-            l.add(Integer.toString(d));
-        }
-        return l;
+        return MnistDigits.labelNames();
     }
 
     @Override
