@@ -78,6 +78,26 @@ public abstract class Decoder {
         dirty = true;
     }
 
+    /**
+     * Accepts all of {@code codewords} (one worker's message) or, if any is invalid or two name
+     * the same task, throws {@link InvalidCodewordException} and changes nothing.
+     */
+    public final void offerAll(java.util.List<Codeword> codewords) {
+        java.util.Set<Integer> tasks = new java.util.HashSet<>();
+        for (Codeword cw : codewords) {
+            validate(cw);
+            if (!tasks.add(cw.task())) {
+                throw new InvalidCodewordException(InvalidCodewordException.Reason.DUPLICATE,
+                        "task " + cw.task() + " appears twice in one message");
+            }
+        }
+        for (Codeword cw : codewords) {
+            received[cw.task()] = cw;
+            receivedCount++;
+        }
+        dirty = true;
+    }
+
     private void validate(Codeword cw) {
         if (cw == null) throw new InvalidCodewordException(InvalidCodewordException.Reason.NULL, "null codeword");
         if (cw.step() != step) {

@@ -170,10 +170,8 @@ public final class CodedCodec implements GradientCodec {
                                 + cw.task() + ", which is not one of its tasks");
                     }
                 }
-                // Decoder.offer validates fully before it changes anything, codeword by codeword.
-                for (Codeword cw : m.codewords()) {
-                    decoder.offer(cw);
-                }
+                decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
+
                 examples += m.examples();
                 lossSum += m.examples() * m.loss();
                 received++;

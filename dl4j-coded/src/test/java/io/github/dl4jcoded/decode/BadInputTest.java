@@ -60,6 +60,15 @@ class BadInputTest {
         expect(dec, enc.encode(step, 7, g), Reason.DUPLICATE);
         expect(dec, enc.encode(step, 7, Problems.gaussian(rnd, part.size())), Reason.DUPLICATE);
 
+        // A whole message is all or nothing: a bad codeword after a good one, or a task twice.
+        Codeword good5 = enc.encode(step, 5, g);
+        InvalidCodewordException bad = assertThrows(InvalidCodewordException.class, () -> dec.offerAll(java.util.List.of(
+                good5, new Codeword(step, 3, tag, code.blocks(3), code.coefficients(3), nan))));
+        assertEquals(Reason.NOT_FINITE, bad.reason());
+        assertEquals(Reason.DUPLICATE, assertThrows(InvalidCodewordException.class,
+                () -> dec.offerAll(java.util.List.of(good5, good5))).reason());
+        assertFalse(dec.hasReceived(5));
+
         assertEquals(2, dec.receivedCount());
         assertArrayEquals(before, dec.estimate(), "state unchanged after refusals");
         assertArrayEquals(statusBefore, dec.statuses());
