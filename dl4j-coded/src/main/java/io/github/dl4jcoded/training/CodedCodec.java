@@ -154,9 +154,7 @@ public final class CodedCodec implements GradientCodec {
                 ? new PeelingDecoder(partition, code, family, round)
                 : new ProjectiveDecoder(partition, code, family, round);
         return new Round() {
-            private int examples;
-            private double lossSum;
-            private int received;
+            private final RoundTally tally = new RoundTally();
 
             @Override
             public void offer(WorkerMessage m) {
@@ -172,19 +170,17 @@ public final class CodedCodec implements GradientCodec {
                 }
                 decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
 
-                examples += m.examples();
-                lossSum += m.examples() * m.loss();
-                received++;
+                tally.add(m);
             }
 
             @Override
             public boolean isEmpty() {
-                return examples == 0;
+                return tally.examples() == 0;
             }
 
             @Override
             public boolean isComplete() {
-                return received == liveWorkers.length || decoder.receivedCount() == code.taskCount();
+                return tally.received() == liveWorkers.length || decoder.receivedCount() == code.taskCount();
             }
 
             @Override
@@ -201,7 +197,7 @@ public final class CodedCodec implements GradientCodec {
                 double[] g = new double[partition.size()];
                 BitSet known = decoder.writeEstimate(g);
                 GradientMask mask = known.cardinality() == partition.blockCount() ? null : maskOf(known);
-                return new Estimate(g, mask, lossSum / examples, examples);
+                return new Estimate(g, mask, tally.meanLoss(), tally.examples());
             }
         };
     }

@@ -25,9 +25,7 @@ public final class DenseCodec implements GradientCodec {
     public Round newRound(long round, int[] liveWorkers) {
         return new Round() {
             private final double[] sum = new double[numParams];
-            private int examples;
-            private double lossSum;
-            private int received;
+            private final RoundTally tally = new RoundTally();
 
             @Override
             public void offer(WorkerMessage m) {
@@ -35,28 +33,26 @@ public final class DenseCodec implements GradientCodec {
                 for (int i = 0; i < numParams; i++) {
                     sum[i] += m.examples() * m.dense()[i];
                 }
-                examples += m.examples();
-                lossSum += m.examples() * m.loss();
-                received++;
+                tally.add(m);
             }
 
             @Override
             public boolean isEmpty() {
-                return examples == 0;
+                return tally.examples() == 0;
             }
 
             @Override
             public boolean isComplete() {
-                return received == liveWorkers.length;
+                return tally.received() == liveWorkers.length;
             }
 
             @Override
             public Estimate estimate() {
                 double[] g = new double[numParams];
                 for (int i = 0; i < numParams; i++) {
-                    g[i] = sum[i] / examples;
+                    g[i] = sum[i] / tally.examples();
                 }
-                return new Estimate(g, null, lossSum / examples, examples);
+                return new Estimate(g, null, tally.meanLoss(), tally.examples());
             }
         };
     }

@@ -1,0 +1,27 @@
+package io.github.dl4jcoded.training;
+
+/** What every round counts, whatever its codec: messages accepted, their examples and mean loss. */
+final class RoundTally {
+    private int examples;
+    private double lossSum;
+    private int received;
+
+    void add(WorkerMessage m) {
+        examples += m.examples();
+        lossSum += m.examples() * m.loss();
+        received++;
+    }
+
+    int examples() {
+        return examples;
+    }
+
+    int received() {
+        return received;
+    }
+
+    /** Example-weighted mean loss of the accepted messages. */
+    double meanLoss() {
+        return lossSum / examples;
+    }
+}
