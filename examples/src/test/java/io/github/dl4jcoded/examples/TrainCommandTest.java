@@ -64,6 +64,20 @@ class TrainCommandTest {
     }
 
     @Test
+    void plotWritesAPngAndRefusesAForeignCsv(@TempDir Path dir) throws Exception {
+        java.nio.file.Path csv = dir.resolve("r.csv");
+        java.nio.file.Files.writeString(csv, "method,options,seed,compression_vs_dense,test_accuracy_5_epochs\n"
+                + "plain,--mode plain,1,1.0,0.97\ncoded,--mode coded,1,34.3,0.975\ncoded,--mode coded,1,60,0.97\n");
+        java.nio.file.Path png = dir.resolve("r.png");
+        runCapturing("plot", "--csv", csv.toString(), "--out", png.toString());
+        byte[] head = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(png), 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, head);
+
+        java.nio.file.Files.writeString(csv, "a,b\n1,2\n");
+        assertNotEquals(0, Main.run("plot", "--csv", csv.toString(), "--out", png.toString()));
+    }
+
+    @Test
     void badArgumentsExitNonZeroWithAMessage() {
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
