@@ -86,6 +86,11 @@ public final class LowRankHistory implements FrameSource {
         return currentStep;
     }
 
+    /** True while the frames of {@code step} are kept (the current step and the few before it). */
+    public boolean hasStep(long step) {
+        return snapshots.containsKey(step);
+    }
+
     @Override
     public Frame frame(long step, int blockId, int b) {
         Snapshot snap = snapshots.get(step);

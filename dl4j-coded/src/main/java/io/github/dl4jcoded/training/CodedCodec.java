@@ -101,9 +101,14 @@ public final class CodedCodec implements GradientCodec {
                 feedback[i] = new ErrorFeedback(encoder, tasks[i], config.feedbackDecay(), config.feedbackClip());
             }
         }
-        if (config.engine() == CodedTrainingConfig.EngineKind.FORWARD) {
-            return forwardModeWorker(worker, tasks);
-        }
+        WorkerSide side = config.engine() == CodedTrainingConfig.EngineKind.FORWARD
+                ? forwardModeWorker(worker, tasks) : reverseModeWorker(worker, tasks, feedback);
+        // History frames exist only for the last few rounds: a straggler that far behind skips its job.
+        return history == null ? side : (replica, shard, round, version) ->
+                history.hasStep(round) ? side.compute(replica, shard, round, version) : null;
+    }
+
+    private WorkerSide reverseModeWorker(int worker, int[] tasks, ErrorFeedback[] feedback) {
         return (replica, shard, round, version) -> {
             double[] g = Backprop.meanGradient(replica, shard);
             List<Codeword> cws = new ArrayList<>(tasks.length);

@@ -13,6 +13,7 @@ public interface GradientCodec {
 
     /** Worker side, one instance per worker thread (it may keep state such as error feedback). */
     interface WorkerSide {
+        /** The message for {@code round}, or null when the round is too old to encode any more (a straggler's job). */
         WorkerMessage compute(MultiLayerNetwork replica, DataSet shard, long round, long version);
     }
 

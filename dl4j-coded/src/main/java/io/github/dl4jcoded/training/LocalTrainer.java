@@ -378,7 +378,11 @@ public final class LocalTrainer implements AutoCloseable {
                     if (isInterrupted()) {
                         throw new InterruptedException("killed while computing");
                     }
-                    outbox.put(m);
+                    if (m == null) {
+                        stats.late.incrementAndGet(); // too old to encode: its round is long applied
+                    } else {
+                        outbox.put(m);
+                    }
                     job = null;
                 }
                 throw new InterruptedException("killed");
