@@ -36,7 +36,8 @@ import java.util.function.ToDoubleFunction;
  * inbound link is one FIFO resource: pushes are served in the order their uplink transfer
  * completes, each holding the link for {@code bytes / serverBandwidth}, and a message arrives
  * {@code latency} after its turn on the link ends. A worker that is down at any moment before
- * its push has left loses the job (and never sends it); it takes jobs again when it returns.
+ * its push has left loses the job (and never sends it; the computation still ran, so worker-side
+ * codec state such as error feedback saw it); it takes jobs again when it returns.
  * The server's own decoding and update cost no virtual time, and parameters reach the workers
  * for free (the downlink is not modelled yet: bytes down are reported as 0).
  *
@@ -260,7 +261,8 @@ public final class SimulatedCluster {
             if (sync) {
                 List<DataSet> shards = LocalTrainer.split(batches.get(batch++), up.size());
                 long id = nextRound++;
-                int[] live = up.stream().mapToInt(Integer::intValue).toArray();
+                // Fewer examples than workers: only the workers that got a shard are waited for.
+                int[] live = up.stream().limit(shards.size()).mapToInt(Integer::intValue).toArray();
                 current = new SyncRound(id, codec.newRound(id, live), shards.size());
                 for (int i = 0; i < shards.size(); i++) {
                     inbox.get(live[i]).add(new Job(id, shards.get(i)));
