@@ -286,8 +286,11 @@ public final class LocalTrainer implements AutoCloseable {
         return live;
     }
 
-    /** Splits a minibatch into {@code parts} nearly equal shards (each at least one example). */
-    static List<DataSet> split(DataSet ds, int parts) {
+    /**
+     * Splits a minibatch into {@code parts} nearly equal shards (each at least one example);
+     * public so that the simulator splits rounds exactly as this trainer does.
+     */
+    public static List<DataSet> split(DataSet ds, int parts) {
         int n = ds.numExamples();
         int p = Math.min(parts, n);
         List<DataSet> out = new ArrayList<>(p);

@@ -1,0 +1,446 @@
+package io.github.dl4jcoded.simulation;
+
+import io.github.dl4jcoded.training.CodedCodec;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.DenseCodec;
+import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.LocalTrainer;
+import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.updater.MaskedUpdaters;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A parameter server and its workers on a virtual clock: the real computation (real replicas,
+ * the real codec on both sides, real decoding and {@link GradientApplier} updates), executed
+ * single-threaded in the order of a discrete-event queue, so that any number of workers, their
+ * delays and the network are reproducible on one small machine. Same inputs and seeds, same
+ * result, bit for bit.
+ *
+ * <p><b>Model of time.</b> A worker that takes a job at virtual time t reads the server's
+ * parameters as they are at t (version v), computes its message, and is busy for
+ * {@code examples x perSampleSeconds x slowdown} (the slowdown drawn by the
+ * {@link StragglerModel} for this worker and job), then pushes the message over its own uplink
+ * ({@code bytes / workerBandwidth}); it takes its next job when the push has left. The server's
+ * inbound link is one FIFO resource: pushes are served in the order their uplink transfer
+ * completes, each holding the link for {@code bytes / serverBandwidth}, and a message arrives
+ * {@code latency} after its turn on the link ends. A worker that is down at any moment before
+ * its push has left loses the job (and never sends it; the computation still ran, so worker-side
+ * codec state such as error feedback saw it); it takes jobs again when it returns.
+ * The server's own decoding and update cost no virtual time, and parameters reach the workers
+ * for free (the downlink is not modelled yet: bytes down are reported as 0).
+ *
+ * <p><b>Policies</b>, as in {@link LocalTrainer}: SYNC splits each minibatch over the workers
+ * that are up when the round starts and applies the round when every one of them answered (or
+ * died), when the codec says it is complete, or at the deadline ({@code deadlineMillis} read as
+ * virtual milliseconds), whichever is first; messages for a closed round are late and dropped.
+ * The next round starts at the moment the previous one was applied. ASYNC splits every minibatch
+ * of an epoch into one job per worker; free workers take jobs in order, and each message is
+ * applied when it arrives, its step scaled by 1 / (1 + staleness), staleness being the updates
+ * applied between the version the worker read and the arrival; beyond the bound it is dropped.
+ *
+ * <p>A run starts from the given network's parameters and updater state and leaves that network
+ * untouched; the trained network is in the {@link Result}.
+ */
+public final class SimulatedCluster {
+
+    /** One applied update. bytesUp counts every push that left a worker so far (late ones too). */
+    public record Record(double time, long updates, long bytesUp, long bytesDown, double loss, long staleness) {
+    }
+
+    /** A metric of the server's network as it was at virtual time {@code time}. */
+    public record EvalPoint(double time, long updates, double value) {
+    }
+
+    /**
+     * @param messagesFrom messages that arrived at the server, per worker
+     * @param lostJobs     jobs whose worker went down before its push left
+     */
+    public record Result(List<Record> records, List<EvalPoint> evaluations, MultiLayerNetwork network,
+                         double endTime, long rounds, long messages, long late, long stale, long rejected,
+                         long emptyRounds, long lostJobs, long bytesUp, long denseEquivalentBytes,
+                         long[] messagesFrom) {
+    }
+
+    private final MultiLayerNetwork userNet;
+    private final CodedTrainingConfig config;
+    private final CostModel cost;
+    private final StragglerModel stragglers;
+    private double evalInterval = Double.POSITIVE_INFINITY;
+    private ToDoubleFunction<MultiLayerNetwork> metric;
+
+    public SimulatedCluster(MultiLayerNetwork net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
+        config.validate();
+        if (net.params() == null) {
+            throw new IllegalArgumentException("call net.init() before simulating");
+        }
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            if (l.conf().getLayer() instanceof BatchNormalization) {
+                throw new IllegalArgumentException("layer " + l.getIndex() + " is BatchNormalization, which the trainers do not support yet");
+            }
+        }
+        this.userNet = net;
+        this.config = config;
+        this.cost = cost;
+        this.stragglers = stragglers;
+    }
+
+    /**
+     * Evaluates {@code metric} on the server's network at every multiple of {@code seconds} of
+     * virtual time (the state as it was then), and once more at the end of the run.
+     */
+    public SimulatedCluster evaluateEvery(double seconds, ToDoubleFunction<MultiLayerNetwork> metric) {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("evaluation interval must be > 0, got " + seconds);
+        }
+        this.evalInterval = seconds;
+        this.metric = metric;
+        return this;
+    }
+
+    /** Trains a fresh copy of the network for {@code epochs} passes over {@code batches}. */
+    public Result run(List<DataSet> batches, int epochs) {
+        if (epochs < 1 || batches.isEmpty()) {
+            throw new IllegalArgumentException("need at least one epoch and one minibatch");
+        }
+        return new Run(batches, epochs).execute();
+    }
+
+    private enum Kind { START, WORKER_FREE, JOB_LOST, SEND_DONE, ARRIVAL, DEADLINE }
+
+    private record Event(double time, long seq, Kind kind, int worker, Object payload) {
+    }
+
+    private record Job(long round, DataSet shard) {
+    }
+
+    /** The state of one SYNC round; {@code answered} counts answers and jobs lost to crashes. */
+    private static final class SyncRound {
+        final long id;
+        final GradientCodec.Round round;
+        final int workers;
+        int answered;
+        boolean open = true;
+
+        SyncRound(long id, GradientCodec.Round round, int workers) {
+            this.id = id;
+            this.round = round;
+            this.workers = workers;
+        }
+    }
+
+    private enum WorkerState { IDLE, WAKING, BUSY, GONE }
+
+    /** Everything that one run changes; a fresh one per run keeps runs independent. */
+    private final class Run {
+        private final List<DataSet> batches;
+        private final int epochs;
+        private final boolean sync = config.policy() == CodedTrainingConfig.Policy.SYNC;
+        private final PriorityQueue<Event> queue = new PriorityQueue<>(
+                Comparator.comparingDouble(Event::time).thenComparingLong(Event::seq));
+        private final MultiLayerNetwork server;
+        private final GradientApplier applier;
+        private final GradientCodec codec;
+        private final int n = config.workers();
+        private final MultiLayerNetwork[] replicas = new MultiLayerNetwork[n];
+        private final GradientCodec.WorkerSide[] sides = new GradientCodec.WorkerSide[n];
+        private final WorkerState[] state = new WorkerState[n];
+        private final long[] jobsTaken = new long[n];
+        private final long[] messagesFrom = new long[n];
+        private final List<ArrayDeque<Job>> inbox = new ArrayList<>();
+        private final ArrayDeque<Job> shared = new ArrayDeque<>();
+        private final List<Record> records = new ArrayList<>();
+        private final List<EvalPoint> evaluations = new ArrayList<>();
+        private long seq;
+        private double now;
+        private double serverLinkFree;
+        private long version;
+        private long nextRound;
+        private int epoch;
+        private int batch;
+        private boolean done;
+        private SyncRound current;
+        private long asyncJobsLeft;
+        private long nextEval = 1;
+        private long rounds, messages, late, stale, rejected, emptyRounds, lostJobs, bytesUp, denseBytes;
+
+        Run(List<DataSet> batches, int epochs) {
+            this.batches = batches;
+            this.epochs = epochs;
+            // The server network is built as LocalTrainer builds it, so both apply the same updates.
+            server = new MultiLayerNetwork(MaskedUpdaters.wrap(userNet.getLayerWiseConfigurations().clone()));
+            server.init(userNet.params().dup(), true);
+            INDArray userState = userNet.getUpdater(true).getStateViewArray();
+            if (userState != null && !userState.isEmpty()) {
+                server.getUpdater(true).getStateViewArray().assign(userState);
+            }
+            server.setIterationCount(userNet.getIterationCount());
+            server.getLayerWiseConfigurations().setEpochCount(userNet.getEpochCount());
+            applier = new GradientApplier(server, true);
+            codec = config.mode() == CodedTrainingConfig.Mode.VANILLA
+                    ? new DenseCodec(Math.toIntExact(userNet.numParams()))
+                    : new CodedCodec(server, config);
+            for (int w = 0; w < n; w++) {
+                replicas[w] = new MultiLayerNetwork(userNet.getLayerWiseConfigurations().clone());
+                replicas[w].init(userNet.params().dup(), false);
+                sides[w] = codec.workerSide(w);
+                state[w] = WorkerState.IDLE;
+                inbox.add(new ArrayDeque<>());
+            }
+        }
+
+        Result execute() {
+            schedule(0, Kind.START, -1, null);
+            while (!queue.isEmpty()) {
+                Event e = queue.poll();
+                now = e.time();
+                switch (e.kind()) {
+                    case START -> start();
+                    case WORKER_FREE -> workerFree(e.worker());
+                    case JOB_LOST -> jobLost(e.worker(), (Job) e.payload());
+                    case SEND_DONE -> sendDone((WorkerMessage) e.payload());
+                    case ARRIVAL -> arrival((WorkerMessage) e.payload());
+                    case DEADLINE -> {
+                        if (current != null && current.open && current.id == (Long) e.payload()) {
+                            closeRound();
+                        }
+                    }
+                }
+            }
+            if (!done) {
+                throw new IllegalStateException("every worker has died before the end of training (epoch " + epoch
+                        + ", minibatch " + batch + ")");
+            }
+            double end = records.isEmpty() ? 0 : records.get(records.size() - 1).time();
+            if (metric != null) {
+                evaluations.add(new EvalPoint(end, version, metric.applyAsDouble(server)));
+            }
+            return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, rounds, messages, late,
+                    stale, rejected, emptyRounds, lostJobs, bytesUp, denseBytes, messagesFrom.clone());
+        }
+
+        private void schedule(double time, Kind kind, int worker, Object payload) {
+            queue.add(new Event(time, seq++, kind, worker, payload));
+        }
+
+        /** START: the next SYNC round, or the next ASYNC epoch; ends the run after the last one. */
+        private void start() {
+            if (sync && batch == batches.size()) {
+                endEpoch();
+            }
+            if (epoch == epochs) {
+                done = true;
+                return;
+            }
+            List<Integer> up = new ArrayList<>();
+            double firstReturn = Double.POSITIVE_INFINITY;
+            for (int w = 0; w < n; w++) {
+                if (stragglers.isUp(w, now)) {
+                    up.add(w);
+                } else {
+                    firstReturn = Math.min(firstReturn, stragglers.nextUp(w, now));
+                }
+            }
+            if (up.isEmpty()) {
+                if (firstReturn < Double.POSITIVE_INFINITY) {
+                    schedule(firstReturn, Kind.START, -1, null);
+                }
+                return; // else the queue runs dry and execute() reports that every worker died
+            }
+            if (sync) {
+                List<DataSet> shards = LocalTrainer.split(batches.get(batch++), up.size());
+                long id = nextRound++;
+                // Fewer examples than workers: only the workers that got a shard are waited for.
+                int[] live = up.stream().limit(shards.size()).mapToInt(Integer::intValue).toArray();
+                current = new SyncRound(id, codec.newRound(id, live), shards.size());
+                for (int i = 0; i < shards.size(); i++) {
+                    inbox.get(live[i]).add(new Job(id, shards.get(i)));
+                    wake(live[i]);
+                }
+                schedule(now + config.deadlineMillis() / 1000.0, Kind.DEADLINE, -1, id);
+            } else {
+                for (DataSet ds : batches) {
+                    for (DataSet shard : LocalTrainer.split(ds, n)) {
+                        shared.add(new Job(nextRound++, shard));
+                        asyncJobsLeft++;
+                    }
+                }
+                for (int w = 0; w < n; w++) {
+                    wake(w);
+                }
+            }
+        }
+
+        private void endEpoch() {
+            server.incrementEpochCount();
+            epoch++;
+            batch = 0;
+        }
+
+        private void wake(int w) {
+            if (state[w] == WorkerState.IDLE) {
+                state[w] = WorkerState.WAKING;
+                schedule(now, Kind.WORKER_FREE, w, null);
+            }
+        }
+
+        /** WORKER_FREE: the worker takes its next job, reading the parameters as they are now. */
+        private void workerFree(int w) {
+            double up = stragglers.nextUp(w, now);
+            if (up > now) {
+                // Down: jobs waiting in its SYNC inbox are lost with it.
+                for (Job j; (j = inbox.get(w).poll()) != null; ) {
+                    jobLost(w, j);
+                }
+                state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
+                if (up < Double.POSITIVE_INFINITY) {
+                    schedule(up, Kind.WORKER_FREE, w, null);
+                }
+                return;
+            }
+            Job job = sync ? inbox.get(w).poll() : shared.poll();
+            if (job == null) {
+                state[w] = WorkerState.IDLE;
+                return;
+            }
+            state[w] = WorkerState.BUSY;
+            replicas[w].setParams(server.params());
+            WorkerMessage m = sides[w].compute(replicas[w], job.shard(), job.round(), version);
+            double finish = now + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
+            double leaves = m == null ? finish : finish + cost.uplinkSeconds(m.wireBytes());
+            double down = stragglers.nextDown(w, now);
+            if (down <= leaves) {
+                schedule(down, Kind.JOB_LOST, w, job);
+                return;
+            }
+            if (m == null) {
+                late++; // too old to encode: the codec refused the job
+                schedule(finish, Kind.WORKER_FREE, w, null);
+                if (!sync) {
+                    asyncJobDone();
+                } else if (current.open && current.id == job.round()) {
+                    answered();
+                }
+                return;
+            }
+            schedule(leaves, Kind.SEND_DONE, w, m);
+        }
+
+        /** JOB_LOST: the worker went down with this job; a dead worker must not hold up its round. */
+        private void jobLost(int w, Job job) {
+            lostJobs++;
+            if (state[w] == WorkerState.BUSY) {
+                double up = stragglers.nextUp(w, now);
+                state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
+                if (up < Double.POSITIVE_INFINITY) {
+                    schedule(up, Kind.WORKER_FREE, w, null);
+                }
+                for (Job j; (j = inbox.get(w).poll()) != null; ) {
+                    jobLost(w, j); // jobs queued behind it go down with it
+                }
+            }
+            if (!sync) {
+                asyncJobDone();
+            } else if (current.open && current.id == job.round()) {
+                answered();
+            }
+        }
+
+        /** SEND_DONE: the push has left the worker and queues for the server's link (FIFO). */
+        private void sendDone(WorkerMessage m) {
+            bytesUp += m.wireBytes();
+            double start = Math.max(now, serverLinkFree);
+            serverLinkFree = start + cost.serverLinkSeconds(m.wireBytes());
+            schedule(serverLinkFree + cost.latencySeconds(), Kind.ARRIVAL, m.worker(), m);
+            state[m.worker()] = WorkerState.WAKING;
+            schedule(now, Kind.WORKER_FREE, m.worker(), null);
+        }
+
+        private void arrival(WorkerMessage m) {
+            messages++;
+            messagesFrom[m.worker()]++;
+            denseBytes += codec.denseMessageBytes();
+            if (sync) {
+                if (current == null || !current.open || current.id != m.round()) {
+                    late++;
+                    return;
+                }
+                offer(current.round, m); // a refused answer is still an answer: do not wait for it
+                answered();
+                return;
+            }
+            long staleness = version - m.version();
+            if (staleness > config.stalenessBound()) {
+                stale++;
+            } else {
+                GradientCodec.Round r = codec.newRound(m.round(), new int[]{m.worker()});
+                if (offer(r, m)) {
+                    apply(r.estimate(), staleness);
+                }
+                r.finish();
+            }
+            rounds++;
+            asyncJobDone();
+        }
+
+        private void answered() {
+            current.answered++;
+            if (current.round.isComplete() || current.answered >= current.workers) {
+                closeRound();
+            }
+        }
+
+        private void closeRound() {
+            current.open = false;
+            rounds++;
+            if (current.round.isEmpty()) {
+                emptyRounds++;
+            } else {
+                apply(current.round.estimate(), 0);
+            }
+            current.round.finish();
+            schedule(now, Kind.START, -1, null);
+        }
+
+        private void asyncJobDone() {
+            if (--asyncJobsLeft == 0) {
+                endEpoch();
+                schedule(now, Kind.START, -1, null);
+            }
+        }
+
+        private boolean offer(GradientCodec.Round r, WorkerMessage m) {
+            try {
+                r.offer(m);
+                return true;
+            } catch (IllegalArgumentException e) {
+                rejected++;
+                return false;
+            }
+        }
+
+        private void apply(GradientCodec.Estimate e, long staleness) {
+            // Evaluations due before this update see the parameters as they were at their time.
+            while (metric != null && nextEval * evalInterval <= now) {
+                evaluations.add(new EvalPoint(nextEval * evalInterval, version, metric.applyAsDouble(server)));
+                nextEval++;
+            }
+            INDArray g = Nd4j.createFromArray(e.meanGradient()).castTo(server.params().dataType());
+            // The estimate is a mean gradient: batch size 1 keeps DL4J's minibatch division neutral.
+            applier.apply(g, 1, e.mask(), e.loss(), 1.0 / (1 + staleness));
+            version++;
+            records.add(new Record(now, version, bytesUp, 0, e.loss(), staleness));
+        }
+    }
+}
