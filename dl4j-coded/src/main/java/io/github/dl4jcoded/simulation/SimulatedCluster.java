@@ -1,14 +1,11 @@
 package io.github.dl4jcoded.simulation;
 
-import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import io.github.dl4jcoded.training.DenseCodec;
+import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.LocalTrainer;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.updater.GradientApplier;
-import io.github.dl4jcoded.updater.MaskedUpdaters;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -82,14 +79,7 @@ public final class SimulatedCluster {
 
     public SimulatedCluster(MultiLayerNetwork net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
         config.validate();
-        if (net.params() == null) {
-            throw new IllegalArgumentException("call net.init() before simulating");
-        }
-        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-            if (l.conf().getLayer() instanceof BatchNormalization) {
-                throw new IllegalArgumentException("layer " + l.getIndex() + " is BatchNormalization, which the trainers do not support yet");
-            }
-        }
+        ParameterServerSetup.checkSupported(net);
         this.userNet = net;
         this.config = config;
         this.cost = cost;
@@ -179,21 +169,11 @@ public final class SimulatedCluster {
             this.batches = batches;
             this.epochs = epochs;
             // The server network is built as LocalTrainer builds it, so both apply the same updates.
-            server = new MultiLayerNetwork(MaskedUpdaters.wrap(userNet.getLayerWiseConfigurations().clone()));
-            server.init(userNet.params().dup(), true);
-            INDArray userState = userNet.getUpdater(true).getStateViewArray();
-            if (userState != null && !userState.isEmpty()) {
-                server.getUpdater(true).getStateViewArray().assign(userState);
-            }
-            server.setIterationCount(userNet.getIterationCount());
-            server.getLayerWiseConfigurations().setEpochCount(userNet.getEpochCount());
+            server = ParameterServerSetup.serverCopy(userNet);
             applier = new GradientApplier(server, true);
-            codec = config.mode() == CodedTrainingConfig.Mode.VANILLA
-                    ? new DenseCodec(Math.toIntExact(userNet.numParams()))
-                    : new CodedCodec(server, config);
+            codec = ParameterServerSetup.codec(server, config);
             for (int w = 0; w < n; w++) {
-                replicas[w] = new MultiLayerNetwork(userNet.getLayerWiseConfigurations().clone());
-                replicas[w].init(userNet.params().dup(), false);
+                replicas[w] = ParameterServerSetup.replica(userNet);
                 sides[w] = codec.workerSide(w);
                 state[w] = WorkerState.IDLE;
                 inbox.add(new ArrayDeque<>());

@@ -1,7 +1,6 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.updater.GradientApplier;
-import io.github.dl4jcoded.updater.MaskedUpdaters;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -64,30 +63,13 @@ public final class LocalTrainer implements AutoCloseable {
 
     public LocalTrainer(MultiLayerNetwork net, CodedTrainingConfig config) {
         config.validate();
-        if (net.getLayerWiseConfigurations() == null || net.params() == null) {
-            throw new IllegalArgumentException("call net.init() before wrapping the network");
-        }
-        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                throw new IllegalArgumentException("layer " + l.getIndex() + " is BatchNormalization: its running"
-                        + " statistics travel in the gradient view and cannot be compressed yet; use plain fit for this network");
-            }
-        }
+        ParameterServerSetup.checkSupported(net);
         this.userNet = net;
         this.config = config;
-        this.server = new MultiLayerNetwork(MaskedUpdaters.wrap(net.getLayerWiseConfigurations()));
-        server.init(net.params().dup(), true);
-        INDArray userState = net.getUpdater(true).getStateViewArray();
-        if (userState != null && !userState.isEmpty()) {
-            server.getUpdater(true).getStateViewArray().assign(userState);
-        }
-        server.setIterationCount(net.getIterationCount());
-        server.getLayerWiseConfigurations().setEpochCount(net.getEpochCount());
+        this.server = ParameterServerSetup.serverCopy(net);
         server.setListeners(new ArrayList<>(net.getListeners()));
         this.applier = new GradientApplier(server, true);
-        this.codec = config.mode() == CodedTrainingConfig.Mode.VANILLA
-                ? new DenseCodec(Math.toIntExact(net.numParams()))
-                : new CodedCodec(server, config);
+        this.codec = ParameterServerSetup.codec(server, config);
         this.workers = new Worker[config.workers()];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker(w);
@@ -358,8 +340,7 @@ public final class LocalTrainer implements AutoCloseable {
             super("dl4j-coded-worker-" + index);
             setDaemon(true);
             this.index = index;
-            this.replica = new MultiLayerNetwork(userNet.getLayerWiseConfigurations().clone());
-            replica.init(userNet.params().dup(), false);
+            this.replica = ParameterServerSetup.replica(userNet);
             this.side = codec.workerSide(index);
         }
 
