@@ -147,7 +147,7 @@ public final class TrainCommand implements Callable<Integer> {
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
         int batchesPerEpoch = (split.train().size() + batch - 1) / batch;
         CodedTraining coded = null;
-        ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(workers == null ? 4 : workers) : null;
+        ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(workers == null ? CodedTrainingConfig.defaults().workers() : workers) : null;
         if (mode != Mode.PLAIN && mode != Mode.THRESHOLD) {
             CodedTrainingConfig cfg = codedConfig();
             out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
