@@ -137,7 +137,11 @@ public final class GrpcClusterServer implements AutoCloseable {
 
     /** The port it listens on (useful with port 0). */
     public int port() {
-        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+        return address().getPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getListenSockets().get(0);
     }
 
     public int maxMessageBytes() {

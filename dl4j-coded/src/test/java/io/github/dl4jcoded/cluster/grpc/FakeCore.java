@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A ClusterCore that only records: the transport's view of the contract, scripted by the test. */
-final class FakeCore implements ClusterCore {
+class FakeCore implements ClusterCore {
     final GradientCodec codec;
     final int numParams;
     final int slots;
