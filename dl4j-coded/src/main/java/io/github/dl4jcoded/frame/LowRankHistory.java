@@ -1,6 +1,8 @@
 package io.github.dl4jcoded.frame;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,6 +147,51 @@ public final class LowRankHistory implements FrameSource {
         snapshots.put(step + 1, new Snapshot(sides, bases));
         snapshots.remove(step + 1 - KEEP_STEPS);
         currentStep = step + 1;
+    }
+
+    /**
+     * The kept bases and the current step, for checkpoints and for workers that join late: a
+     * history restored from it gives the same frames and evolves the same way.
+     */
+    public record State(long currentStep, List<StepBases> steps) {
+    }
+
+    /** The bases of one kept step: per block its side and basis vectors (null for blocks sent whole). */
+    public record StepBases(long step, LowRankFrame.Side[] sides, double[][][] bases) {
+    }
+
+    public synchronized State exportState() {
+        List<StepBases> steps = new ArrayList<>();
+        snapshots.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> steps.add(new StepBases(e.getKey(), e.getValue().sides(), e.getValue().bases())));
+        return new State(currentStep, steps);
+    }
+
+    /** Replaces this history's state by {@code state}, checked against this history's block shapes. */
+    public synchronized void restore(State state) {
+        if (state.steps().stream().noneMatch(s -> s.step() == state.currentStep())) {
+            throw new IllegalArgumentException("history state lacks the bases of its current step " + state.currentStep());
+        }
+        Map<Long, Snapshot> restored = new java.util.HashMap<>();
+        for (StepBases sb : state.steps()) {
+            if (sb.sides().length != shapes.length || sb.bases().length != shapes.length) {
+                throw new IllegalArgumentException("history state has " + sb.bases().length + " blocks, expected " + shapes.length);
+            }
+            for (int j = 0; j < shapes.length; j++) {
+                if (shapes[j] == null) {
+                    continue;
+                }
+                double[][] q = sb.bases()[j];
+                int len = sb.sides()[j] == LowRankFrame.Side.RIGHT ? shapes[j].cols() : shapes[j].rows();
+                if (q == null || q.length != basisSizes[j] || Arrays.stream(q).anyMatch(v -> v.length != len)) {
+                    throw new IllegalArgumentException("history state: block " + j + " basis does not fit " + shapes[j]);
+                }
+            }
+            restored.put(sb.step(), new Snapshot(sb.sides().clone(), sb.bases().clone()));
+        }
+        snapshots.clear();
+        snapshots.putAll(restored);
+        currentStep = state.currentStep();
     }
 
     @Override

@@ -252,6 +252,36 @@ public final class CodedCodec implements GradientCodec {
         return shapes;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATE_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @Override
+    public byte[] exportState() {
+        if (history == null) {
+            return null;
+        }
+        try {
+            return STATE_JSON.writeValueAsBytes(history.exportState());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot serialize the low-rank history", e);
+        }
+    }
+
+    @Override
+    public void importState(byte[] state) {
+        if (history == null) {
+            GradientCodec.super.importState(state);
+            return;
+        }
+        if (state == null) {
+            throw new IllegalArgumentException("low-rank frames need the history state, got none");
+        }
+        try {
+            history.restore(STATE_JSON.readValue(state, LowRankHistory.State.class));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable low-rank history state: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public long denseMessageBytes() {
         return WorkerMessage.HEADER_BYTES + 4L * partition.size();

@@ -50,6 +50,22 @@ public interface GradientCodec {
     /** @param liveWorkers the workers that were sent this round's jobs */
     Round newRound(long round, int[] liveWorkers);
 
+    /**
+     * The server-side state that evolves with the decoded history (low-rank frames), serialized,
+     * or null for codecs whose frames depend on the seed alone: what a checkpoint and a late
+     * joiner need besides the network.
+     */
+    default byte[] exportState() {
+        return null;
+    }
+
+    /** Restores what {@link #exportState()} wrote. @throws IllegalArgumentException if it does not fit this codec */
+    default void importState(byte[] state) {
+        if (state != null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state, got " + state.length + " bytes");
+        }
+    }
+
     /** Bytes of one dense float32 gradient message, the yardstick for compression ratios. */
     long denseMessageBytes();
 }
