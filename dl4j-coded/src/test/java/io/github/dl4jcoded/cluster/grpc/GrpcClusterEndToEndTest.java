@@ -1,0 +1,178 @@
+package io.github.dl4jcoded.cluster.grpc;
+
+import io.github.dl4jcoded.cluster.ClusterServer;
+import io.github.dl4jcoded.cluster.RejectReason;
+import io.github.dl4jcoded.cluster.ReplicaChecksum;
+import io.github.dl4jcoded.cluster.WorkerReplica;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real cluster core behind real gRPC on loopback (TLS and token), with worker threads in this JVM. */
+@Timeout(300)
+class GrpcClusterEndToEndTest {
+    private static final ToyData DATA = new ToyData(384, 3);
+    private static final SharedToken TOKEN = SharedToken.of("end-to-end-token-0123456789");
+
+    @TempDir
+    Path dir;
+
+    static MultiLayerNetwork mlp() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(5).dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(16).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        return n;
+    }
+
+    static double accuracy(MultiLayerNetwork net) {
+        DataSet all = DATA.all();
+        Evaluation e = new Evaluation(3);
+        e.eval(all.getLabels(), net.output(all.getFeatures()));
+        return e.accuracy();
+    }
+
+    private record Run(ClusterServer core, GrpcClusterServer server, List<WorkerReplica> replicas,
+                       List<GrpcClusterWorker> workers, List<CompletableFuture<GrpcClusterWorker.Stats>> runs) {
+    }
+
+    private Run start(CodedTrainingConfig cfg, ClusterServer.Options opts, int workers) throws Exception {
+        TestCerts certs = TestCerts.create(dir, "e2e");
+        ClusterServer core = new ClusterServer(mlp(), cfg, DATA, opts);
+        GrpcClusterServer server = GrpcClusterServer.builder(core).host("127.0.0.1")
+                .security(TransportSecurity.serverTls(certs.cert(), certs.key())).token(TOKEN).start();
+        List<WorkerReplica> replicas = Collections.synchronizedList(new ArrayList<>());
+        List<GrpcClusterWorker> ws = new ArrayList<>();
+        List<CompletableFuture<GrpcClusterWorker.Stats>> runs = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            GrpcClusterWorker w = GrpcClusterWorker.builder("127.0.0.1", server.port()).name("w" + i)
+                    .security(TransportSecurity.clientTls(certs.cert())).token(TOKEN)
+                    .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).maxReconnect(Duration.ofSeconds(30))
+                    .replicas(welcome -> {
+                        WorkerReplica r = new WorkerReplica(welcome, DATA);
+                        replicas.add(r);
+                        return ReplicaDriver.of(r);
+                    }).build();
+            ws.add(w);
+            runs.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return w.run();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (core.stats().joins() < workers) {
+            assertTrue(System.nanoTime() < end, "workers did not join");
+            Thread.sleep(10);
+        }
+        core.start();
+        return new Run(core, server, replicas, ws, runs);
+    }
+
+    private static void finish(Run r) throws Exception {
+        assertTrue(r.core.awaitFinished(240, TimeUnit.SECONDS), "training finished");
+        for (CompletableFuture<GrpcClusterWorker.Stats> f : r.runs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void close(Run r) {
+        r.workers.forEach(GrpcClusterWorker::close);
+        r.server.close();
+        r.core.close();
+    }
+
+    @Test
+    void codedTrainingOverGrpcKeepsTheReplicasEqualAndLearns() throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).deadlineMillis(20_000).build();
+        Run r = start(cfg, ClusterServer.Options.of(2, 32, 1), 3);
+        try {
+            finish(r);
+            ClusterServer.Stats st = r.core.stats();
+            assertEquals(24, st.seq(), "one log entry per minibatch");
+            assertEquals(0, st.rejectedTotal(), "nothing refused: " + st.rejected());
+            long serverSum = ReplicaChecksum.of(r.core.network());
+            for (WorkerReplica rep : r.replicas) {
+                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
+                assertEquals(st.seq(), rep.seq());
+            }
+            assertTrue(accuracy(r.core.network()) > 0.9, "accuracy " + accuracy(r.core.network()));
+            GrpcClusterServer.TransportStats ts = r.server.stats();
+            long workerUp = 0;
+            for (CompletableFuture<GrpcClusterWorker.Stats> f : r.runs) {
+                GrpcClusterWorker.Stats ws = f.get();
+                workerUp += ws.bytesUp();
+                assertEquals(0, ws.resyncRequests());
+            }
+            assertEquals(workerUp, ts.bytesUp(), "both ends count the same uplink bytes");
+            assertTrue(ts.bytesUp() * 2 < st.denseEquivalentBytes(), "compressed uplink: " + ts + " vs " + st);
+        } finally {
+            close(r);
+        }
+    }
+
+    @Test
+    void vanillaAsyncOverGrpcKeepsTheReplicasEqual() throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).vanilla()
+                .policy(CodedTrainingConfig.Policy.ASYNC).build();
+        Run r = start(cfg, ClusterServer.Options.of(1, 32, 1), 3);
+        try {
+            finish(r);
+            ClusterServer.Stats st = r.core.stats();
+            assertEquals(36, st.updates() + st.rejected().getOrDefault(RejectReason.STALE, 0L));
+            long serverSum = ReplicaChecksum.of(r.core.network());
+            for (WorkerReplica rep : r.replicas) {
+                assertEquals(serverSum, ReplicaChecksum.of(rep.network()));
+            }
+            assertTrue(accuracy(r.core.network()) > 0.6, "accuracy " + accuracy(r.core.network()));
+        } finally {
+            close(r);
+        }
+    }
+
+    @Test
+    void aWorkerThatVanishesMidTrainingCostsOnlyItsMessages() throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).deadlineMillis(20_000).build();
+        Run r = start(cfg, ClusterServer.Options.of(2, 32, 1), 3);
+        try {
+            while (r.core.stats().seq() < 5) {
+                Thread.sleep(5);
+            }
+            r.workers.get(2).close(); // its connection drops: the server must notice and go on with two
+            assertTrue(r.core.awaitFinished(240, TimeUnit.SECONDS), "training finished without it");
+            r.runs.get(0).get(60, TimeUnit.SECONDS);
+            r.runs.get(1).get(60, TimeUnit.SECONDS);
+            assertEquals(24, r.core.stats().seq());
+            assertTrue(accuracy(r.core.network()) > 0.85, "accuracy " + accuracy(r.core.network()));
+        } finally {
+            close(r);
+        }
+    }
+}
