@@ -2,7 +2,6 @@ package io.github.dl4jcoded.examples;
 
 import io.github.dl4jcoded.api.CodedTraining;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.TrainingStats;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
@@ -61,38 +60,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "plain (DL4J fit), coded, vanilla-sync, vanilla-async, or threshold (DL4J ParallelWrapper with threshold-encoded gradient sharing) (default: ${DEFAULT-VALUE})")
     Mode mode;
 
-    @Option(names = "--workers", description = "worker threads (coded and vanilla modes; default 4)")
-    Integer workers;
-
-    @Option(names = "--compression", description = "per-block compression ratio of the frames (default 32)")
-    Double compression;
-
-    @Option(names = "--frame", description = "identity, count_sketch, hadamard, gaussian or low_rank (default count_sketch)")
-    CodedTrainingConfig.FrameKind frame;
-
-    @Option(names = "--partition", description = "layer, param, output_unit or chunk (default param)")
-    NetworkPartitions.Scheme partition;
-
-    @Option(names = "--code", description = "repetition or systematic (default repetition)")
-    CodedTrainingConfig.CodeKind code;
-
-    @Option(names = "--decoder", description = "peeling or projective (default projective)")
-    CodedTrainingConfig.DecoderKind decoder;
-
-    @Option(names = "--policy", description = "sync or async (coded mode; default sync)")
-    CodedTrainingConfig.Policy policy;
-
-    @Option(names = "--error-feedback", negatable = true, description = "carry what compression dropped into the next step (default on)")
-    Boolean errorFeedback;
-
-    @Option(names = "--feedback-decay", description = "error feedback: residual decay per step in [0, 1] (default 0.9)")
-    Double feedbackDecay;
-
-    @Option(names = "--feedback-clip", description = "error feedback: clip the residual to this times |g| (default 2; Infinity for none)")
-    Double feedbackClip;
-
-    @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default 8)")
-    Integer stalenessBound;
+    @picocli.CommandLine.Mixin
+    CodedOptions codedOptions = new CodedOptions();
 
     static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
         @Override
@@ -108,23 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The coded-training configuration the options describe (defaults: the recommended coded setup). */
     CodedTrainingConfig codedConfig() {
-        CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().seed(seed);
-        if (mode == Mode.VANILLA_SYNC || mode == Mode.VANILLA_ASYNC) {
-            b.vanilla().policy(mode == Mode.VANILLA_SYNC ? CodedTrainingConfig.Policy.SYNC : CodedTrainingConfig.Policy.ASYNC);
-        }
-        if (workers != null) b.workers(workers);
-        if (frame != null) b.frame(frame);
-        if (frame == CodedTrainingConfig.FrameKind.IDENTITY) b.compression(1).errorFeedback(false);
-        if (compression != null) b.compression(compression);
-        if (partition != null) b.partition(partition);
-        if (code != null) b.code(code);
-        if (decoder != null) b.decoder(decoder);
-        if (policy != null) b.policy(policy);
-        if (errorFeedback != null) b.errorFeedback(errorFeedback);
-        if (stalenessBound != null) b.stalenessBound(stalenessBound);
-        if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
-        if (feedbackClip != null) b.feedbackClip(feedbackClip);
-        return b.build();
+        return codedOptions.config(seed, mode == Mode.VANILLA_SYNC ? CodedTrainingConfig.Policy.SYNC
+                : mode == Mode.VANILLA_ASYNC ? CodedTrainingConfig.Policy.ASYNC : null);
     }
 
     @Override
@@ -147,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
         int batchesPerEpoch = (split.train().size() + batch - 1) / batch;
         CodedTraining coded = null;
-        ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(workers == null ? CodedTrainingConfig.defaults().workers() : workers) : null;
+        ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(codedOptions.workers == null ? CodedTrainingConfig.defaults().workers() : codedOptions.workers) : null;
         if (mode != Mode.PLAIN && mode != Mode.THRESHOLD) {
             CodedTrainingConfig cfg = codedConfig();
             out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));

@@ -3,6 +3,7 @@ package io.github.dl4jcoded.cluster.grpc;
 import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.Downlink;
 import io.github.dl4jcoded.cluster.Finished;
+import io.github.dl4jcoded.cluster.LogEntry;
 import io.github.dl4jcoded.cluster.RejectReason;
 import io.github.dl4jcoded.cluster.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
@@ -54,25 +55,33 @@ public final class GrpcClusterServer implements AutoCloseable {
     /** Logged per session before the log thins out to every 100th refusal. */
     private static final int LOGGED_REJECTS = 20;
 
-    /** What the transport saw: protobuf bytes both ways, sessions, calls refused, messages refused before the core. */
-    public record TransportStats(long bytesUp, long bytesDown, long messagesUp, long messagesDown, long sessions,
-                                 long refusedCalls, Map<RejectReason, Long> rejected) {
+    /**
+     * What the transport saw: protobuf bytes both ways ({@code bytesDown} includes
+     * {@code welcomeBytes}, the snapshots sent to joining and resynced workers), sessions, calls
+     * refused, messages refused before the core.
+     */
+    public record TransportStats(long bytesUp, long bytesDown, long welcomeBytes, long messagesUp, long messagesDown,
+                                 long sessions, long refusedCalls, Map<RejectReason, Long> rejected) {
     }
 
     private final ClusterCore core;
     private final ProtoMessages.Shape shape;
     private final int maxMessageBytes;
     private final int maxRejectsPerSession;
+    private final java.util.function.LongConsumer pushLatency;
     private final Server server;
     private final ExecutorService senders;
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
+    private final LongAdder welcomeBytes = new LongAdder();
     private final LongAdder messagesUp = new LongAdder();
     private final LongAdder messagesDown = new LongAdder();
     private final LongAdder sessions = new LongAdder();
     private final LongAdder refusedCalls = new LongAdder();
     private final Map<RejectReason, LongAdder> rejected = new ConcurrentHashMap<>();
     private final Map<Session, Boolean> open = new ConcurrentHashMap<>();
+    /** Every worker gets the same log entries: each is converted once, not once per stream. */
+    private final Object[][] entryCache = new Object[64][];
 
     private GrpcClusterServer(Builder b) throws IOException {
         this.core = Objects.requireNonNull(b.core, "core");
@@ -81,6 +90,7 @@ public final class GrpcClusterServer implements AutoCloseable {
         this.shape = ProtoMessages.Shape.of(core.codec(), core.numParams());
         this.maxMessageBytes = b.maxMessageBytes > 0 ? b.maxMessageBytes : defaultMaxMessageBytes(core.numParams());
         this.maxRejectsPerSession = b.maxRejectsPerSession;
+        this.pushLatency = b.pushLatency;
         AtomicInteger threads = new AtomicInteger();
         this.senders = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "cluster-sender-" + threads.incrementAndGet());
@@ -151,13 +161,28 @@ public final class GrpcClusterServer implements AutoCloseable {
     public TransportStats stats() {
         Map<RejectReason, Long> r = new EnumMap<>(RejectReason.class);
         rejected.forEach((k, v) -> r.put(k, v.sum()));
-        return new TransportStats(bytesUp.sum(), bytesDown.sum(), messagesUp.sum(), messagesDown.sum(), sessions.sum(),
+        return new TransportStats(bytesUp.sum(), bytesDown.sum(), welcomeBytes.sum(), messagesUp.sum(), messagesDown.sum(), sessions.sum(),
                 refusedCalls.sum(), r);
     }
 
     /** Workers connected now. */
     public int openSessions() {
         return open.size();
+    }
+
+    private Down entryProto(LogEntry e) {
+        int i = (int) (e.seq() & (entryCache.length - 1));
+        synchronized (entryCache) {
+            Object[] hit = entryCache[i];
+            if (hit != null && hit[0] == e) {
+                return (Down) hit[1];
+            }
+        }
+        Down d = ProtoMessages.toProto(e);
+        synchronized (entryCache) {
+            entryCache[i] = new Object[]{e, d};
+        }
+        return d;
     }
 
     private void count(RejectReason reason) {
@@ -207,6 +232,7 @@ public final class GrpcClusterServer implements AutoCloseable {
 
         @Override
         public void onNext(byte[] bytes) {
+            long received = System.nanoTime();
             bytesUp.add(bytes.length);
             messagesUp.increment();
             if (closed) {
@@ -216,7 +242,7 @@ public final class GrpcClusterServer implements AutoCloseable {
                 Up up = ProtoMessages.parseUp(bytes, maxMessageBytes);
                 switch (up.getKindCase()) {
                     case HELLO -> hello(up.getHello().getName());
-                    case PUSH -> push(up);
+                    case PUSH -> push(up, received);
                     case RESYNC -> {
                         requireJoined("resync request");
                         core.resync(worker);
@@ -256,7 +282,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             senders.execute(this::drain);
         }
 
-        private void push(Up up) {
+        private void push(Up up, long received) {
             requireJoined("push");
             WorkerMessage message;
             try {
@@ -267,6 +293,9 @@ public final class GrpcClusterServer implements AutoCloseable {
             }
             try {
                 core.push(worker, message);
+                if (pushLatency != null) {
+                    pushLatency.accept(System.nanoTime() - received);
+                }
             } catch (RejectedMessageException e) {
                 refused(e, true); // the core counted it
             }
@@ -324,7 +353,7 @@ public final class GrpcClusterServer implements AutoCloseable {
         }
 
         private void send(Downlink d) {
-            Down msg = ProtoMessages.toProto(d);
+            Down msg = d instanceof LogEntry e ? entryProto(e) : ProtoMessages.toProto(d);
             synchronized (sendLock) {
                 while (!closed && !responses.isReady()) {
                     try {
@@ -340,6 +369,9 @@ public final class GrpcClusterServer implements AutoCloseable {
                 responses.onNext(msg);
             }
             bytesDown.add(msg.getSerializedSize());
+            if (msg.hasWelcome()) {
+                welcomeBytes.add(msg.getSerializedSize());
+            }
             messagesDown.increment();
         }
 
@@ -411,6 +443,7 @@ public final class GrpcClusterServer implements AutoCloseable {
         private int maxRejectsPerSession = 100;
         private Duration keepAlive = Duration.ofSeconds(30);
         private Duration keepAliveTimeout = Duration.ofSeconds(10);
+        private java.util.function.LongConsumer pushLatency;
 
         private Builder(ClusterCore core) {
             this.core = core;
@@ -427,6 +460,11 @@ public final class GrpcClusterServer implements AutoCloseable {
         /** Refused messages after which a stream is closed. */
         public Builder maxRejectsPerSession(int v) { maxRejectsPerSession = v; return this; }
         public Builder keepAlive(Duration time, Duration timeout) { keepAlive = time; keepAliveTimeout = timeout; return this; }
+        /**
+         * Told, for every push the core accepted, the nanoseconds from its arrival (bytes off the
+         * wire) to the core's return (decoded; applied too in ASYNC mode). Called on gRPC threads.
+         */
+        public Builder pushLatency(java.util.function.LongConsumer v) { pushLatency = v; return this; }
 
         public GrpcClusterServer start() throws IOException {
             return new GrpcClusterServer(this);
