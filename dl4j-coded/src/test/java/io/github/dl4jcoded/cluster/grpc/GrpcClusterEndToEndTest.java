@@ -62,6 +62,11 @@ class GrpcClusterEndToEndTest {
     }
 
     private Run start(CodedTrainingConfig cfg, ClusterServer.Options opts, int workers) throws Exception {
+        return start(cfg, opts, workers, workers);
+    }
+
+    /** Starts {@code workers} workers and the training once {@code startWith} of them joined. */
+    private Run start(CodedTrainingConfig cfg, ClusterServer.Options opts, int workers, int startWith) throws Exception {
         TestCerts certs = TestCerts.create(dir, "e2e");
         ClusterServer core = new ClusterServer(mlp(), cfg, DATA, opts);
         GrpcClusterServer server = GrpcClusterServer.builder(core).host("127.0.0.1")
@@ -70,6 +75,13 @@ class GrpcClusterEndToEndTest {
         List<GrpcClusterWorker> ws = new ArrayList<>();
         List<CompletableFuture<GrpcClusterWorker.Stats>> runs = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
+            if (i == startWith) {
+                awaitJoins(core, startWith);
+                core.start();
+                while (core.stats().seq() < 5) {
+                    Thread.sleep(5);
+                }
+            }
             GrpcClusterWorker w = GrpcClusterWorker.builder("127.0.0.1", server.port()).name("w" + i)
                     .security(TransportSecurity.clientTls(certs.cert())).token(TOKEN)
                     .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).maxReconnect(Duration.ofSeconds(30))
@@ -87,13 +99,17 @@ class GrpcClusterEndToEndTest {
                 }
             }));
         }
+        awaitJoins(core, workers);
+        core.start();
+        return new Run(core, server, replicas, ws, runs);
+    }
+
+    private static void awaitJoins(ClusterServer core, int joins) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (core.stats().joins() < workers) {
+        while (core.stats().joins() < joins) {
             assertTrue(System.nanoTime() < end, "workers did not join");
             Thread.sleep(10);
         }
-        core.start();
-        return new Run(core, server, replicas, ws, runs);
     }
 
     private static void finish(Run r) throws Exception {
@@ -152,6 +168,25 @@ class GrpcClusterEndToEndTest {
                 assertEquals(serverSum, ReplicaChecksum.of(rep.network()));
             }
             assertTrue(accuracy(r.core.network()) > 0.6, "accuracy " + accuracy(r.core.network()));
+        } finally {
+            close(r);
+        }
+    }
+
+    @Test
+    void aWorkerJoiningMidTrainingBecomesAnExactReplicaAndTakesPart() throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).deadlineMillis(20_000).build();
+        Run r = start(cfg, ClusterServer.Options.of(2, 32, 1), 3, 2);
+        try {
+            finish(r);
+            long serverSum = ReplicaChecksum.of(r.core.network());
+            assertEquals(3, r.replicas.size());
+            for (WorkerReplica rep : r.replicas) {
+                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
+            }
+            GrpcClusterWorker.Stats late = r.runs.get(2).get();
+            assertTrue(late.pushes() > 0, "the late joiner answered jobs: " + late);
+            assertEquals(24, r.core.stats().seq());
         } finally {
             close(r);
         }
