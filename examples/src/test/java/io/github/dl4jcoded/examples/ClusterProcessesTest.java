@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link Process#destroyForcibly()}) mid-epoch. The expensive tests of the suite: each full
  * epoch takes a few minutes on two cores.
  */
-@Timeout(value = 15, unit = TimeUnit.MINUTES)
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class ClusterProcessesTest {
     private static final String TOKEN = "multi-jvm-test-token-0123456789abcdef";
     private static final Pattern PORT = Pattern.compile("listening on port (\\d+)");
@@ -188,11 +188,11 @@ class ClusterProcessesTest {
     private void trainsLikeTheLocalTrainer(String mode) throws Exception {
         long t0 = System.nanoTime();
         Child server = server("--port", "0", "--mode", mode);
-        int port = Integer.parseInt(server.await(PORT, 120));
+        int port = Integer.parseInt(server.await(PORT, 300));
         List<Child> ws = workers(port, 3);
-        assertEquals(0, server.awaitExit(600), server.errors());
+        assertEquals(0, server.awaitExit(1500), server.errors());
         for (Child w : ws) {
-            assertEquals(0, w.awaitExit(60), w.name() + ": " + w.errors());
+            assertEquals(0, w.awaitExit(120), w.name() + ": " + w.errors());
         }
         String out = server.output();
         System.out.print(out);
@@ -217,13 +217,13 @@ class ClusterProcessesTest {
     @Test
     void trainingFinishesWhenAWorkerIsKilledMidEpoch() throws Exception {
         Child server = server("--port", "0", "--train-size", "2000", "--test-size", "500");
-        int port = Integer.parseInt(server.await(PORT, 120));
+        int port = Integer.parseInt(server.await(PORT, 300));
         List<Child> ws = workers(port, 3, "--train-size", "2000", "--test-size", "500");
-        server.awaitEntry(8, 300);
+        server.awaitEntry(8, 600);
         ws.get(2).process().destroyForcibly(); // SIGKILL
-        assertEquals(0, server.awaitExit(600), server.errors());
-        assertEquals(0, ws.get(0).awaitExit(60), ws.get(0).errors());
-        assertEquals(0, ws.get(1).awaitExit(60), ws.get(1).errors());
+        assertEquals(0, server.awaitExit(1500), server.errors());
+        assertEquals(0, ws.get(0).awaitExit(120), ws.get(0).errors());
+        assertEquals(0, ws.get(1).awaitExit(120), ws.get(1).errors());
         String out = server.output();
         System.out.print(out);
         assertTrue(out.contains("trained: 32 log entries"), "every minibatch of the epoch was applied:\n" + out);
@@ -236,18 +236,18 @@ class ClusterProcessesTest {
         String[] args = {"--port", Integer.toString(port), "--train-size", "2000", "--test-size", "500",
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-every", "5"};
         Child first = server(args);
-        first.await(PORT, 120);
-        List<Child> ws = workers(port, 3, "--train-size", "2000", "--test-size", "500");
-        first.awaitEntry(12, 300);
+        first.await(PORT, 300);
+        List<Child> ws = workers(port, 3, "--train-size", "2000", "--test-size", "500", "--max-reconnect-seconds", "300");
+        first.awaitEntry(12, 600);
         first.process().destroyForcibly(); // SIGKILL
         first.awaitExit(30);
 
         Child second = server(args);
-        String resumedAt = second.await(Pattern.compile("resumed from the checkpoint in \\S+ at log entry (\\d+)"), 120);
+        String resumedAt = second.await(Pattern.compile("resumed from the checkpoint in \\S+ at log entry (\\d+)"), 300);
         assertTrue(Long.parseLong(resumedAt) >= 10, "resumed at " + resumedAt);
-        assertEquals(0, second.awaitExit(600), second.errors());
+        assertEquals(0, second.awaitExit(1500), second.errors());
         for (Child w : ws) {
-            assertEquals(0, w.awaitExit(60), w.name() + ": " + w.errors());
+            assertEquals(0, w.awaitExit(120), w.name() + ": " + w.errors());
             assertTrue(w.output().matches("(?s).*finished: .* [2-9] welcomes, .*"), "the worker rejoined:\n" + w.output());
         }
         String out = second.output();
