@@ -1,7 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
 import io.github.dl4jcoded.cluster.ExampleSource;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -9,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.SplittableRandom;
 
-/** A learnable toy training set (as in the core's tests) (the class is which third of an 8x8 image is bright), the same on every side. */
+/** A learnable toy training set, as in the core's tests (the class is which third of an 8x8 image is bright), the same on every side. */
 final class ToyData implements ExampleSource {
     private final float[][] x;
     private final int[] label;
