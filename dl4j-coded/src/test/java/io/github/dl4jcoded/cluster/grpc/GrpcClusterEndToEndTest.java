@@ -193,6 +193,82 @@ class GrpcClusterEndToEndTest {
     }
 
     @Test
+    void badMessagesFromOnePeerAreRefusedAndCountedWhileTheGoodWorkersTrain() throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).policy(CodedTrainingConfig.Policy.ASYNC)
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false).build();
+        ClusterServer core = new ClusterServer(mlp(), cfg, DATA, ClusterServer.Options.of(1, 32, 1));
+        GrpcClusterServer server = GrpcClusterServer.builder(core).security(TransportSecurity.insecurePlaintextLoopback())
+                .token(TOKEN).maxMessageBytes(64 * 1024).start();
+        List<GrpcClusterWorker> good = new ArrayList<>();
+        List<CompletableFuture<GrpcClusterWorker.Stats>> runs = new ArrayList<>();
+        List<WorkerReplica> replicas = Collections.synchronizedList(new ArrayList<>());
+        try (RawClient bad = new RawClient(server.port(), TOKEN)) {
+            bad.send(ProtoMessages.hello("mallory").toByteArray());
+            io.github.dl4jcoded.cluster.grpc.proto.Down first = (io.github.dl4jcoded.cluster.grpc.proto.Down) bad.next();
+            WorkerReplica own = new WorkerReplica(ProtoMessages.welcome(first.getWelcome()), DATA);
+            for (int i = 0; i < 2; i++) {
+                GrpcClusterWorker w = GrpcClusterWorker.builder("127.0.0.1", server.port()).name("good" + i)
+                        .security(TransportSecurity.insecurePlaintextLoopback()).token(TOKEN)
+                        .replicas(welcome -> {
+                            WorkerReplica r = new WorkerReplica(welcome, DATA);
+                            replicas.add(r);
+                            return ReplicaDriver.of(r);
+                        }).build();
+                good.add(w);
+                runs.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return w.run();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            while (core.stats().joins() < 3) {
+                Thread.sleep(10);
+            }
+            core.start();
+            io.github.dl4jcoded.cluster.Job job = null;
+            while (job == null) {
+                Object o = bad.next();
+                if (o instanceof io.github.dl4jcoded.cluster.grpc.proto.Down d && d.hasJob()) {
+                    job = ProtoMessages.job(d.getJob());
+                }
+            }
+            io.github.dl4jcoded.cluster.grpc.proto.Push valid = ProtoMessages.toProto(own.compute(job));
+            bad.send(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
+            bad.send(new byte[70 * 1024]);
+            bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder()
+                    .setPush(valid.toBuilder().setCodewords(0, valid.getCodewords(0).toBuilder().setSymbols(0, Float.NaN))).build().toByteArray());
+            bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid).build().toByteArray());
+            bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid).build().toByteArray());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (core.stats().rejected().getOrDefault(RejectReason.REPLAY, 0L) < 1) {
+                assertTrue(System.nanoTime() < end, "the replay was not refused: " + core.stats());
+                Thread.sleep(10);
+            }
+        } // the peer leaves; the good workers finish the epoch
+        try {
+            assertTrue(core.awaitFinished(240, TimeUnit.SECONDS), "training finished");
+            for (CompletableFuture<GrpcClusterWorker.Stats> f : runs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            ClusterServer.Stats st = core.stats();
+            assertEquals(1L, st.rejected().get(RejectReason.MALFORMED), st.rejected().toString());
+            assertEquals(1L, st.rejected().get(RejectReason.OVERSIZED));
+            assertEquals(1L, st.rejected().get(RejectReason.NON_FINITE));
+            assertEquals(1L, st.rejected().get(RejectReason.REPLAY));
+            long serverSum = ReplicaChecksum.of(core.network());
+            for (WorkerReplica rep : replicas) {
+                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a good replica differs from the server");
+            }
+        } finally {
+            good.forEach(GrpcClusterWorker::close);
+            server.close();
+            core.close();
+        }
+    }
+
+    @Test
     void aWorkerThatVanishesMidTrainingCostsOnlyItsMessages() throws Exception {
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).deadlineMillis(20_000).build();
         Run r = start(cfg, ClusterServer.Options.of(2, 32, 1), 3);
