@@ -44,7 +44,7 @@ final class CheckpointStore {
      */
     record State(long seq, long version, long nextRound, int scheduleEpoch, int scheduleBatch, String model,
                  String configJson, String dataFingerprint, byte[] codecState, List<PendingJob> pendingJobs,
-                 long bytesUp, long bytesDown) {
+                 long bytesUp, long bytesDown, long rounds) {
     }
 
     /** A share of a minibatch waiting for a worker. */

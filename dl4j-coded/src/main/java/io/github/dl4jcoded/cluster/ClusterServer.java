@@ -86,10 +86,13 @@ public final class ClusterServer implements AutoCloseable {
         }
     }
 
-    /** Counters, read at any time. bytesDown counts every downlink item queued (welcomes, jobs, log entries). */
+    /**
+     * Counters, read at any time. bytesDown counts every downlink item queued (welcomes, jobs, log
+     * entries); liveWorkers is how many slots are joined now; rounds and bytes carry over a resume.
+     */
     public record Stats(long seq, long updates, long rounds, long emptyRounds, long messagesAccepted,
                         long bytesUp, long bytesDown, long denseEquivalentBytes, long late, long lostJobs,
-                        long joins, long resyncs, Map<RejectReason, Long> rejected) {
+                        long joins, long resyncs, Map<RejectReason, Long> rejected, int liveWorkers) {
         public long rejectedTotal() {
             return rejected.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -204,6 +207,7 @@ public final class ClusterServer implements AutoCloseable {
             this.nextRound = s.nextRound();
             this.bytesUp = s.bytesUp();
             this.bytesDown = s.bytesDown();
+            this.rounds = s.rounds();
             schedule.seek(s.scheduleEpoch(), s.scheduleBatch());
             asyncJobs.addAll(s.pendingJobs());
             checkpoints.truncateJournal(seq);
@@ -243,8 +247,9 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     /**
-     * Admits a worker into a free slot; its downlink starts with the returned welcome and then
-     * every log entry after {@code welcome.seq()} and its jobs, in order.
+     * Admits a worker into a free slot. The returned welcome is not queued: the transport sends
+     * it first, then whatever {@link #next} yields (every log entry after {@code welcome.seq()}
+     * and the worker's jobs, in order).
      *
      * @throws IllegalStateException when every slot is taken or training is over
      */
@@ -355,7 +360,7 @@ public final class ClusterServer implements AutoCloseable {
 
     public synchronized Stats stats() {
         return new Stats(seq, version, rounds, emptyRounds, accepted, bytesUp, bytesDown, denseBytes, late, lostJobs,
-                joins, resyncs, Collections.unmodifiableMap(new EnumMap<>(rejected)));
+                joins, resyncs, Collections.unmodifiableMap(new EnumMap<>(rejected)), joinedSlots().length);
     }
 
     /** A copy of the server's network as of now (for evaluation or saving). */
@@ -663,7 +668,7 @@ public final class ClusterServer implements AutoCloseable {
     private void writeCheckpoint() {
         checkpoints.write(net, new CheckpointStore.State(seq, version, nextRound, schedule.epoch(), schedule.batch(),
                 "model-" + seq + ".zip", config.toJson(), data.fingerprint(), codec.exportState(),
-                new ArrayList<>(asyncJobs), bytesUp, bytesDown));
+                new ArrayList<>(asyncJobs), bytesUp, bytesDown, rounds));
     }
 
     private Welcome welcome(int worker) {
