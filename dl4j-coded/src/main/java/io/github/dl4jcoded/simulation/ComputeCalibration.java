@@ -48,7 +48,11 @@ public final class ComputeCalibration {
     private final int minReps;
     private final double minSeconds;
 
-    /** @param warmup untimed jobs first; then at least {@code minReps} jobs and {@code minSeconds} seconds */
+    /**
+     * @param warmup     untimed jobs first, for at least {@code warmup} jobs and {@code minSeconds / 2} seconds
+     *                   (a first measurement taken cold read 1.5x too slow on a 2-core machine);
+     *                   then at least {@code minReps} timed jobs and {@code minSeconds} seconds
+     */
     public ComputeCalibration(int warmup, int minReps, double minSeconds) {
         if (warmup < 0 || minReps < 1 || !(minSeconds >= 0)) {
             throw new IllegalArgumentException("need warmup >= 0, minReps >= 1 and minSeconds >= 0");
@@ -93,7 +97,8 @@ public final class ComputeCalibration {
     }
 
     private Timing time(Runnable job) {
-        for (int i = 0; i < warmup; i++) {
+        long warm = System.nanoTime();
+        for (int i = 0; i < warmup || (i > 0 && (System.nanoTime() - warm) / 1e9 < minSeconds / 2); i++) {
             job.run();
         }
         double[] times = new double[16];

@@ -21,7 +21,7 @@ import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * A parameter server and its workers on a virtual clock: the real computation (real replicas,
+ * A parameter server and its workers on a virtual clock: the real computation (a real replica,
  * the real codec on both sides, real decoding and {@link GradientApplier} updates), executed
  * single-threaded in the order of a discrete-event queue, so that any number of workers, their
  * delays and the network are reproducible on one small machine. Same inputs and seeds, same
@@ -199,7 +199,10 @@ public final class SimulatedCluster {
         private final GradientApplier applier;
         private final GradientCodec codec;
         private final int n = config.workers();
-        private final MultiLayerNetwork[] replicas = new MultiLayerNetwork[n];
+        // One replica serves every worker: a job computes at once on the parameters it just read, and
+        // nothing of a worker's own survives between its jobs in the network (its codec state, such
+        // as error feedback, lives in its WorkerSide). 256 LeNet replicas would hold ~1 GB for nothing.
+        private final MultiLayerNetwork replica;
         private final GradientCodec.WorkerSide[] sides = new GradientCodec.WorkerSide[n];
         private final WorkerState[] state = new WorkerState[n];
         private final long[] jobsTaken = new long[n];
@@ -235,9 +238,9 @@ public final class SimulatedCluster {
             server = ParameterServerSetup.serverCopy(userNet);
             applier = new GradientApplier(server, true);
             codec = ParameterServerSetup.codec(server, config);
+            replica = ParameterServerSetup.replica(userNet);
             paramBytes = codec.denseMessageBytes();
             for (int w = 0; w < n; w++) {
-                replicas[w] = ParameterServerSetup.replica(userNet);
                 sides[w] = codec.workerSide(w);
                 state[w] = WorkerState.IDLE;
                 inbox.add(new ArrayDeque<>());
@@ -371,8 +374,8 @@ public final class SimulatedCluster {
             }
             state[w] = WorkerState.BUSY;
             double ready = pull(w);
-            replicas[w].setParams(server.params());
-            WorkerMessage m = sides[w].compute(replicas[w], job.shard(), job.round(), version);
+            replica.setParams(server.params());
+            WorkerMessage m = sides[w].compute(replica, job.shard(), job.round(), version);
             double finish = ready + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
             double leaves = m == null ? finish : finish + cost.uplinkSeconds(m.wireBytes());
             double down = stragglers.nextDown(w, now);

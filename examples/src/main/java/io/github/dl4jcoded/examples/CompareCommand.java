@@ -146,6 +146,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
     int testSize;
 
+    @Option(names = "--calibration-seconds", defaultValue = "1",
+            description = "timing per calibrated engine, after as long a warm-up again (default: ${DEFAULT-VALUE})")
+    double calibrationSeconds;
+
     @Option(names = "--out", required = true, description = "output directory")
     File out;
 
@@ -194,7 +198,7 @@ public final class CompareCommand implements Callable<Integer> {
 
         // Calibration: what one example costs each method's worker on this machine.
         DataSet shard = (DataSet) batches.get(0).get(range(Math.min(batchPerWorker, batches.get(0).numExamples())));
-        ComputeCalibration cal = new ComputeCalibration(2, 3, 0.5);
+        ComputeCalibration cal = new ComputeCalibration(3, 5, calibrationSeconds);
         Map<Method, CodedTrainingConfig> configs = new LinkedHashMap<>();
         for (Method m : chosen) {
             configs.put(m, config(m));
@@ -259,6 +263,9 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (!(linkGbps > 0) || !(latencyMs >= 0) || Double.isInfinite(latencyMs)) {
             throw new IllegalArgumentException("--link-gbps must be > 0 (Infinity for free) and --latency-ms finite and >= 0");
+        }
+        if (!(calibrationSeconds >= 0) || Double.isInfinite(calibrationSeconds)) {
+            throw new IllegalArgumentException("--calibration-seconds must be finite and >= 0, got " + calibrationSeconds);
         }
         if (budgetSeconds != null && !(budgetSeconds > 0)) {
             throw new IllegalArgumentException("--budget-seconds must be > 0, got " + budgetSeconds);

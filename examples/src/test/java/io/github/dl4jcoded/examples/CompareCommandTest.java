@@ -40,7 +40,7 @@ class CompareCommandTest {
         return new String[]{"compare", "--model", "mlp", "--workers", "4", "--batch-per-worker", "10",
                 "--train-size", "400", "--test-size", "200", "--epochs", "2", "--evals-per-epoch", "2",
                 "--per-sample-seconds", "0.001", "--link-gbps", "0.01", "--target", "0.6",
-                "--stragglers", "pareto:1.5,slow:1x5", "--no-progress", "--out", out.toString()};
+                "--stragglers", "pareto:1.5,slow:1x5", "--calibration-seconds", "0.2", "--no-progress", "--out", out.toString()};
     }
 
     @Test
