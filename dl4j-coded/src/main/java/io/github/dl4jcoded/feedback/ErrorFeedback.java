@@ -32,8 +32,13 @@ public final class ErrorFeedback {
     private final int task;
     private final double decay;
     private final double clip;
+    private final int n;
+    // The residual lives only on the task's blocks: covered[i] is the i-th parameter index of
+    // those blocks, residual[i] its entry. Keeping it compact keeps a worker's memory at the size
+    // of its tasks' blocks, not tasks x n (256 simulated workers x 8 LeNet tasks x n doubles
+    // would need ~7 GB; compact, the repetition code needs n per worker).
+    private final int[] covered;
     private final double[] residual;
-    private final boolean[] covered;
 
     public ErrorFeedback(CodewordEncoder encoder, int task) {
         this(encoder, task, DEFAULT_DECAY, DEFAULT_CLIP);
@@ -51,17 +56,16 @@ public final class ErrorFeedback {
         this.task = task;
         this.decay = decay;
         this.clip = clip;
-        int n = encoder.partition().size();
-        this.residual = new double[n];
-        this.covered = new boolean[n];
-        double[] ones = new double[encoder.partition().maxBlockSize()];
-        java.util.Arrays.fill(ones, 1.0);
-        double[] mark = new double[n];
+        this.n = encoder.partition().size();
+        java.util.BitSet mark = new java.util.BitSet(n);
         for (int j : encoder.code().blocks(task)) {
             Block b = encoder.partition().block(j);
-            b.scatter(ones, mark);
+            for (int r = 0; r < b.rangeCount(); r++) {
+                mark.set(b.rangeStart(r), b.rangeStart(r) + b.rangeLength(r));
+            }
         }
-        for (int i = 0; i < n; i++) covered[i] = mark[i] != 0;
+        this.covered = mark.stream().toArray();
+        this.residual = new double[covered.length];
     }
 
     /**
@@ -69,30 +73,29 @@ public final class ErrorFeedback {
      * {@code g} is not modified.
      */
     public Codeword step(long step, double[] g) {
-        int n = residual.length;
         if (g.length != n) throw new IllegalArgumentException("gradient length " + g.length + " != n=" + n);
         double[] corrected = new double[n];
         double gNorm2 = 0;
-        for (int i = 0; i < n; i++) {
-            if (!covered[i]) continue;
+        for (int k = 0; k < covered.length; k++) {
+            int i = covered[k];
             if (!Double.isFinite(g[i])) throw new IllegalArgumentException("gradient has a NaN or infinite entry at " + i);
-            corrected[i] = g[i] + residual[i];
+            corrected[i] = g[i] + residual[k];
             gNorm2 += g[i] * g[i];
         }
         Codeword cw = encoder.encode(step, task, corrected);
         double[] rec = new double[n];
         encoder.reconstructAdd(cw, rec);
         double eNorm2 = 0;
-        for (int i = 0; i < n; i++) {
-            if (!covered[i]) continue;
-            residual[i] = decay * (corrected[i] - rec[i]);
-            eNorm2 += residual[i] * residual[i];
+        for (int k = 0; k < covered.length; k++) {
+            int i = covered[k];
+            residual[k] = decay * (corrected[i] - rec[i]);
+            eNorm2 += residual[k] * residual[k];
         }
         double limit = clip * Math.sqrt(gNorm2);
         double eNorm = Math.sqrt(eNorm2);
         if (eNorm > limit) {
             double s = limit / eNorm;
-            for (int i = 0; i < n; i++) residual[i] *= s;
+            for (int k = 0; k < residual.length; k++) residual[k] *= s;
         }
         return cw;
     }
@@ -104,8 +107,12 @@ public final class ErrorFeedback {
         return step(step, d);
     }
 
-    /** A copy of the residual e. */
-    public double[] residual() { return residual.clone(); }
+    /** A copy of the residual e (length n, zero outside the task's blocks). */
+    public double[] residual() {
+        double[] e = new double[n];
+        for (int k = 0; k < covered.length; k++) e[covered[k]] = residual[k];
+        return e;
+    }
 
     public double residualNorm() {
         double s = 0;

@@ -13,13 +13,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * A parameter server and its workers on a virtual clock: the real computation (real replicas,
+ * A parameter server and its workers on a virtual clock: the real computation (a real replica,
  * the real codec on both sides, real decoding and {@link GradientApplier} updates), executed
  * single-threaded in the order of a discrete-event queue, so that any number of workers, their
  * delays and the network are reproducible on one small machine. Same inputs and seeds, same
@@ -35,8 +37,23 @@ import java.util.function.ToDoubleFunction;
  * {@code latency} after its turn on the link ends. A worker that is down at any moment before
  * its push has left loses the job (and never sends it; the computation still ran, so worker-side
  * codec state such as error feedback saw it); it takes jobs again when it returns.
- * The server's own decoding and update cost no virtual time, and parameters reach the workers
- * for free (the downlink is not modelled yet: bytes down are reported as 0).
+ * The server's own decoding and update cost no virtual time.
+ *
+ * <p><b>Downlink.</b> Before it computes, a worker that is behind the server pulls what it
+ * needs to catch up from version {@code v'} (what it last read) to the current version {@code v}.
+ * The server's outbound link is modelled as a second shared FIFO resource (the server's link is
+ * full duplex: inbound and outbound queues are separate, each of {@code serverBandwidth}); every
+ * pull holds it for {@code bytes / serverBandwidth}, then crosses the worker's own link
+ * ({@code bytes / workerBandwidth}) and the latency, and only then does the worker start computing
+ * (on the parameters of version v). What a pull carries is the update log since v': for the
+ * vanilla server the mean dense gradient of each update (n float32 plus header), for coded
+ * training the messages the server accepted into each update (their {@link WorkerMessage#wireBytes}),
+ * which the worker replays through the same deterministic decode and update, as the cluster mode
+ * of the design does; a worker far enough behind that the log outweighs the parameters pulls the
+ * parameters instead (n float32 plus header). Every worker starts with the initial parameters,
+ * so its first job pulls nothing. One shared outbound link, rather than independent per-worker
+ * downlinks, because the server's NIC is what a parameter server saturates: 16 workers pulling
+ * dense LeNet parameters need 16 x 1.7 MB = 0.22 s of a 1 Gb/s link per round.
  *
  * <p><b>Policies</b>, as in {@link LocalTrainer}: SYNC splits each minibatch over the workers
  * that are up when the round starts and applies the round when every one of them answered (or
@@ -52,7 +69,10 @@ import java.util.function.ToDoubleFunction;
  */
 public final class SimulatedCluster {
 
-    /** One applied update. bytesUp counts every push that left a worker so far (late ones too). */
+    /**
+     * One applied update. bytesUp counts every push that left a worker so far (late ones too),
+     * bytesDown every pull the workers started so far.
+     */
     public record Record(double time, long updates, long bytesUp, long bytesDown, double loss, long staleness) {
     }
 
@@ -63,11 +83,12 @@ public final class SimulatedCluster {
     /**
      * @param messagesFrom messages that arrived at the server, per worker
      * @param lostJobs     jobs whose worker went down before its push left
+     * @param stoppedEarly the run ended at its time limit or stop condition, before its last epoch
      */
     public record Result(List<Record> records, List<EvalPoint> evaluations, MultiLayerNetwork network,
                          double endTime, long rounds, long messages, long late, long stale, long rejected,
-                         long emptyRounds, long lostJobs, long bytesUp, long denseEquivalentBytes,
-                         long[] messagesFrom) {
+                         long emptyRounds, long lostJobs, long bytesUp, long bytesDown, long denseEquivalentBytes,
+                         long[] messagesFrom, boolean stoppedEarly) {
     }
 
     private final MultiLayerNetwork userNet;
@@ -75,7 +96,10 @@ public final class SimulatedCluster {
     private final CostModel cost;
     private final StragglerModel stragglers;
     private double evalInterval = Double.POSITIVE_INFINITY;
+    private long evalUpdates;
     private ToDoubleFunction<MultiLayerNetwork> metric;
+    private DoublePredicate stopWhen;
+    private double timeLimit = Double.POSITIVE_INFINITY;
 
     public SimulatedCluster(MultiLayerNetwork net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
         config.validate();
@@ -95,7 +119,38 @@ public final class SimulatedCluster {
             throw new IllegalArgumentException("evaluation interval must be > 0, got " + seconds);
         }
         this.evalInterval = seconds;
+        this.evalUpdates = 0;
         this.metric = metric;
+        return this;
+    }
+
+    /**
+     * Evaluates {@code metric} on the server's network after every {@code updates}-th applied
+     * update (at that update's virtual time), and once more at the end of the run: each method
+     * is then sampled at the same fraction of its own progress, whatever its speed.
+     */
+    public SimulatedCluster evaluateEveryUpdates(long updates, ToDoubleFunction<MultiLayerNetwork> metric) {
+        if (updates < 1) {
+            throw new IllegalArgumentException("evaluation interval must be at least 1 update, got " + updates);
+        }
+        this.evalUpdates = updates;
+        this.evalInterval = Double.POSITIVE_INFINITY;
+        this.metric = metric;
+        return this;
+    }
+
+    /** Ends the run at the first evaluation whose value satisfies {@code condition} (e.g. a target accuracy). */
+    public SimulatedCluster stopWhen(DoublePredicate condition) {
+        this.stopWhen = condition;
+        return this;
+    }
+
+    /** Ends the run at virtual time {@code seconds}: nothing that would happen later is simulated. */
+    public SimulatedCluster timeLimit(double seconds) {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("time limit must be > 0, got " + seconds);
+        }
+        this.timeLimit = seconds;
         return this;
     }
 
@@ -121,6 +176,7 @@ public final class SimulatedCluster {
         final GradientCodec.Round round;
         final int workers;
         int answered;
+        long acceptedBytes;
         boolean open = true;
 
         SyncRound(long id, GradientCodec.Round round, int workers) {
@@ -143,7 +199,10 @@ public final class SimulatedCluster {
         private final GradientApplier applier;
         private final GradientCodec codec;
         private final int n = config.workers();
-        private final MultiLayerNetwork[] replicas = new MultiLayerNetwork[n];
+        // One replica serves every worker: a job computes at once on the parameters it just read, and
+        // nothing of a worker's own survives between its jobs in the network (its codec state, such
+        // as error feedback, lives in its WorkerSide). 256 LeNet replicas would hold ~1 GB for nothing.
+        private final MultiLayerNetwork replica;
         private final GradientCodec.WorkerSide[] sides = new GradientCodec.WorkerSide[n];
         private final WorkerState[] state = new WorkerState[n];
         private final long[] jobsTaken = new long[n];
@@ -155,6 +214,13 @@ public final class SimulatedCluster {
         private long seq;
         private double now;
         private double serverLinkFree;
+        private double serverOutFree;
+        private final long[] lastRead = new long[n];
+        // logBytes[v]: bytes of the update log from version 0 to v (what a worker replays to catch up)
+        private long[] logBytes = new long[1024];
+        private final long paramBytes;
+        private final boolean vanilla = config.mode() == CodedTrainingConfig.Mode.VANILLA;
+        private boolean stopped;
         private long version;
         private long nextRound;
         private int epoch;
@@ -163,7 +229,7 @@ public final class SimulatedCluster {
         private SyncRound current;
         private long asyncJobsLeft;
         private long nextEval = 1;
-        private long rounds, messages, late, stale, rejected, emptyRounds, lostJobs, bytesUp, denseBytes;
+        private long rounds, messages, late, stale, rejected, emptyRounds, lostJobs, bytesUp, bytesDown, denseBytes;
 
         Run(List<DataSet> batches, int epochs) {
             this.batches = batches;
@@ -172,8 +238,9 @@ public final class SimulatedCluster {
             server = ParameterServerSetup.serverCopy(userNet);
             applier = new GradientApplier(server, true);
             codec = ParameterServerSetup.codec(server, config);
+            replica = ParameterServerSetup.replica(userNet);
+            paramBytes = codec.denseMessageBytes();
             for (int w = 0; w < n; w++) {
-                replicas[w] = ParameterServerSetup.replica(userNet);
                 sides[w] = codec.workerSide(w);
                 state[w] = WorkerState.IDLE;
                 inbox.add(new ArrayDeque<>());
@@ -182,8 +249,13 @@ public final class SimulatedCluster {
 
         Result execute() {
             schedule(0, Kind.START, -1, null);
-            while (!queue.isEmpty()) {
+            while (!queue.isEmpty() && !stopped) {
                 Event e = queue.poll();
+                if (e.time() > timeLimit) {
+                    now = timeLimit;
+                    stopped = true;
+                    break;
+                }
                 now = e.time();
                 switch (e.kind()) {
                     case START -> start();
@@ -198,16 +270,22 @@ public final class SimulatedCluster {
                     }
                 }
             }
-            if (!done) {
+            if (!done && !stopped) {
                 throw new IllegalStateException("every worker has died before the end of training (epoch " + epoch
                         + ", minibatch " + batch + ")");
             }
             double end = records.isEmpty() ? 0 : records.get(records.size() - 1).time();
-            if (metric != null) {
+            boolean early = stopped && !done;
+            if (early && now > end) {
+                end = now; // the time limit: the run ends there, whatever it was doing
+            }
+            // An evaluation of these very parameters was already made: the same value, do not repeat it.
+            boolean evaluated = !evaluations.isEmpty() && evaluations.get(evaluations.size() - 1).updates() == version;
+            if (metric != null && !evaluated) {
                 evaluations.add(new EvalPoint(end, version, metric.applyAsDouble(server)));
             }
             return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, rounds, messages, late,
-                    stale, rejected, emptyRounds, lostJobs, bytesUp, denseBytes, messagesFrom.clone());
+                    stale, rejected, emptyRounds, lostJobs, bytesUp, bytesDown, denseBytes, messagesFrom.clone(), early);
         }
 
         private void schedule(double time, Kind kind, int worker, Object payload) {
@@ -295,9 +373,10 @@ public final class SimulatedCluster {
                 return;
             }
             state[w] = WorkerState.BUSY;
-            replicas[w].setParams(server.params());
-            WorkerMessage m = sides[w].compute(replicas[w], job.shard(), job.round(), version);
-            double finish = now + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
+            double ready = pull(w);
+            replica.setParams(server.params());
+            WorkerMessage m = sides[w].compute(replica, job.shard(), job.round(), version);
+            double finish = ready + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
             double leaves = m == null ? finish : finish + cost.uplinkSeconds(m.wireBytes());
             double down = stragglers.nextDown(w, now);
             if (down <= leaves) {
@@ -315,6 +394,22 @@ public final class SimulatedCluster {
                 return;
             }
             schedule(leaves, Kind.SEND_DONE, w, m);
+        }
+
+        /**
+         * Worker {@code w} catches up from the version it last read to the current one over the
+         * server's outbound link (FIFO) and its own link; returns when it holds the parameters.
+         */
+        private double pull(int w) {
+            if (lastRead[w] == version) {
+                return now;
+            }
+            long bytes = Math.min(logBytes[(int) version] - logBytes[(int) lastRead[w]], paramBytes);
+            lastRead[w] = version;
+            bytesDown += bytes;
+            double start = Math.max(now, serverOutFree);
+            serverOutFree = start + cost.serverLinkSeconds(bytes);
+            return serverOutFree + cost.latencySeconds() + cost.uplinkSeconds(bytes);
         }
 
         /** JOB_LOST: the worker went down with this job; a dead worker must not hold up its round. */
@@ -356,7 +451,9 @@ public final class SimulatedCluster {
                     late++;
                     return;
                 }
-                offer(current.round, m); // a refused answer is still an answer: do not wait for it
+                if (offer(current.round, m)) { // a refused answer is still an answer: do not wait for it
+                    current.acceptedBytes += m.wireBytes();
+                }
                 answered();
                 return;
             }
@@ -366,7 +463,7 @@ public final class SimulatedCluster {
             } else {
                 GradientCodec.Round r = codec.newRound(m.round(), new int[]{m.worker()});
                 if (offer(r, m)) {
-                    apply(r.estimate(), staleness);
+                    apply(r.estimate(), staleness, m.wireBytes());
                 }
                 r.finish();
             }
@@ -387,7 +484,7 @@ public final class SimulatedCluster {
             if (current.round.isEmpty()) {
                 emptyRounds++;
             } else {
-                apply(current.round.estimate(), 0);
+                apply(current.round.estimate(), 0, current.acceptedBytes);
             }
             current.round.finish();
             schedule(now, Kind.START, -1, null);
@@ -410,17 +507,37 @@ public final class SimulatedCluster {
             }
         }
 
-        private void apply(GradientCodec.Estimate e, long staleness) {
+        /** @param acceptedBytes wire bytes of the messages this update is made of (its entry in the update log) */
+        private void apply(GradientCodec.Estimate e, long staleness, long acceptedBytes) {
             // Evaluations due before this update see the parameters as they were at their time.
-            while (metric != null && nextEval * evalInterval <= now) {
-                evaluations.add(new EvalPoint(nextEval * evalInterval, version, metric.applyAsDouble(server)));
+            while (metric != null && nextEval * evalInterval <= now && !stopped) {
+                evaluate(nextEval * evalInterval);
                 nextEval++;
+            }
+            if (stopped) {
+                return;
             }
             INDArray g = Nd4j.createFromArray(e.meanGradient()).castTo(server.params().dataType());
             // The estimate is a mean gradient: batch size 1 keeps DL4J's minibatch division neutral.
             applier.apply(g, 1, e.mask(), e.loss(), 1.0 / (1 + staleness));
             version++;
-            records.add(new Record(now, version, bytesUp, 0, e.loss(), staleness));
+            if (version >= logBytes.length) {
+                logBytes = Arrays.copyOf(logBytes, logBytes.length * 2);
+            }
+            // The vanilla server ships the mean dense gradient of an update; the coded one, the messages it applied.
+            logBytes[(int) version] = logBytes[(int) version - 1] + (vanilla ? paramBytes : acceptedBytes);
+            records.add(new Record(now, version, bytesUp, bytesDown, e.loss(), staleness));
+            if (metric != null && evalUpdates > 0 && version % evalUpdates == 0) {
+                evaluate(now);
+            }
+        }
+
+        private void evaluate(double time) {
+            double value = metric.applyAsDouble(server);
+            evaluations.add(new EvalPoint(time, version, value));
+            if (stopWhen != null && stopWhen.test(value)) {
+                stopped = true;
+            }
         }
     }
 }

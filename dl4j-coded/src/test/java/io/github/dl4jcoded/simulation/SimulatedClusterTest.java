@@ -75,11 +75,12 @@ class SimulatedClusterTest {
 
     @Test
     void aSynchronousStepWaitsForItsSlowestWorker() {
-        // Worker 1 is 3x slower: it finishes at 6, its push arrives at 6.5; the next round starts then.
+        // Worker 1 is 3x slower: it finishes at 6, its push arrives at 6.5; the next round starts then,
+        // and its workers compute once the new parameters reached them (latency 0.5): 7 + 6 + 0.5.
         CostModel cost = new CostModel(1.0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0.5);
         SimulatedCluster.Result r = new SimulatedCluster(mlp(DataType.FLOAT), vanilla(CodedTrainingConfig.Policy.SYNC).build(),
                 cost, StragglerModel.slowWorkers(3, false, true)).run(data(2, 4, DataType.FLOAT, 1), 1);
-        assertArrayEquals(new double[]{6.5, 13.0}, times(r), 1e-12);
+        assertArrayEquals(new double[]{6.5, 13.5}, times(r), 1e-12);
         assertEquals(4, r.messages());
         assertEquals(0, r.late());
     }
@@ -206,14 +207,93 @@ class SimulatedClusterTest {
 
     @Test
     void evaluationsSeeTheNetworkAsItWasAtTheirTime() {
-        // Updates at 6.5 and 13; evaluating every 5 s sees 0 updates at 5, 1 at 10, and the end.
+        // Updates at 6.5 and 13.5; evaluating every 5 s sees 0 updates at 5, 1 at 10, and the end.
         CostModel cost = new CostModel(1.0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0.5);
         SimulatedCluster.Result r = new SimulatedCluster(mlp(DataType.FLOAT), vanilla(CodedTrainingConfig.Policy.SYNC).build(),
                 cost, StragglerModel.slowWorkers(3, false, true))
                 .evaluateEvery(5, n -> n.getIterationCount())
                 .run(data(2, 4, DataType.FLOAT, 1), 1);
         assertEquals(List.of(new SimulatedCluster.EvalPoint(5, 0, 0), new SimulatedCluster.EvalPoint(10, 1, 1),
-                new SimulatedCluster.EvalPoint(13, 2, 2)), r.evaluations());
+                new SimulatedCluster.EvalPoint(13.5, 2, 2)), r.evaluations());
+    }
+
+    @Test
+    void workersPullTheNewParametersOverTheSharedServerLinkBeforeComputing() {
+        // Server link: one dense message per second each way, no latency; 1 s per example.
+        // Round 0: both compute 0-2, pushes queue on the inbound link: arrivals 3 and 4, applied at 4.
+        // Round 1 at 4: both pull the parameters (one dense message each) over the outbound link,
+        // FIFO: worker 0 holds them at 5, worker 1 at 6; they finish computing at 7 and 8; their
+        // pushes take the inbound link 7-8 and 8-9: applied at 9.
+        MultiLayerNetwork net = mlp(DataType.FLOAT);
+        long dense = 28 + 4 * net.numParams();
+        CostModel cost = new CostModel(1.0, Double.POSITIVE_INFINITY, dense, 0);
+        SimulatedCluster.Result r = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.SYNC).build(),
+                cost, StragglerModel.none()).run(data(2, 4, DataType.FLOAT, 1), 1);
+        assertArrayEquals(new double[]{4, 9}, times(r), 1e-12);
+        assertEquals(0, r.records().get(0).bytesDown()); // every worker starts with the initial parameters
+        assertEquals(2 * dense, r.bytesDown());
+        assertEquals(4 * dense, r.bytesUp());
+    }
+
+    @Test
+    void codedWorkersReplayTheAcceptedMessagesInsteadOfPullingParameters() {
+        // ASYNC, 2 workers, free network: each update is one accepted message; a worker that missed
+        // one update pulls that message's bytes, never more than the dense parameters.
+        MultiLayerNetwork net = mlp(DataType.FLOAT);
+        long dense = 28 + 4 * net.numParams();
+        List<DataSet> d = data(3, 4, DataType.FLOAT, 3);
+        SimulatedCluster.Result c = new SimulatedCluster(net, CodedTrainingConfig.builder().workers(2)
+                .policy(CodedTrainingConfig.Policy.ASYNC).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
+                .compression(8).build(), ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
+        SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
+                ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
+        assertEquals(6, c.records().size());
+        assertTrue(c.bytesDown() > 0);
+        // Both workers finish together: from job 3 on, each has missed the two updates of the other round.
+        assertEquals(2 * 2 * dense, v.bytesDown()); // jobs 3..6 pull the parameters once each
+        assertTrue(c.bytesDown() < v.bytesDown(), c.bytesDown() + " vs " + v.bytesDown());
+        assertEquals(c.bytesUp() * 4 / 6, c.bytesDown(), c.bytesUp()); // 4 pulls, each of 1 message of 6 equal ones
+    }
+
+    @Test
+    void aRunStopsAtItsTargetOrAtItsTimeLimit() {
+        // Updates at 2, 4, 6, ... (free network, 2 examples per worker). Evaluated every 2 updates.
+        List<DataSet> d = data(6, 4, DataType.FLOAT, 1);
+        SimulatedCluster c = new SimulatedCluster(mlp(DataType.FLOAT), vanilla(CodedTrainingConfig.Policy.SYNC).build(),
+                ONE_SECOND_PER_EXAMPLE, StragglerModel.none());
+        SimulatedCluster.Result target = c.evaluateEveryUpdates(2, n -> n.getIterationCount())
+                .stopWhen(v -> v >= 4).run(d, 1);
+        assertEquals(4, target.records().size());
+        assertEquals(List.of(new SimulatedCluster.EvalPoint(4, 2, 2), new SimulatedCluster.EvalPoint(8, 4, 4)),
+                target.evaluations());
+        assertTrue(target.stoppedEarly());
+        SimulatedCluster.Result limited = c.stopWhen(null).timeLimit(7).run(d, 1);
+        assertEquals(3, limited.records().size());
+        assertEquals(7, limited.endTime(), 1e-12);
+        assertEquals(new SimulatedCluster.EvalPoint(7, 3, 3), limited.evaluations().get(limited.evaluations().size() - 1));
+        assertTrue(limited.stoppedEarly());
+        assertTrue(!c.timeLimit(100).run(d, 1).stoppedEarly());
+    }
+
+    @Test
+    void calibrationMeasuresPositiveFiniteCostsPerEngine() {
+        MultiLayerNetwork net = mlp(DataType.FLOAT);
+        DataSet shard = data(1, 8, DataType.FLOAT, 5).get(0);
+        ComputeCalibration cal = new ComputeCalibration(1, 2, 0);
+        List<ComputeCalibration.Measurement> ms = List.of(
+                cal.worker(net, vanilla(CodedTrainingConfig.Policy.SYNC).build(), shard),
+                cal.worker(net, CodedTrainingConfig.builder().workers(2).build(), shard),
+                cal.forwardMode(net, shard, 1),
+                cal.forwardMode(net, shard, 4));
+        for (ComputeCalibration.Measurement m : ms) {
+            assertTrue(m.perSampleSeconds() > 0 && Double.isFinite(m.perSampleSeconds()), m.toString());
+            assertEquals(8, m.batch());
+            assertTrue(m.reps() >= 2);
+        }
+        assertEquals("backprop", ms.get(0).engine());
+        assertEquals("reverse-then-project", ms.get(1).engine());
+        assertEquals(4, ms.get(3).tangents());
+        assertThrows(IllegalArgumentException.class, () -> cal.forwardMode(net, shard, 0));
     }
 
     @Test

