@@ -8,12 +8,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.SplittableRandom;
 
 /** A learnable toy training set (the class is which third of an 8x8 image is bright), the same on every side. */
-final class ToyExamples implements ExampleSource {
+public final class ToyExamples implements ExampleSource {
     private final float[][] x;
     private final int[] label;
     private final String fingerprint;
 
-    ToyExamples(int n, long seed) {
+    public ToyExamples(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         x = new float[n][64];
         label = new int[n];
@@ -48,7 +48,7 @@ final class ToyExamples implements ExampleSource {
         return fingerprint;
     }
 
-    DataSet all() {
+    public DataSet all() {
         int[] idx = new int[x.length];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;

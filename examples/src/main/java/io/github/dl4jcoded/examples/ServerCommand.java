@@ -31,26 +31,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run the parameter server of cluster mode (workers join with the 'worker' command).")
 public final class ServerCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--epochs", defaultValue = "2", description = "passes over the training digits (default: ${DEFAULT-VALUE})")
-    int epochs;
-
-    @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate;
-
-    @Option(names = "--seed", defaultValue = "42", description = "seed for weights, frames and example order (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--mode", defaultValue = "coded", description = "coded, vanilla-sync or vanilla-async (default: ${DEFAULT-VALUE})")
     String mode;
@@ -104,7 +86,7 @@ public final class ServerCommand implements Callable<Integer> {
             case "vanilla-async" -> CodedTrainingConfig.Policy.ASYNC;
             default -> throw new IllegalArgumentException("unknown mode '" + mode + "': choose coded, vanilla-sync or vanilla-async");
         };
-        CodedTrainingConfig cfg = codedOptions.config(seed, vanilla);
+        CodedTrainingConfig cfg = codedOptions.config(run.seed, vanilla);
         return deadlineMillis == null ? cfg : cfg.toBuilder().deadlineMillis(deadlineMillis).build();
     }
 
@@ -123,20 +105,18 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1 || batch < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("--epochs and --batch must be positive and --lr > 0");
-        }
+        run.validate();
         PrintStream out = System.out;
         CodedTrainingConfig cfg = config();
         TransportSecurity sec = transportSecurity();
         var token = security.token();
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
+        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, MnistSplit.DEFAULT_SEED);
         MnistExampleSource data = new MnistExampleSource(split, MnistSplit.DEFAULT_SEED);
-        MultiLayerNetwork net = Models.build(Models.parse(model), seed, new Adam(learningRate));
-        out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", model, net.numParams(), data.fingerprint());
+        MultiLayerNetwork net = Models.build(Models.parse(run.model), run.seed, new Adam(run.learningRate));
+        out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.model, net.numParams(), data.fingerprint());
         out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
 
-        ClusterServer.Options opts = new ClusterServer.Options(epochs, batch, seed, checksumEvery, checkpointDir,
+        ClusterServer.Options opts = new ClusterServer.Options(run.epochs, run.batch, run.seed, checksumEvery, checkpointDir,
                 checkpointEvery, 10_000);
         int waitFor = minWorkers != null ? minWorkers : cfg.workers();
         if (waitFor < 1 || waitFor > cfg.workers()) {

