@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command-line program end to end, on the real MNIST digits. */
 class TrainCommandTest {
 
-    private static String runCapturing(String... args) {
+    /** Runs the program in this JVM, echoes and returns its standard output, and checks it exited 0. */
+    static String runCapturing(String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
