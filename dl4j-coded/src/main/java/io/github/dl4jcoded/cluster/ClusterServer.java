@@ -1,6 +1,5 @@
 package io.github.dl4jcoded.cluster;
 
-import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.InvalidCodewordException;
 import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
@@ -578,21 +577,11 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     /**
-     * What only the server can check (the codewords are the sender's tasks, a dense gradient has
-     * the network's length), then the codec's own validation, its refusals turned into reasons.
+     * The codec's own validation (foreign tasks, frames, lengths, NaN), its refusals turned into
+     * reasons; for dense messages the length and NaN checks come first, to tell the two apart.
      */
     private void offer(GradientCodec.Round r, WorkerMessage m) {
-        if (codec instanceof CodedCodec coded) {
-            if (m.dense() != null || m.codewords().isEmpty()) {
-                throw new RejectedMessageException(RejectReason.MALFORMED, "a coded server needs codewords and no dense gradient");
-            }
-            int[] mine = coded.tasksOf(m.worker());
-            for (Codeword cw : m.codewords()) {
-                if (java.util.Arrays.stream(mine).noneMatch(t -> t == cw.task())) {
-                    throw new RejectedMessageException(RejectReason.UNKNOWN_TASK, "task " + cw.task() + " is not one of this worker's");
-                }
-            }
-        } else {
+        if (!(codec instanceof CodedCodec)) {
             double[] g = m.dense();
             if (g == null || !m.codewords().isEmpty() || g.length != net.numParams()) {
                 throw new RejectedMessageException(RejectReason.MALFORMED, "a vanilla server needs a dense gradient of "

@@ -5,6 +5,7 @@ import io.github.dl4jcoded.code.Codes;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.CodewordEncoder;
 import io.github.dl4jcoded.decode.Decoder;
+import io.github.dl4jcoded.decode.InvalidCodewordException;
 import io.github.dl4jcoded.decode.PeelingDecoder;
 import io.github.dl4jcoded.decode.ProjectiveDecoder;
 import io.github.dl4jcoded.engine.DirectionalDerivativeEngine;
@@ -169,8 +170,9 @@ public final class CodedCodec implements GradientCodec {
                 }
                 for (Codeword cw : m.codewords()) {
                     if (cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
-                        throw new IllegalArgumentException("worker " + m.worker() + " sent a codeword for task "
-                                + cw.task() + ", which is not one of its tasks");
+                        throw new InvalidCodewordException(
+                                InvalidCodewordException.Reason.UNKNOWN_TASK,
+                                "worker " + m.worker() + " sent a codeword for task " + cw.task() + ", which is not one of its tasks");
                     }
                 }
                 decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
