@@ -1,8 +1,8 @@
 package io.github.dl4jcoded.api;
 
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import io.github.dl4jcoded.training.LocalTrainer;
-import io.github.dl4jcoded.training.TrainingStats;
+import io.github.dl4jcoded.training.local.LocalTrainer;
+import io.github.dl4jcoded.training.server.TrainingStats;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 

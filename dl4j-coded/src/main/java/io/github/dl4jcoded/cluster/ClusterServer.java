@@ -1,15 +1,17 @@
 package io.github.dl4jcoded.cluster;
 
-import io.github.dl4jcoded.decode.InvalidCodewordException;
-import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
+import io.github.dl4jcoded.training.Shards;
 import io.github.dl4jcoded.training.WorkerMessage;
-import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.TrainingStats;
+import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,26 +24,22 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The parameter server of cluster mode, independent of any transport: it owns the parameters,
- * the updater state, the codec's decoder and history, the step counter and the job schedule.
- * A transport calls {@link #join}, then drains {@link #next} for each worker and feeds
- * {@link #push} with what the worker sends. Thread-safe.
+ * The parameter server of cluster mode, independent of any transport: worker sessions (slots),
+ * the job schedule, the log and checkpoints around the one parameter-server core,
+ * {@link ParameterServer}, which holds the parameters, the updater state, the codec and every
+ * rule (validation, rounds, deadlines, staleness, the apply step). A transport calls
+ * {@link #join}, then drains {@link #next} for each worker and feeds {@link #push} with what the
+ * worker sends. Thread-safe: every call into the core is made holding this object's monitor.
  *
- * <p>Policies as in {@link io.github.dl4jcoded.training.LocalTrainer}. SYNC: each minibatch is a
- * round split over the workers joined when it opens; it closes when every one of them answered
- * (or left), when the codec says it is complete, or at the deadline. ASYNC: minibatches are cut
- * into one share per worker slot; every free worker gets the next share, and each accepted
- * message is applied on arrival with its step scaled by 1 / (1 + staleness).
+ * <p>SYNC: each minibatch is a round split over the workers joined when it opens. ASYNC:
+ * minibatches are cut into one share per worker slot; every free worker gets the next share.
  *
  * <p>Everything applied goes into the log as a {@link LogEntry} and to every joined worker's
  * downlink, in order, so replicas replay it. With a checkpoint directory, a checkpoint is
@@ -52,8 +50,6 @@ import java.util.concurrent.TimeUnit;
 public final class ClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterServer.class);
     private static final long IDLE_WAIT_MILLIS = 50;
-    /** Rounds per worker remembered as answered or expired, to tell a replay or a late answer from garbage. */
-    private static final int REMEMBERED_ROUNDS = 1024;
     /** Bytes of a job on the wire besides its example indices: round (8) and count (4). */
     private static final int JOB_HEADER_BYTES = 12;
 
@@ -98,7 +94,7 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     /** Where a job's examples came from: share {@code part} of batch {@code batch} in {@code epoch}. */
-    private record Origin(int epoch, int batch, int part, int examples) {
+    private record Origin(int epoch, int batch, int part) {
     }
 
     private static final class Slot {
@@ -106,65 +102,42 @@ public final class ClusterServer implements AutoCloseable {
         String name;
         boolean joined;
         LinkedBlockingDeque<Downlink> queue = new LinkedBlockingDeque<>();
-        final Map<Long, Origin> outstanding = new HashMap<>();
-        final Set<Long> answered = new LinkedHashSet<>();
-        final Set<Long> expired = new LinkedHashSet<>();
+        /** ASYNC: where each job this worker holds came from (for the journal). */
+        final Map<Long, Origin> origins = new HashMap<>();
 
         Slot(int index) {
             this.index = index;
-        }
-
-        void remember(Set<Long> set, long round) {
-            set.add(round);
-            if (set.size() > REMEMBERED_ROUNDS) {
-                set.remove(set.iterator().next());
-            }
-        }
-    }
-
-    /** The SYNC round being collected. */
-    private static final class OpenRound {
-        final long round;
-        final JobSchedule.Batch batch;
-        final GradientCodec.Round codecRound;
-        final int[] assigned;
-        final Set<Integer> answered = new HashSet<>();
-        final List<WorkerMessage> accepted = new ArrayList<>();
-        final long deadlineNanos;
-
-        OpenRound(long round, JobSchedule.Batch batch, GradientCodec.Round codecRound, int[] assigned, long deadlineNanos) {
-            this.round = round;
-            this.batch = batch;
-            this.codecRound = codecRound;
-            this.assigned = assigned;
-            this.deadlineNanos = deadlineNanos;
         }
     }
 
     private final CodedTrainingConfig config;
     private final Options options;
     private final ExampleSource data;
+    private final ParameterServer core;
     private final MultiLayerNetwork net;
-    private final GradientApplier applier;
     private final GradientCodec codec;
     private final JobSchedule schedule;
     private final CheckpointStore checkpoints;
     private final boolean resumed;
     private final Slot[] slots;
     private final ArrayDeque<CheckpointStore.PendingJob> asyncJobs = new ArrayDeque<>();
+    /** SYNC: the batch of the open round, and the workers whose messages it accepted. */
+    private JobSchedule.Batch openBatch;
+    private final List<Integer> openAccepted = new ArrayList<>();
     private final Thread driver;
 
     // Guarded by this.
     private long seq;
-    private long version;
     private long nextRound;
-    private OpenRound open;
     private boolean started;
     private boolean finished;
     private boolean closed;
     private RuntimeException failure;
-    private long rounds, emptyRounds, accepted, bytesUp, bytesDown, denseBytes, late, lostJobs, joins, resyncs;
-    private final EnumMap<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+    // Carried over a resume (the core's counters start again at zero).
+    private final long bytesUpBefore, roundsBefore;
+    private long bytesDown, joins, resyncs;
+    /** Refusals the transport made before the core could see the message (counted here, not in the core). */
+    private final EnumMap<RejectReason, Long> refusedBeforeCore = new EnumMap<>(RejectReason.class);
 
     /**
      * A server for a copy of {@code net} or, when {@code options.checkpointDir()} holds a
@@ -181,9 +154,10 @@ public final class ClusterServer implements AutoCloseable {
         this.checkpoints = options.checkpointDir() == null ? null : new CheckpointStore(options.checkpointDir());
         CheckpointStore.Loaded loaded = checkpoints == null ? null : checkpoints.latest().orElse(null);
         if (loaded == null) {
-            this.net = ParameterServerSetup.serverCopy(net);
-            this.codec = ParameterServerSetup.codec(this.net, config);
+            this.core = ParameterServer.forNetwork(net, config);
             this.resumed = false;
+            this.bytesUpBefore = 0;
+            this.roundsBefore = 0;
         } else {
             CheckpointStore.State s = loaded.state();
             if (!CodedTrainingConfig.fromJson(s.configJson()).equals(config)) {
@@ -198,23 +172,22 @@ public final class ClusterServer implements AutoCloseable {
                 throw new IllegalArgumentException("the checkpoint's network has " + loaded.network().numParams()
                         + " parameters, this one " + net.numParams());
             }
-            this.net = loaded.network();
-            this.codec = ParameterServerSetup.codec(this.net, config);
-            codec.importState(s.codecState());
+            this.core = new ParameterServer(loaded.network(), config, s.version());
+            core.codec().importState(s.codecState());
             this.seq = s.seq();
-            this.version = s.version();
             this.nextRound = s.nextRound();
-            this.bytesUp = s.bytesUp();
+            this.bytesUpBefore = s.bytesUp();
             this.bytesDown = s.bytesDown();
-            this.rounds = s.rounds();
+            this.roundsBefore = s.rounds();
             schedule.seek(s.scheduleEpoch(), s.scheduleBatch());
             asyncJobs.addAll(s.pendingJobs());
             checkpoints.truncateJournal(seq);
             this.resumed = true;
             log.info("resumed from the checkpoint at log entry {} (version {}, epoch {}, batch {})",
-                    seq, version, s.scheduleEpoch(), s.scheduleBatch());
+                    seq, s.version(), s.scheduleEpoch(), s.scheduleBatch());
         }
-        this.applier = new GradientApplier(this.net, true);
+        this.net = core.network();
+        this.codec = core.codec();
         this.slots = new Slot[config.workers()];
         for (int w = 0; w < slots.length; w++) {
             slots[w] = new Slot(w);
@@ -232,7 +205,7 @@ public final class ClusterServer implements AutoCloseable {
         return config;
     }
 
-    /** The server's codec (to rebuild codewords read off the wire: {@link ClusterMessages#codeword}). */
+    /** The server's codec (to rebuild codewords read off the wire: {@link GradientCodec#codeword}). */
     public GradientCodec codec() {
         return codec;
     }
@@ -286,14 +259,29 @@ public final class ClusterServer implements AutoCloseable {
         return q.poll(timeout, unit);
     }
 
-    /** Validates and takes a worker's message. @throws RejectedMessageException counted, nothing applied */
+    /** Hands a worker's message to the core. @throws RejectedMessageException counted, nothing applied */
     public synchronized void push(int worker, WorkerMessage m) {
         checkUsable();
         try {
-            accept(worker, m);
-        } catch (RejectedMessageException e) {
-            count(e.reason(), "worker " + worker + ": " + e.getMessage());
-            throw e;
+            Slot s = slot(worker);
+            if (!s.joined) {
+                countRejected(RejectReason.MALFORMED, "worker " + worker + " is not joined");
+                throw new RejectedMessageException(RejectReason.MALFORMED, "worker " + worker + " is not joined");
+            }
+            // Answered, accepted or not, the job is over (a message for no job of this worker finds nothing).
+            Origin o = m == null ? null : s.origins.remove(m.round());
+            ParameterServer.Verdict v = core.offer(worker, m);
+            if (!v.accepted()) {
+                log.warn("rejected ({}): {}", v.reason(), v.detail());
+                throw v.exception();
+            }
+            if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
+                openAccepted.add(worker);
+            } else {
+                while (core.isDue(now())) {
+                    append(applyNext(), o.epoch() + "\t" + o.batch() + "." + o.part(), List.of(worker));
+                }
+            }
         } finally {
             notifyAll();
         }
@@ -301,7 +289,8 @@ public final class ClusterServer implements AutoCloseable {
 
     /** Counts a message the transport refused before it could be parsed (malformed, oversized, unauthenticated). */
     public synchronized void countRejected(RejectReason reason, String detail) {
-        count(reason, detail);
+        refusedBeforeCore.merge(reason, 1L, Long::sum);
+        log.warn("rejected ({}): {}", reason, detail);
     }
 
     /** Queues a fresh {@link Welcome} for the worker (its replica drifted, or it asked). */
@@ -324,11 +313,8 @@ public final class ClusterServer implements AutoCloseable {
             return;
         }
         s.joined = false;
-        for (long r : s.outstanding.keySet()) {
-            s.remember(s.expired, r);
-            lostJobs++;
-        }
-        s.outstanding.clear();
+        core.workerLeft(worker);
+        s.origins.clear();
         s.queue.clear();
         log.info("worker '{}' (slot {}) left", s.name, worker);
         notifyAll();
@@ -358,8 +344,13 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     public synchronized Stats stats() {
-        return new Stats(seq, version, rounds, emptyRounds, accepted, bytesUp, bytesDown, denseBytes, late, lostJobs,
-                joins, resyncs, Collections.unmodifiableMap(new EnumMap<>(rejected)), joinedSlots().length);
+        TrainingStats st = core.stats();
+        EnumMap<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+        rejected.putAll(st.refusedByReason());
+        refusedBeforeCore.forEach((r, n) -> rejected.merge(r, n, Long::sum));
+        return new Stats(seq, core.version(), roundsBefore + st.rounds(), st.emptyRounds(), st.messages(),
+                bytesUpBefore + st.bytesPushed(), bytesDown, st.denseEquivalentBytes(), st.late(), st.lostJobs(),
+                joins, resyncs, Collections.unmodifiableMap(rejected), joinedSlots().length);
     }
 
     /** A copy of the server's network as of now (for evaluation or saving). */
@@ -381,6 +372,10 @@ public final class ClusterServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static double now() {
+        return System.nanoTime() / 1e9;
     }
 
     // ---- the driver: opens and closes rounds (SYNC) or hands out jobs (ASYNC) ----
@@ -407,7 +402,7 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     private void driveSync() throws InterruptedException {
-        if (open == null) {
+        if (!core.hasOpenRound()) {
             if (!schedule.hasNext()) {
                 finish();
                 return;
@@ -418,61 +413,34 @@ public final class ClusterServer implements AutoCloseable {
                 return;
             }
             JobSchedule.Batch batch = schedule.next();
-            int[][] shares = JobSchedule.split(batch.examples(), live.length);
+            int[][] shares = Shards.split(batch.examples(), live.length);
             int[] assigned = java.util.Arrays.copyOf(live, shares.length);
+            int[] examples = java.util.Arrays.stream(shares).mapToInt(a -> a.length).toArray();
             long round = nextRound++;
-            open = new OpenRound(round, batch, codec.newRound(round, assigned), assigned,
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.deadlineMillis()));
+            core.openRound(round, assigned, examples, now() + config.deadlineMillis() / 1000.0);
+            openBatch = batch;
+            openAccepted.clear();
             for (int i = 0; i < assigned.length; i++) {
-                sendJob(slots[assigned[i]], round, new Origin(batch.epoch(), batch.index(), i, shares[i].length), shares[i]);
+                sendJob(slots[assigned[i]], round, shares[i]);
             }
             return;
         }
-        long left = open.deadlineNanos - System.nanoTime();
-        if (open.codecRound.isComplete() || everyAssignedDone() || left <= 0) {
-            closeSyncRound();
+        if (core.isDue(now())) {
+            append(applyNext(), openBatch.epoch() + "\t" + openBatch.index(), new ArrayList<>(openAccepted));
         } else {
-            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS)));
+            double left = core.deadline() - now();
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min((long) Math.ceil(left * 1e9), TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS)));
         }
-    }
-
-    private boolean everyAssignedDone() {
-        for (int w : open.assigned) {
-            if (slots[w].joined && !open.answered.contains(w)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void closeSyncRound() {
-        OpenRound r = open;
-        open = null;
-        for (int w : r.assigned) {
-            Slot s = slots[w];
-            if (s.outstanding.remove(r.round) != null) {
-                s.remember(s.expired, r.round); // its answer, if it ever comes, is late
-            }
-        }
-        rounds++;
-        LogEntry entry;
-        if (r.codecRound.isEmpty()) {
-            emptyRounds++;
-            entry = new LogEntry(seq + 1, r.round, 1.0, version, List.of(), null, Double.NaN, 0, 0);
-        } else {
-            entry = applyEstimate(r.round, r.codecRound, r.accepted, 1.0);
-        }
-        r.codecRound.finish();
-        append(entry, r.batch.epoch() + "\t" + r.batch.index());
     }
 
     private void driveAsync() throws InterruptedException {
         boolean handedOut = false;
+        boolean anyHeld = false;
         for (Slot s : slots) {
-            if (s.joined && s.outstanding.isEmpty()) {
+            if (s.joined && core.jobsHeld(s.index) == 0) {
                 if (asyncJobs.isEmpty() && schedule.hasNext()) {
                     JobSchedule.Batch b = schedule.next();
-                    int[][] shares = JobSchedule.split(b.examples(), slots.length);
+                    int[][] shares = Shards.split(b.examples(), slots.length);
                     for (int i = 0; i < shares.length; i++) {
                         asyncJobs.add(new CheckpointStore.PendingJob(b.epoch(), b.index(), i, shares[i]));
                     }
@@ -481,23 +449,24 @@ public final class ClusterServer implements AutoCloseable {
                 if (j == null) {
                     break;
                 }
-                sendJob(s, nextRound++, new Origin(j.epoch(), j.batch(), j.part(), j.examples().length), j.examples());
+                long round = nextRound++;
+                core.issueJob(round, s.index, j.examples().length);
+                s.origins.put(round, new Origin(j.epoch(), j.batch(), j.part()));
+                sendJob(s, round, j.examples());
                 handedOut = true;
             }
         }
-        boolean anyOutstanding = false;
         for (Slot s : slots) {
-            anyOutstanding |= !s.outstanding.isEmpty();
+            anyHeld |= core.jobsHeld(s.index) > 0;
         }
-        if (!anyOutstanding && asyncJobs.isEmpty() && !schedule.hasNext()) {
+        if (!anyHeld && asyncJobs.isEmpty() && !schedule.hasNext()) {
             finish();
         } else if (!handedOut) {
             wait(IDLE_WAIT_MILLIS);
         }
     }
 
-    private void sendJob(Slot s, long round, Origin origin, int[] examples) {
-        s.outstanding.put(round, origin);
+    private void sendJob(Slot s, long round, int[] examples) {
         s.queue.add(new Job(round, examples));
         bytesDown += JOB_HEADER_BYTES + 4L * examples.length;
     }
@@ -512,129 +481,24 @@ public final class ClusterServer implements AutoCloseable {
                 s.queue.add(new Finished(seq));
             }
         }
-        log.info("training finished: {} log entries, {} updates", seq, version);
+        log.info("training finished: {} log entries, {} updates", seq, core.version());
         notifyAll();
     }
 
-    // ---- incoming messages ----
-
-    private void accept(int worker, WorkerMessage m) {
-        Slot s = slot(worker);
-        if (!s.joined) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "worker " + worker + " is not joined");
-        }
-        if (m == null) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "no message");
-        }
-        if (m.worker() != worker) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "claims to come from worker " + m.worker());
-        }
-        long bytes = m.wireBytes();
-        bytesUp += bytes;
-        if (s.answered.contains(m.round())) {
-            throw new RejectedMessageException(RejectReason.REPLAY, "round " + m.round() + " was already answered");
-        }
-        Origin origin = s.outstanding.get(m.round());
-        if (origin == null) {
-            if (s.expired.contains(m.round())) {
-                late++;
-                throw new RejectedMessageException(RejectReason.LATE, "round " + m.round() + " closed without it");
-            }
-            throw new RejectedMessageException(RejectReason.UNKNOWN_ROUND, "round " + m.round() + " was not given to this worker");
-        }
-        // From here on the job counts as answered, accepted or not: a refused answer is not waited for.
-        s.outstanding.remove(m.round());
-        s.remember(s.answered, m.round());
-        if (open != null && open.round == m.round()) {
-            open.answered.add(worker);
-        }
-        if (m.examples() != origin.examples()) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "claims " + m.examples() + " examples, the job had " + origin.examples());
-        }
-        if (!Double.isFinite(m.loss())) {
-            throw new RejectedMessageException(RejectReason.NON_FINITE, "loss " + m.loss());
-        }
-        if (m.version() < 0 || m.version() > version) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "claims parameter version " + m.version() + ", the server is at " + version);
-        }
-        long staleness = version - m.version();
-        if (staleness > config.stalenessBound()) {
-            throw new RejectedMessageException(RejectReason.STALE, "computed " + staleness + " updates ago, the bound is " + config.stalenessBound());
-        }
-        if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
-            offer(open.codecRound, m);
-            open.accepted.add(m);
-        } else {
-            GradientCodec.Round r = codec.newRound(m.round(), new int[]{worker});
-            offer(r, m);
-            rounds++;
-            LogEntry entry = applyEstimate(m.round(), r, List.of(m), 1.0 / (1 + staleness));
-            r.finish();
-            append(entry, origin.epoch() + "\t" + origin.batch() + "." + origin.part());
-        }
-        accepted++;
-        denseBytes += codec.denseMessageBytes();
+    /** Closes the core's next update and applies it: exactly what every replica will replay. */
+    private Update applyNext() {
+        Update u = core.close();
+        core.apply(u);
+        return u;
     }
 
-    /**
-     * The codec's own validation (foreign tasks, frames, lengths, NaN), its refusals turned into
-     * reasons; for dense messages the length and NaN checks come first, to tell the two apart.
-     */
-    private void offer(GradientCodec.Round r, WorkerMessage m) {
-        if (!(codec instanceof CodedCodec)) {
-            double[] g = m.dense();
-            if (g == null || !m.codewords().isEmpty() || g.length != net.numParams()) {
-                throw new RejectedMessageException(RejectReason.MALFORMED, "a vanilla server needs a dense gradient of "
-                        + net.numParams() + " entries and no codewords");
-            }
-            for (double v : g) {
-                if (!Double.isFinite(v)) {
-                    throw new RejectedMessageException(RejectReason.NON_FINITE, "dense gradient has NaN/Inf");
-                }
-            }
-        }
-        try {
-            r.offer(m);
-        } catch (InvalidCodewordException e) {
-            throw new RejectedMessageException(switch (e.reason()) {
-                case NOT_FINITE -> RejectReason.NON_FINITE;
-                case WRONG_FRAMES -> RejectReason.WRONG_FRAME;
-                case UNKNOWN_TASK, WRONG_CODE_ROW -> RejectReason.UNKNOWN_TASK;
-                case DUPLICATE -> RejectReason.REPLAY;
-                case NULL, WRONG_STEP, WRONG_LENGTH -> RejectReason.MALFORMED;
-            }, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, e.getMessage());
-        }
-    }
-
-    /** Applies a round's estimate and returns its log entry (exactly what a replica must replay). */
-    private LogEntry applyEstimate(long round, GradientCodec.Round r, List<WorkerMessage> messages, double scale) {
-        GradientCodec.Estimate e = r.estimate();
-        float[] dense = null;
-        INDArray g;
-        if (config.mode() == CodedTrainingConfig.Mode.VANILLA) {
-            dense = Replay.toFloat(e.meanGradient()); // what goes down the wire is what is applied
-            g = Replay.gradient(dense, net);
-        } else {
-            g = Replay.gradient(e, net);
-        }
-        applier.apply(g, 1, e.mask(), e.loss(), scale);
-        version++;
-        return new LogEntry(seq + 1, round, scale, version, dense == null ? messages : List.of(), dense,
-                e.loss(), e.examples(), 0);
-    }
-
-    private void append(LogEntry entry, String origin) {
-        seq = entry.seq();
-        if (seq % options.checksumEvery() == 0) {
-            entry = new LogEntry(entry.seq(), entry.round(), entry.scale(), entry.version(), entry.messages(),
-                    entry.dense(), entry.loss(), entry.examples(), ReplicaChecksum.of(net));
-        }
+    private void append(Update u, String origin, List<Integer> workers) {
+        seq++;
+        LogEntry entry = new LogEntry(seq, u, seq % options.checksumEvery() == 0 ? ReplicaChecksum.of(net) : 0);
         if (checkpoints != null) {
-            StringJoiner workers = new StringJoiner(",");
-            entry.messages().forEach(m -> workers.add(Integer.toString(m.worker())));
-            checkpoints.appendJournal(seq + "\t" + entry.round() + "\t" + version + "\t" + origin + "\t" + workers);
+            StringJoiner who = new StringJoiner(",");
+            workers.forEach(w -> who.add(Integer.toString(w)));
+            checkpoints.appendJournal(seq + "\t" + u.round() + "\t" + core.version() + "\t" + origin + "\t" + who);
         }
         for (Slot s : slots) {
             if (!s.joined) {
@@ -655,9 +519,10 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     private void writeCheckpoint() {
-        checkpoints.write(net, new CheckpointStore.State(seq, version, nextRound, schedule.epoch(), schedule.batch(),
+        checkpoints.write(net, new CheckpointStore.State(seq, core.version(), nextRound, schedule.epoch(), schedule.batch(),
                 "model-" + seq + ".zip", config.toJson(), data.fingerprint(), codec.exportState(),
-                new ArrayList<>(asyncJobs), bytesUp, bytesDown, rounds));
+                new ArrayList<>(asyncJobs), bytesUpBefore + core.stats().bytesPushed(), bytesDown,
+                roundsBefore + core.stats().rounds()));
     }
 
     private Welcome welcome(int worker) {
@@ -667,12 +532,7 @@ public final class ClusterServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the network for a worker", e);
         }
-        return new Welcome(worker, config.toJson(), out.toByteArray(), codec.exportState(), seq, version, data.fingerprint());
-    }
-
-    private void count(RejectReason reason, String detail) {
-        rejected.merge(reason, 1L, Long::sum);
-        log.warn("rejected ({}): {}", reason, detail);
+        return new Welcome(worker, config.toJson(), out.toByteArray(), codec.exportState(), seq, core.version(), data.fingerprint());
     }
 
     private Slot slot(int worker) {

@@ -86,18 +86,4 @@ final class JobSchedule {
         }
         return p;
     }
-
-    /** {@code examples} cut into {@code parts} nearly equal consecutive shares, as {@code LocalTrainer.split} cuts a minibatch. */
-    static int[][] split(int[] examples, int parts) {
-        int n = examples.length;
-        int p = Math.min(parts, n);
-        int[][] out = new int[p][];
-        int start = 0;
-        for (int i = 0; i < p; i++) {
-            int len = n / p + (i < n % p ? 1 : 0);
-            out[i] = Arrays.copyOfRange(examples, start, start + len);
-            start += len;
-        }
-        return out;
-    }
 }

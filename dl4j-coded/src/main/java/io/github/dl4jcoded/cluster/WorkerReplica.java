@@ -1,40 +1,33 @@
 package io.github.dl4jcoded.cluster;
 
-import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
-import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.WorkerMessage;
-import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.training.server.ParameterServer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A worker's side of cluster mode, independent of any transport: an exact copy of the server
- * built from a {@link Welcome}, kept current by replaying the server's {@link LogEntry}s, and
- * the worker's half of the codec to answer {@link Job}s. Not thread-safe: one transport thread
- * drives it, taking downlink items in order.
+ * built from a {@link Welcome}, kept current by replaying the server's {@link LogEntry}s through
+ * its own {@link ParameterServer} core, and the worker's half of the codec to answer {@link Job}s.
+ * Not thread-safe: one transport thread drives it, taking downlink items in order.
  *
- * <p>Replaying an entry is the server's own decode-and-update: the same codec decodes the same
- * float32 symbols in the same order into the same estimate, and the same {@link GradientApplier}
- * applies it with the same updater state, so the replica stays equal to the server bit for bit
- * (checked by the checksums some entries carry).
+ * <p>Replaying an entry is the server's own apply step on the same floats: the same codec lifts
+ * the same decoded symbols through the same frames, and the same updater applies them with the
+ * same state, so the replica stays equal to the server bit for bit (checked by the checksums some
+ * entries carry).
  */
 public final class WorkerReplica {
     private final ExampleSource data;
     private final CodedTrainingConfig config;
     private final int worker;
-    private MultiLayerNetwork net;
-    private GradientApplier applier;
-    private GradientCodec codec;
+    private ParameterServer core;
     private GradientCodec.WorkerSide side;
     private long seq;
-    private long version;
 
     /** @throws IllegalArgumentException when the data differs from the server's (fingerprint) or the welcome is malformed */
     public WorkerReplica(Welcome welcome, ExampleSource data) {
@@ -49,7 +42,7 @@ public final class WorkerReplica {
             throw new IllegalArgumentException("welcome assigns slot " + worker + " of " + config.workers());
         }
         rebuild(welcome);
-        this.side = codec.workerSide(worker);
+        this.side = core.codec().workerSide(worker);
     }
 
     /** Rebuilds the replica from a fresh welcome (same slot); worker-side codec state (error feedback) is kept. */
@@ -61,7 +54,7 @@ public final class WorkerReplica {
         rebuild(welcome);
         // Error feedback lives in the worker side; its frames come from the codec it was made
         // with, so it can only be kept when the frames do not depend on the replaced history.
-        this.side = codec.exportState() == null ? keep : codec.workerSide(worker);
+        this.side = core.codec().exportState() == null ? keep : core.codec().workerSide(worker);
     }
 
     private void rebuild(Welcome welcome) {
@@ -71,13 +64,10 @@ public final class WorkerReplica {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("unreadable network snapshot in the welcome: " + e.getMessage(), e);
         }
-        GradientCodec c = ParameterServerSetup.codec(restored, config);
-        c.importState(welcome.codecState());
-        this.net = restored;
-        this.applier = new GradientApplier(restored, true);
-        this.codec = c;
+        ParameterServer c = new ParameterServer(restored, config, welcome.version());
+        c.codec().importState(welcome.codecState());
+        this.core = c;
         this.seq = welcome.seq();
-        this.version = welcome.version();
     }
 
     public int worker() {
@@ -91,11 +81,11 @@ public final class WorkerReplica {
 
     /** Updates applied so far. */
     public long version() {
-        return version;
+        return core.version();
     }
 
     public GradientCodec codec() {
-        return codec;
+        return core.codec();
     }
 
     /**
@@ -104,17 +94,8 @@ public final class WorkerReplica {
      * (its frames are gone): the server will close that round without this worker.
      */
     public WorkerMessage compute(Job job) {
-        WorkerMessage m = side.compute(net, data.examples(job.examples()), job.round(), version);
-        if (m == null) {
-            return null;
-        }
-        List<Codeword> rounded = new ArrayList<>(m.codewords().size());
-        for (Codeword cw : m.codewords()) {
-            rounded.add(new Codeword(cw.step(), cw.task(), cw.frameTag(), cw.blocks(), cw.coefficients(),
-                    ClusterMessages.roundToFloat(cw.symbols())));
-        }
-        return new WorkerMessage(m.round(), m.version(), m.worker(), m.examples(), (float) m.loss(), rounded,
-                m.dense() == null ? null : ClusterMessages.roundToFloat(m.dense()));
+        WorkerMessage m = side.compute(core.network(), data.examples(job.examples()), job.round(), core.version());
+        return m == null ? null : m.asSent();
     }
 
     /**
@@ -123,7 +104,7 @@ public final class WorkerReplica {
      *
      * @throws IllegalStateException     when an entry is missing (a gap in the log)
      * @throws ReplicaDivergedException when the entry's checksum differs from the replica's, or
-     *                                   the replica cannot decode what the server decoded: ask for a resync
+     *                                   the replica cannot apply what the server applied: ask for a resync
      */
     public void replay(LogEntry entry) {
         if (entry.seq() <= seq) {
@@ -132,39 +113,18 @@ public final class WorkerReplica {
         if (entry.seq() != seq + 1) {
             throw new IllegalStateException("log entry " + entry.seq() + " follows entry " + seq + ": entries are missing");
         }
-        GradientCodec.Round r = null;
-        if (entry.dense() != null) {
-            applier.apply(Replay.gradient(entry.dense(), net), 1, null, entry.loss(), entry.scale());
-            version++;
-        } else {
-            r = codec.newRound(entry.round(), entry.messages().stream().mapToInt(WorkerMessage::worker).toArray());
-            try {
-                for (WorkerMessage m : entry.messages()) {
-                    r.offer(m);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new ReplicaDivergedException("cannot decode log entry " + entry.seq() + " as the server did: " + e.getMessage());
-            }
-            if (entry.applies()) {
-                GradientCodec.Estimate e = r.estimate();
-                applier.apply(Replay.gradient(e, net), 1, e.mask(), e.loss(), entry.scale());
-                version++;
-            }
-        }
-        if (r != null) {
-            r.finish();
+        try {
+            core.apply(entry.update());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ReplicaDivergedException("cannot apply log entry " + entry.seq() + " as the server did: " + e.getMessage());
         }
         seq = entry.seq();
-        if (version != entry.version()) {
-            throw new ReplicaDivergedException("after log entry " + seq + " the replica is at version " + version
-                    + ", the server at " + entry.version());
-        }
-        if (entry.checksum() != 0 && entry.checksum() != ReplicaChecksum.of(net)) {
+        if (entry.checksum() != 0 && entry.checksum() != ReplicaChecksum.of(core.network())) {
             throw new ReplicaDivergedException("checksum mismatch after log entry " + seq);
         }
     }
 
     public MultiLayerNetwork network() {
-        return net;
+        return core.network();
     }
 }

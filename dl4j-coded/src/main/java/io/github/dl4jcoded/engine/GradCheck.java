@@ -88,7 +88,7 @@ public final class GradCheck {
         INDArray dirs = directions(net, layout, directionsPerLayer, seed, owner);
 
         Nd4j.getRandom().setSeed(seed);
-        ReverseThenProjectEngine.Gradient g = ReverseThenProjectEngine.meanGradient(net, layout, features, labels, null, null);
+        Backprop.Result g = Backprop.meanGradient(net, features, labels, null, null);
         double[] ref = dirs.mmul(g.gradient().reshape(g.gradient().length(), 1)).castTo(DataType.DOUBLE).toDoubleVector();
         double refMax = 0;
         for (double r : ref) {

@@ -13,11 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient: cost is one backward pass plus an {@code [m, n] x [n]} product, so it wins over
  * forward mode when a worker sends many directions.
  *
- * <p>DL4J's flattened gradient is the SUM over the minibatch while its score is the MEAN (plus
- * regularization): the gradient is divided by the minibatch size and the regularization score
- * subtracted. Batch normalization's running mean/variance slots hold DL4J's moving-average
- * update, not a derivative; they are zeroed. Parameters are snapshotted and restored, since a
- * training-mode forward pass may update those running statistics in place.
+ * <p>The backprop is {@link Backprop#meanGradient}, the one the training workers use: mean loss
+ * without regularization, non-differentiable slots zeroed, parameters restored.
  */
 public final class ReverseThenProjectEngine implements DirectionalDerivativeEngine {
 
@@ -32,40 +29,9 @@ public final class ReverseThenProjectEngine implements DirectionalDerivativeEngi
         ParamLayout layout = ParamLayout.of(net);
         layout.checkDirections(directions);
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            Gradient g = meanGradient(net, layout, features, labels, featuresMask, labelsMask);
-            INDArray d = directions.castTo(g.gradient.dataType()).mmul(g.gradient.reshape(g.gradient.length(), 1));
-            return new Result(g.loss, d.castTo(DataType.DOUBLE).toDoubleVector());
-        }
-    }
-
-    /** Mean data loss and the gradient of the mean loss (rank 1, layout of net.params()). */
-    record Gradient(double loss, INDArray gradient) {
-    }
-
-    static Gradient meanGradient(MultiLayerNetwork net, ParamLayout layout, INDArray features, INDArray labels,
-                                 INDArray featuresMask, INDArray labelsMask) {
-        INDArray params = net.params();
-        INDArray saved = params.dup();
-        try {
-            net.setInput(features);
-            net.setLabels(labels);
-            net.setLayerMaskArrays(featuresMask, labelsMask);
-            net.computeGradientAndScore();
-            double loss = net.score() - net.calcRegularizationScore(true);
-            INDArray grad = net.getGradientsViewArray().dup().reshape(-1);
-            grad.divi(features.size(0));
-            for (ParamLayout.LayerRange l : layout.layers()) {
-                for (ParamLayout.ParamRange p : l.params()) {
-                    if (!p.differentiable()) {
-                        grad.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(p.from(), p.to())).assign(0);
-                    }
-                }
-            }
-            return new Gradient(loss, grad);
-        } finally {
-            params.assign(saved);
-            net.clear();
-            net.setLayerMaskArrays(null, null);
+            Backprop.Result g = Backprop.meanGradient(net, features, labels, featuresMask, labelsMask);
+            INDArray d = directions.castTo(g.gradient().dataType()).mmul(g.gradient().reshape(g.gradient().length(), 1));
+            return new Result(g.loss(), d.castTo(DataType.DOUBLE).toDoubleVector());
         }
     }
 }

@@ -22,7 +22,7 @@ import java.util.function.IntFunction;
  * {@link #completeStep} with the same decoded symbols in the same order: in a synchronous
  * round the server's decode is that shared fact.
  */
-public final class LowRankHistory implements FrameSource {
+public final class LowRankHistory implements FrameHistory {
     /** A block viewed as a rows x cols matrix stored in 'c' or 'f' order. */
     public record MatrixShape(int rows, int cols, char order) {
     }
@@ -84,11 +84,13 @@ public final class LowRankHistory implements FrameSource {
         return basisSizes[block];
     }
 
+    @Override
     public long currentStep() {
         return currentStep;
     }
 
     /** True while the frames of {@code step} are kept (the current step and the few before it). */
+    @Override
     public boolean hasStep(long step) {
         return snapshots.containsKey(step);
     }
@@ -115,6 +117,7 @@ public final class LowRankHistory implements FrameSource {
      * symbols are given moves to the other side with a basis made from them; blocks with
      * {@code null} (not decoded) keep their frame.
      */
+    @Override
     public synchronized void completeStep(long step, IntFunction<double[]> decodedSymbols) {
         if (step != currentStep) {
             throw new IllegalArgumentException("step " + step + " is not the current step " + currentStep);
@@ -160,7 +163,7 @@ public final class LowRankHistory implements FrameSource {
     public record StepBases(long step, LowRankFrame.Side[] sides, double[][][] bases) {
     }
 
-    public synchronized State exportState() {
+    public synchronized State state() {
         List<StepBases> steps = new ArrayList<>();
         snapshots.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> steps.add(new StepBases(e.getKey(), e.getValue().sides(), e.getValue().bases())));
@@ -168,6 +171,31 @@ public final class LowRankHistory implements FrameSource {
     }
 
     /** Replaces this history's state by {@code state}, checked against this history's block shapes. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATE_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @Override
+    public byte[] exportState() {
+        try {
+            return STATE_JSON.writeValueAsBytes(state());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot serialize the low-rank history", e);
+        }
+    }
+
+    @Override
+    public void importState(byte[] state) {
+        if (state == null) {
+            throw new IllegalArgumentException("low-rank frames need the history state, got none");
+        }
+        State s;
+        try {
+            s = STATE_JSON.readValue(state, State.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("unreadable low-rank history state: " + e.getMessage(), e);
+        }
+        restore(s);
+    }
+
     public synchronized void restore(State state) {
         if (state.steps().stream().noneMatch(s -> s.step() == state.currentStep())) {
             throw new IllegalArgumentException("history state lacks the bases of its current step " + state.currentStep());

@@ -1,48 +1,40 @@
 package io.github.dl4jcoded.nd4j;
 
-import io.github.dl4jcoded.decode.Decoder;
-import io.github.dl4jcoded.partition.Block;
-import io.github.dl4jcoded.partition.Partition;
-import java.util.BitSet;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The one place where the coding core meets ND4J: writes a decoder's estimate into a network's
- * gradient view (an INDArray of n elements, rank 1 or a [1, n] row) touching only the blocks the
- * decoder knows, so that the entries of MISSING blocks keep whatever the caller put there.
- *
- * <p>One {@code assign} per block range keeps the JNI calls to a few hundred for a typical network;
- * the values are computed in double and cast to the view's data type by ND4J.
+ * Writes a gradient held in a Java array into a DL4J gradient view (an INDArray of n elements,
+ * rank 1 or a [1, n] row) in one copy. A network's gradient view owns its whole buffer, so the
+ * values are converted to the view's data type once and handed to the buffer in a single
+ * {@code setData}; any other view (an offset into a larger buffer, a stride) falls back to one
+ * {@code assign}. The server's old path made three full-length copies per step (a double array,
+ * {@code createFromArray}, {@code castTo}, then {@code assign}).
  */
 public final class GradientViewWriter {
-    private GradientViewWriter() {}
+    private GradientViewWriter() {
+    }
 
-    /** Writes the estimate into {@code view}; returns the blocks written (the updater's mask). */
-    public static BitSet write(Decoder decoder, INDArray view) {
-        Partition p = decoder.partition();
+    /** {@code view[i] = values[i]} for every i, rounded to the view's data type. */
+    public static void write(double[] values, INDArray view) {
         boolean row = view.rank() == 2 && view.size(0) == 1;
-        if (!(view.rank() == 1 || row) || view.length() != p.size()) {
-            throw new IllegalArgumentException("gradient view must be a vector of " + p.size() + " elements, got shape "
+        if (!(view.rank() == 1 || row) || view.length() != values.length) {
+            throw new IllegalArgumentException("gradient view must be a vector of " + values.length + " elements, got shape "
                     + java.util.Arrays.toString(view.shape()));
         }
-        double[] est = new double[p.size()];
-        BitSet written = decoder.writeEstimate(est);
-        for (int j = written.nextSetBit(0); j >= 0; j = written.nextSetBit(j + 1)) {
-            Block b = p.block(j);
-            for (int r = 0; r < b.rangeCount(); r++) {
-                int start = b.rangeStart(r), len = b.rangeLength(r);
-                INDArray values = Nd4j.createFromArray(java.util.Arrays.copyOfRange(est, start, start + len)).castTo(view.dataType());
-                INDArrayIndex range = NDArrayIndex.interval(start, start + len);
-                if (row) {
-                    view.get(NDArrayIndex.point(0), range).assign(values);
-                } else {
-                    view.get(range).assign(values);
-                }
+        boolean ownsBuffer = view.offset() == 0 && view.data().length() == values.length && view.elementWiseStride() == 1;
+        DataType dt = view.dataType();
+        if (ownsBuffer && dt == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
             }
+            view.data().setData(f);
+        } else if (ownsBuffer && dt == DataType.DOUBLE) {
+            view.data().setData(values);
+        } else {
+            view.assign(Nd4j.createFromArray(values).castTo(dt).reshape(view.shape()));
         }
-        return written;
     }
 }

@@ -1,15 +1,15 @@
 package io.github.dl4jcoded.simulation;
 
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.GradientCodec;
-import io.github.dl4jcoded.training.LocalTrainer;
+import io.github.dl4jcoded.training.ParameterServerSetup;
+import io.github.dl4jcoded.training.Shards;
 import io.github.dl4jcoded.training.WorkerMessage;
-import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.TrainingStats;
+import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A parameter server and its workers on a virtual clock: the real computation (a real replica,
- * the real codec on both sides, real decoding and {@link GradientApplier} updates), executed
+ * the real codec on both sides, and the one parameter-server core, {@link ParameterServer}, that
+ * every mode uses for validation, rounds, staleness and the apply step), executed
  * single-threaded in the order of a discrete-event queue, so that any number of workers, their
  * delays and the network are reproducible on one small machine. Same inputs and seeds, same
  * result, bit for bit.
@@ -45,17 +46,17 @@ import java.util.function.ToDoubleFunction;
  * full duplex: inbound and outbound queues are separate, each of {@code serverBandwidth}); every
  * pull holds it for {@code bytes / serverBandwidth}, then crosses the worker's own link
  * ({@code bytes / workerBandwidth}) and the latency, and only then does the worker start computing
- * (on the parameters of version v). What a pull carries is the update log since v': for the
- * vanilla server the mean dense gradient of each update (n float32 plus header), for coded
- * training the messages the server accepted into each update (their {@link WorkerMessage#wireBytes}),
- * which the worker replays through the same deterministic decode and update, as the cluster mode
- * of the design does; a worker far enough behind that the log outweighs the parameters pulls the
- * parameters instead (n float32 plus header). Every worker starts with the initial parameters,
+ * (on the parameters of version v). What a pull carries: for the vanilla server the parameters
+ * (n float32 plus header, as a standard parameter server serves them); for coded training every
+ * entry of the update log since the worker last read it ({@link Update#wireBytes}: the decoded
+ * block symbols of each update, one message's worth, and the header of each empty round), which
+ * the worker replays through the core exactly as a cluster replica does, however far behind it
+ * is. Every worker starts with the initial parameters,
  * so its first job pulls nothing. One shared outbound link, rather than independent per-worker
  * downlinks, because the server's NIC is what a parameter server saturates: 16 workers pulling
  * dense LeNet parameters need 16 x 1.7 MB = 0.22 s of a 1 Gb/s link per round.
  *
- * <p><b>Policies</b>, as in {@link LocalTrainer}: SYNC splits each minibatch over the workers
+ * <p><b>Policies</b>, the core's: SYNC splits each minibatch over the workers
  * that are up when the round starts and applies the round when every one of them answered (or
  * died), when the codec says it is complete, or at the deadline ({@code deadlineMillis} read as
  * virtual milliseconds), whichever is first; messages for a closed round are late and dropped.
@@ -170,22 +171,6 @@ public final class SimulatedCluster {
     private record Job(long round, DataSet shard) {
     }
 
-    /** The state of one SYNC round; {@code answered} counts answers and jobs lost to crashes. */
-    private static final class SyncRound {
-        final long id;
-        final GradientCodec.Round round;
-        final int workers;
-        int answered;
-        long acceptedBytes;
-        boolean open = true;
-
-        SyncRound(long id, GradientCodec.Round round, int workers) {
-            this.id = id;
-            this.round = round;
-            this.workers = workers;
-        }
-    }
-
     private enum WorkerState { IDLE, WAKING, BUSY, GONE }
 
     /** Everything that one run changes; a fresh one per run keeps runs independent. */
@@ -195,8 +180,9 @@ public final class SimulatedCluster {
         private final boolean sync = config.policy() == CodedTrainingConfig.Policy.SYNC;
         private final PriorityQueue<Event> queue = new PriorityQueue<>(
                 Comparator.comparingDouble(Event::time).thenComparingLong(Event::seq));
+        // The parameter server itself: the one core every mode uses, on this virtual clock.
+        private final ParameterServer core;
         private final MultiLayerNetwork server;
-        private final GradientApplier applier;
         private final GradientCodec codec;
         private final int n = config.workers();
         // One replica serves every worker: a job computes at once on the parameters it just read, and
@@ -215,29 +201,28 @@ public final class SimulatedCluster {
         private double now;
         private double serverLinkFree;
         private double serverOutFree;
-        private final long[] lastRead = new long[n];
-        // logBytes[v]: bytes of the update log from version 0 to v (what a worker replays to catch up)
+        // The update log as the workers see it: logBytes[e] = bytes of its first e entries.
         private long[] logBytes = new long[1024];
+        private int logEntries;
+        private final int[] lastEntryRead = new int[n];
+        private final long[] lastVersionRead = new long[n];
         private final long paramBytes;
         private final boolean vanilla = config.mode() == CodedTrainingConfig.Mode.VANILLA;
         private boolean stopped;
-        private long version;
         private long nextRound;
         private int epoch;
         private int batch;
         private boolean done;
-        private SyncRound current;
         private long asyncJobsLeft;
         private long nextEval = 1;
-        private long rounds, messages, late, stale, rejected, emptyRounds, lostJobs, bytesUp, bytesDown, denseBytes;
+        private long arrivals, bytesUp, bytesDown;
 
         Run(List<DataSet> batches, int epochs) {
             this.batches = batches;
             this.epochs = epochs;
-            // The server network is built as LocalTrainer builds it, so both apply the same updates.
-            server = ParameterServerSetup.serverCopy(userNet);
-            applier = new GradientApplier(server, true);
-            codec = ParameterServerSetup.codec(server, config);
+            core = ParameterServer.forNetwork(userNet, config);
+            server = core.network();
+            codec = core.codec();
             replica = ParameterServerSetup.replica(userNet);
             paramBytes = codec.denseMessageBytes();
             for (int w = 0; w < n; w++) {
@@ -264,8 +249,8 @@ public final class SimulatedCluster {
                     case SEND_DONE -> sendDone((WorkerMessage) e.payload());
                     case ARRIVAL -> arrival((WorkerMessage) e.payload());
                     case DEADLINE -> {
-                        if (current != null && current.open && current.id == (Long) e.payload()) {
-                            closeRound();
+                        if (core.hasOpenRound() && core.openRoundId() == (Long) e.payload()) {
+                            closeRoundIfDue();
                         }
                     }
                 }
@@ -280,12 +265,15 @@ public final class SimulatedCluster {
                 end = now; // the time limit: the run ends there, whatever it was doing
             }
             // An evaluation of these very parameters was already made: the same value, do not repeat it.
+            long version = core.version();
             boolean evaluated = !evaluations.isEmpty() && evaluations.get(evaluations.size() - 1).updates() == version;
             if (metric != null && !evaluated) {
                 evaluations.add(new EvalPoint(end, version, metric.applyAsDouble(server)));
             }
-            return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, rounds, messages, late,
-                    stale, rejected, emptyRounds, lostJobs, bytesUp, bytesDown, denseBytes, messagesFrom.clone(), early);
+            TrainingStats st = core.stats();
+            return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, st.rounds(), arrivals, st.late(),
+                    st.stale(), st.rejected(), st.emptyRounds(), st.lostJobs(), bytesUp, bytesDown, st.denseEquivalentBytes(),
+                    messagesFrom.clone(), early);
         }
 
         private void schedule(double time, Kind kind, int worker, Object payload) {
@@ -317,11 +305,12 @@ public final class SimulatedCluster {
                 return; // else the queue runs dry and execute() reports that every worker died
             }
             if (sync) {
-                List<DataSet> shards = LocalTrainer.split(batches.get(batch++), up.size());
+                List<DataSet> shards = Shards.split(batches.get(batch++), up.size());
                 long id = nextRound++;
                 // Fewer examples than workers: only the workers that got a shard are waited for.
                 int[] live = up.stream().limit(shards.size()).mapToInt(Integer::intValue).toArray();
-                current = new SyncRound(id, codec.newRound(id, live), shards.size());
+                core.openRound(id, live, shards.stream().mapToInt(DataSet::numExamples).toArray(),
+                        now + config.deadlineMillis() / 1000.0);
                 for (int i = 0; i < shards.size(); i++) {
                     inbox.get(live[i]).add(new Job(id, shards.get(i)));
                     wake(live[i]);
@@ -329,7 +318,7 @@ public final class SimulatedCluster {
                 schedule(now + config.deadlineMillis() / 1000.0, Kind.DEADLINE, -1, id);
             } else {
                 for (DataSet ds : batches) {
-                    for (DataSet shard : LocalTrainer.split(ds, n)) {
+                    for (DataSet shard : Shards.split(ds, n)) {
                         shared.add(new Job(nextRound++, shard));
                         asyncJobsLeft++;
                     }
@@ -372,10 +361,13 @@ public final class SimulatedCluster {
                 state[w] = WorkerState.IDLE;
                 return;
             }
+            if (!sync) {
+                core.issueJob(job.round(), w, job.shard().numExamples());
+            }
             state[w] = WorkerState.BUSY;
             double ready = pull(w);
             replica.setParams(server.params());
-            WorkerMessage m = sides[w].compute(replica, job.shard(), job.round(), version);
+            WorkerMessage m = sides[w].compute(replica, job.shard(), job.round(), core.version());
             double finish = ready + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
             double leaves = m == null ? finish : finish + cost.uplinkSeconds(m.wireBytes());
             double down = stragglers.nextDown(w, now);
@@ -384,12 +376,13 @@ public final class SimulatedCluster {
                 return;
             }
             if (m == null) {
-                late++; // too old to encode: the codec refused the job
+                // Too old to encode: the codec declined the job.
+                core.jobSkipped(w, job.round());
                 schedule(finish, Kind.WORKER_FREE, w, null);
                 if (!sync) {
                     asyncJobDone();
-                } else if (current.open && current.id == job.round()) {
-                    answered();
+                } else {
+                    closeRoundIfDue();
                 }
                 return;
             }
@@ -397,15 +390,21 @@ public final class SimulatedCluster {
         }
 
         /**
-         * Worker {@code w} catches up from the version it last read to the current one over the
+         * Worker {@code w} catches up from what it last read to the server's current state over the
          * server's outbound link (FIFO) and its own link; returns when it holds the parameters.
          */
         private double pull(int w) {
-            if (lastRead[w] == version) {
+            long bytes;
+            if (vanilla) {
+                bytes = lastVersionRead[w] == core.version() ? 0 : paramBytes;
+            } else {
+                bytes = logBytes[logEntries] - logBytes[lastEntryRead[w]];
+            }
+            lastVersionRead[w] = core.version();
+            lastEntryRead[w] = logEntries;
+            if (bytes == 0) {
                 return now;
             }
-            long bytes = Math.min(logBytes[(int) version] - logBytes[(int) lastRead[w]], paramBytes);
-            lastRead[w] = version;
             bytesDown += bytes;
             double start = Math.max(now, serverOutFree);
             serverOutFree = start + cost.serverLinkSeconds(bytes);
@@ -414,7 +413,6 @@ public final class SimulatedCluster {
 
         /** JOB_LOST: the worker went down with this job; a dead worker must not hold up its round. */
         private void jobLost(int w, Job job) {
-            lostJobs++;
             if (state[w] == WorkerState.BUSY) {
                 double up = stragglers.nextUp(w, now);
                 state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
@@ -425,10 +423,11 @@ public final class SimulatedCluster {
                     jobLost(w, j); // jobs queued behind it go down with it
                 }
             }
+            core.jobLost(w, job.round());
             if (!sync) {
                 asyncJobDone();
-            } else if (current.open && current.id == job.round()) {
-                answered();
+            } else {
+                closeRoundIfDue();
             }
         }
 
@@ -443,51 +442,25 @@ public final class SimulatedCluster {
         }
 
         private void arrival(WorkerMessage m) {
-            messages++;
+            arrivals++;
             messagesFrom[m.worker()]++;
-            denseBytes += codec.denseMessageBytes();
+            long staleness = core.version() - m.version();
+            core.offer(m.worker(), m);
             if (sync) {
-                if (current == null || !current.open || current.id != m.round()) {
-                    late++;
-                    return;
-                }
-                if (offer(current.round, m)) { // a refused answer is still an answer: do not wait for it
-                    current.acceptedBytes += m.wireBytes();
-                }
-                answered();
+                closeRoundIfDue();
                 return;
             }
-            long staleness = version - m.version();
-            if (staleness > config.stalenessBound()) {
-                stale++;
-            } else {
-                GradientCodec.Round r = codec.newRound(m.round(), new int[]{m.worker()});
-                if (offer(r, m)) {
-                    apply(r.estimate(), staleness, m.wireBytes());
-                }
-                r.finish();
+            while (core.isDue(now)) {
+                apply(core.close(), staleness);
             }
-            rounds++;
             asyncJobDone();
         }
 
-        private void answered() {
-            current.answered++;
-            if (current.round.isComplete() || current.answered >= current.workers) {
-                closeRound();
+        private void closeRoundIfDue() {
+            if (core.isDue(now)) {
+                apply(core.close(), 0);
+                schedule(now, Kind.START, -1, null);
             }
-        }
-
-        private void closeRound() {
-            current.open = false;
-            rounds++;
-            if (current.round.isEmpty()) {
-                emptyRounds++;
-            } else {
-                apply(current.round.estimate(), 0, current.acceptedBytes);
-            }
-            current.round.finish();
-            schedule(now, Kind.START, -1, null);
         }
 
         private void asyncJobDone() {
@@ -497,18 +470,7 @@ public final class SimulatedCluster {
             }
         }
 
-        private boolean offer(GradientCodec.Round r, WorkerMessage m) {
-            try {
-                r.offer(m);
-                return true;
-            } catch (IllegalArgumentException e) {
-                rejected++;
-                return false;
-            }
-        }
-
-        /** @param acceptedBytes wire bytes of the messages this update is made of (its entry in the update log) */
-        private void apply(GradientCodec.Estimate e, long staleness, long acceptedBytes) {
+        private void apply(Update u, long staleness) {
             // Evaluations due before this update see the parameters as they were at their time.
             while (metric != null && nextEval * evalInterval <= now && !stopped) {
                 evaluate(nextEval * evalInterval);
@@ -517,24 +479,25 @@ public final class SimulatedCluster {
             if (stopped) {
                 return;
             }
-            INDArray g = Nd4j.createFromArray(e.meanGradient()).castTo(server.params().dataType());
-            // The estimate is a mean gradient: batch size 1 keeps DL4J's minibatch division neutral.
-            applier.apply(g, 1, e.mask(), e.loss(), 1.0 / (1 + staleness));
-            version++;
-            if (version >= logBytes.length) {
+            core.apply(u);
+            // Every update goes into the log that coded replicas replay, empty rounds included.
+            if (logEntries + 1 >= logBytes.length) {
                 logBytes = Arrays.copyOf(logBytes, logBytes.length * 2);
             }
-            // The vanilla server ships the mean dense gradient of an update; the coded one, the messages it applied.
-            logBytes[(int) version] = logBytes[(int) version - 1] + (vanilla ? paramBytes : acceptedBytes);
-            records.add(new Record(now, version, bytesUp, bytesDown, e.loss(), staleness));
-            if (metric != null && evalUpdates > 0 && version % evalUpdates == 0) {
+            logBytes[logEntries + 1] = logBytes[logEntries] + u.wireBytes();
+            logEntries++;
+            if (!u.applies()) {
+                return;
+            }
+            records.add(new Record(now, core.version(), bytesUp, bytesDown, u.loss(), staleness));
+            if (metric != null && evalUpdates > 0 && core.version() % evalUpdates == 0) {
                 evaluate(now);
             }
         }
 
         private void evaluate(double time) {
             double value = metric.applyAsDouble(server);
-            evaluations.add(new EvalPoint(time, version, value));
+            evaluations.add(new EvalPoint(time, core.version(), value));
             if (stopWhen != null && stopWhen.test(value)) {
                 stopped = true;
             }

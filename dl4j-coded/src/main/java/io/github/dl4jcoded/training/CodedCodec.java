@@ -1,23 +1,20 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.code.Code;
-import io.github.dl4jcoded.code.Codes;
+import io.github.dl4jcoded.code.CodeSpec;
+import io.github.dl4jcoded.decode.BlockStatus;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.CodewordEncoder;
 import io.github.dl4jcoded.decode.Decoder;
 import io.github.dl4jcoded.decode.InvalidCodewordException;
-import io.github.dl4jcoded.decode.PeelingDecoder;
-import io.github.dl4jcoded.decode.ProjectiveDecoder;
-import io.github.dl4jcoded.engine.DirectionalDerivativeEngine;
-import io.github.dl4jcoded.engine.ForwardModeEngine;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import io.github.dl4jcoded.decode.StepFrames;
 import io.github.dl4jcoded.feedback.ErrorFeedback;
-import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameHistory;
 import io.github.dl4jcoded.frame.FrameSource;
+import io.github.dl4jcoded.frame.FrameSpec;
 import io.github.dl4jcoded.frame.LowRankHistory;
-import io.github.dl4jcoded.nn.ParamLayout;
 import io.github.dl4jcoded.nn.NetworkPartitions;
+import io.github.dl4jcoded.nn.ParamLayout;
 import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
 import io.github.dl4jcoded.updater.GradientMask;
@@ -28,46 +25,56 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Coded gradients: the parameters are cut into blocks, each block is compressed by a seeded
- * frame, and a sparse code says which blocks each worker task combines. Workers send
- * codewords; the server decodes each round (peeling or projective) into a partial gradient
- * whose mask is the set of blocks it could say something about.
+ * Coded gradients: the parameters are cut into blocks, each block is compressed by a seeded (or
+ * history-made) frame, and a sparse code says which blocks each worker task combines. Workers
+ * send codewords; the server decodes each round (with the configured decoder) into the symbols
+ * of every block it could say something about, and those symbols, lifted through the frames, are
+ * the gradient the updater applies. Frames, code, decoder and engine are the configuration's
+ * components; this class only wires them together.
  */
 public final class CodedCodec implements GradientCodec {
     private final CodedTrainingConfig config;
     private final Partition partition;
     private final Code code;
     private final FrameSource family;
-    private final LowRankHistory history; // non-null for LOW_RANK frames
+    private final FrameHistory history; // non-null for frames made from the decoded history
     private final CodewordEncoder encoder;
     private final int[][] tasksOfWorker;
     private final int[] workerOfTask;
+    private final int valueBytes; // decoded values are rounded to the parameters' precision
+    private StepFrames lastFrames; // write() is called once per update: cache that step's frames
 
     public CodedCodec(MultiLayerNetwork net, CodedTrainingConfig config) {
         this.config = config;
+        this.valueBytes = ParameterServerSetup.valueBytes(net);
         this.partition = NetworkPartitions.build(net, config.partition(), config.chunkSize());
         int k = partition.blockCount();
         int n = config.workers();
-        this.code = switch (config.code()) {
-            case REPETITION -> Codes.repetition(k, n);
-            case SYSTEMATIC -> Codes.systematic(k, config.parityTasks(), config.rowWeight(), config.seed());
-        };
-        if (config.frame() == CodedTrainingConfig.FrameKind.LOW_RANK) {
-            this.history = new LowRankHistory(config.seed(), config.compression(), matrixShapes(net, partition), 0);
-            this.family = history;
-        } else {
-            this.history = null;
-            this.family = new FrameFamily(FrameFamily.Kind.valueOf(config.frame().name()), config.seed(), config.compression());
+        this.code = config.code().create(new CodeSpec(k, n, config.parityTasks(), config.rowWeight(), config.seed()));
+        if (code.blockCount() != k) {
+            throw new IllegalArgumentException("code " + config.code() + " made a code over " + code.blockCount()
+                    + " blocks for a partition of " + k);
+        }
+        int[] sizes = new int[k];
+        for (int j = 0; j < k; j++) {
+            sizes[j] = partition.block(j).size();
+        }
+        this.family = config.frame().create(new FrameSpec(config.seed(), config.compression(), sizes, matrixShapes(net, partition)));
+        this.history = family instanceof FrameHistory h ? h : null;
+        if (history != null && config.policy() != CodedTrainingConfig.Policy.SYNC) {
+            throw new IllegalArgumentException("frames " + config.frame() + " come from the decoded history: they need policy SYNC");
         }
         this.encoder = new CodewordEncoder(partition, code, family);
-        // REPETITION: worker w computes copy w of every block; otherwise tasks go round robin.
         workerOfTask = new int[code.taskCount()];
         List<List<Integer>> byWorker = new ArrayList<>();
         for (int w = 0; w < n; w++) {
             byWorker.add(new ArrayList<>());
         }
         for (int t = 0; t < code.taskCount(); t++) {
-            int w = config.code() == CodedTrainingConfig.CodeKind.REPETITION ? t / k : t % n;
+            int w = config.code().slotOf(code, t, n);
+            if (w < 0 || w >= n) {
+                throw new IllegalArgumentException("code " + config.code() + " gives task " + t + " to slot " + w + " of " + n);
+            }
             workerOfTask[t] = w;
             byWorker.get(w).add(t);
         }
@@ -96,117 +103,177 @@ public final class CodedCodec implements GradientCodec {
     @Override
     public WorkerSide workerSide(int worker) {
         int[] tasks = tasksOfWorker[worker];
-        ErrorFeedback[] feedback = new ErrorFeedback[tasks.length];
-        if (config.errorFeedback()) {
+        ErrorFeedback[] feedback = null;
+        if (config.errorFeedback() && config.engine().formsGradient()) {
+            feedback = new ErrorFeedback[tasks.length];
             for (int i = 0; i < tasks.length; i++) {
                 feedback[i] = new ErrorFeedback(encoder, tasks[i], config.feedbackDecay(), config.feedbackClip());
             }
         }
-        WorkerSide side = config.engine() == CodedTrainingConfig.EngineKind.FORWARD
-                ? forwardModeWorker(worker, tasks) : reverseModeWorker(worker, tasks, feedback);
-        // History frames exist only for the last few rounds: a straggler that far behind skips its job.
-        return history == null ? side : (replica, shard, round, version) ->
-                history.hasStep(round) ? side.compute(replica, shard, round, version) : null;
-    }
-
-    private WorkerSide reverseModeWorker(int worker, int[] tasks, ErrorFeedback[] feedback) {
+        ErrorFeedback[] fb = feedback;
+        WorkerEngine engine = config.engine().forWorker();
         return (replica, shard, round, version) -> {
-            double[] g = Backprop.meanGradient(replica, shard);
-            List<Codeword> cws = new ArrayList<>(tasks.length);
-            for (int i = 0; i < tasks.length; i++) {
-                cws.add(feedback[i] != null ? feedback[i].step(round, g) : encoder.encode(round, tasks[i], g));
+            // History frames exist only for the last few rounds: a straggler that far behind skips its job.
+            if (history != null && !history.hasStep(round)) {
+                return null;
             }
-            return new WorkerMessage(round, version, worker, shard.numExamples(), replica.score(), cws, null);
-        };
-    }
-
-    /** Most tangents pushed through the network in one forward-mode pass (bounds memory: m x n directions). */
-    static final int MAX_TANGENTS_PER_PASS = 32;
-
-    /**
-     * Forward mode: every symbol is computed directly as the directional derivative along its
-     * codeword direction, never forming the gradient (no backward pass, no stored activations).
-     */
-    private WorkerSide forwardModeWorker(int worker, int[] tasks) {
-        DirectionalDerivativeEngine engine = new ForwardModeEngine();
-        int n = partition.size();
-        return (replica, shard, round, version) -> {
-            List<Codeword> cws = new ArrayList<>(tasks.length);
-            double loss = Double.NaN;
-            double[] row = new double[n];
-            for (int task : tasks) {
-                int m = encoder.symbolCount(round, task);
-                double[] symbols = new double[m];
-                for (int from = 0; from < m; from += MAX_TANGENTS_PER_PASS) {
-                    int count = Math.min(MAX_TANGENTS_PER_PASS, m - from);
-                    INDArray dirs = Nd4j.create(replica.params().dataType(), count, n);
-                    for (int t = 0; t < count; t++) {
-                        encoder.direction(round, task, from + t, row);
-                        dirs.putRow(t, Nd4j.createFromArray(row).castTo(dirs.dataType()));
-                    }
-                    DirectionalDerivativeEngine.Result r = engine.compute(replica, shard.getFeatures(), shard.getLabels(), dirs);
-                    System.arraycopy(r.derivatives(), 0, symbols, from, count);
-                    loss = r.loss();
-                }
-                cws.add(Codeword.of(code, family, round, task, symbols));
-            }
-            return new WorkerMessage(round, version, worker, shard.numExamples(), loss, cws, null);
+            WorkerEngine.Encoded e = engine.encode(replica, shard, round, tasks, encoder, fb);
+            return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), e.codewords(), null);
         };
     }
 
     @Override
     public Round newRound(long round, int[] liveWorkers) {
-        Decoder decoder = config.decoder() == CodedTrainingConfig.DecoderKind.PEELING
-                ? new PeelingDecoder(partition, code, family, round)
-                : new ProjectiveDecoder(partition, code, family, round);
+        Decoder decoder = config.decoder().create(partition, code, family, round);
         return new Round() {
-            private final RoundTally tally = new RoundTally();
-
             @Override
             public void offer(WorkerMessage m) {
-                Messages.checkHeader(m);
                 if (m.dense() != null || m.codewords().isEmpty()) {
-                    throw new IllegalArgumentException("coded round got a message without codewords from worker " + m.worker());
+                    throw new RejectedMessageException(RejectReason.MALFORMED, "a coded server needs codewords and no dense gradient");
                 }
+                BitSet tasks = new BitSet(workerOfTask.length);
                 for (Codeword cw : m.codewords()) {
-                    if (cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
-                        throw new InvalidCodewordException(
-                                InvalidCodewordException.Reason.UNKNOWN_TASK,
-                                "worker " + m.worker() + " sent a codeword for task " + cw.task() + ", which is not one of its tasks");
+                    if (cw == null || cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
+                        throw new RejectedMessageException(RejectReason.UNKNOWN_TASK, "a codeword for task "
+                                + (cw == null ? "null" : cw.task()) + ", which is not one of worker " + m.worker() + "'s tasks");
                     }
+                    if (tasks.get(cw.task())) {
+                        throw new RejectedMessageException(RejectReason.MALFORMED, "task " + cw.task() + " twice in one message");
+                    }
+                    tasks.set(cw.task());
                 }
-                decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
-
-                tally.add(m);
+                try {
+                    decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
+                } catch (InvalidCodewordException e) {
+                    throw new RejectedMessageException(reasonFor(e.reason()), e.getMessage());
+                }
             }
 
             @Override
             public boolean isEmpty() {
-                return tally.examples() == 0;
+                return decoder.receivedCount() == 0;
             }
 
             @Override
             public boolean isComplete() {
-                return tally.received() == liveWorkers.length || decoder.receivedCount() == code.taskCount();
+                return decoder.receivedCount() == code.taskCount();
             }
 
             @Override
-            public void finish() {
-                if (history != null) {
-                    // Every participant advances the frames with the same decoded symbols.
-                    history.completeStep(round, j -> decoder.status(j) == io.github.dl4jcoded.decode.BlockStatus.MISSING
-                            ? null : decoder.symbols(j));
+            public DecodedGradient decode() {
+                if (isEmpty()) {
+                    return DecodedGradient.none();
                 }
-            }
-
-            @Override
-            public Estimate estimate() {
-                double[] g = new double[partition.size()];
-                BitSet known = decoder.writeEstimate(g);
-                GradientMask mask = known.cardinality() == partition.blockCount() ? null : maskOf(known);
-                return new Estimate(g, mask, tally.meanLoss(), tally.examples());
+                List<Integer> blocks = new ArrayList<>();
+                List<double[]> symbols = new ArrayList<>();
+                for (int j = 0; j < partition.blockCount(); j++) {
+                    if (decoder.status(j) == BlockStatus.MISSING) {
+                        continue;
+                    }
+                    double[] s = decoder.symbols(j);
+                    for (int t = 0; t < s.length; t++) {
+                        s[t] = DecodedGradient.round(s[t], valueBytes);
+                    }
+                    blocks.add(j);
+                    symbols.add(s);
+                }
+                return DecodedGradient.coded(List.of(new SymbolGroup(round,
+                        blocks.stream().mapToInt(Integer::intValue).toArray(), symbols.toArray(new double[0][]))), valueBytes);
             }
         };
+    }
+
+    /** The decoder's reasons in the server's terms: the one mapping from one to the other. */
+    private static RejectReason reasonFor(InvalidCodewordException.Reason r) {
+        return switch (r) {
+            case NOT_FINITE -> RejectReason.NON_FINITE;
+            case WRONG_FRAMES -> RejectReason.WRONG_FRAME;
+            case UNKNOWN_TASK, WRONG_CODE_ROW -> RejectReason.UNKNOWN_TASK;
+            case DUPLICATE -> RejectReason.REPLAY;
+            case NULL, WRONG_STEP, WRONG_LENGTH -> RejectReason.MALFORMED;
+        };
+    }
+
+    @Override
+    public GradientMask write(DecodedGradient decoded, double[] gradient) {
+        if (gradient.length != partition.size()) {
+            throw new IllegalArgumentException("gradient of " + gradient.length + " entries, the partition has " + partition.size());
+        }
+        if (decoded.dense() != null) {
+            throw new IllegalArgumentException("a coded update cannot be dense");
+        }
+        // Everything is checked before anything is written: a bad update changes nothing.
+        BitSet seen = new BitSet(partition.blockCount());
+        List<StepFrames> frames = new ArrayList<>(decoded.groups().size());
+        for (SymbolGroup g : decoded.groups()) {
+            if (history != null && !history.hasStep(g.frameStep())) {
+                throw new IllegalArgumentException("no frames for step " + g.frameStep() + " any more");
+            }
+            StepFrames f = framesOf(g.frameStep());
+            frames.add(f);
+            BitSet inGroup = new BitSet();
+            for (int i = 0; i < g.blocks().length; i++) {
+                int j = g.blocks()[i];
+                if (j < 0 || j >= partition.blockCount() || inGroup.get(j)) {
+                    throw new IllegalArgumentException("block " + j + " is not a block of this partition, or twice in one group");
+                }
+                inGroup.set(j);
+                double[] s = g.symbols()[i];
+                if (s == null || s.length != f.rank(j)) {
+                    throw new IllegalArgumentException("block " + j + " has " + (s == null ? "no" : s.length) + " symbols, its frame "
+                            + f.rank(j));
+                }
+                for (double v : s) {
+                    if (!Double.isFinite(v)) {
+                        throw new IllegalArgumentException("block " + j + " has a NaN or infinite symbol");
+                    }
+                }
+            }
+        }
+        double[] local = new double[partition.maxBlockSize()];
+        for (int gi = 0; gi < decoded.groups().size(); gi++) {
+            SymbolGroup g = decoded.groups().get(gi);
+            StepFrames f = frames.get(gi);
+            for (int i = 0; i < g.blocks().length; i++) {
+                int j = g.blocks()[i];
+                Block b = partition.block(j);
+                double[] s = g.symbols()[i];
+                java.util.Arrays.fill(local, 0, b.size(), 0.0);
+                if (seen.get(j)) {
+                    b.gather(gradient, local); // a block in several groups (frames of several steps): the lifts add
+                }
+                f.frame(j).liftAdd(s, 0, 1.0, local, 0);
+                b.scatter(local, gradient);
+                seen.set(j);
+            }
+        }
+        return seen.cardinality() == partition.blockCount() ? null : maskOf(seen);
+    }
+
+    private StepFrames framesOf(long step) {
+        StepFrames f = lastFrames;
+        if (f == null || f.step() != step) {
+            f = new StepFrames(family, partition, step);
+            lastFrames = f;
+        }
+        return f;
+    }
+
+    @Override
+    public void advance(long round, DecodedGradient applied) {
+        if (history != null) {
+            // Every participant advances the frames with the same applied (float32) symbols.
+            SymbolGroup g = applied.group(round);
+            history.completeStep(round, j -> g == null ? null : g.symbolsOf(j));
+            lastFrames = null;
+        }
+    }
+
+    @Override
+    public Codeword codeword(long round, int task, long frameTag, double[] symbols) {
+        boolean known = task >= 0 && task < code.taskCount();
+        return new Codeword(round, task, frameTag, known ? code.blocks(task) : new int[0],
+                known ? code.coefficients(task) : new double[0], symbols == null ? new double[0] : symbols);
     }
 
     private GradientMask maskOf(BitSet blocks) {
@@ -232,16 +299,19 @@ public final class CodedCodec implements GradientCodec {
 
     /**
      * Each PARAM block's matrix view for low-rank frames: dense W [nIn, nOut] ('f') as nIn x nOut,
-     * convolution W [nOut, nIn, kH, kW] ('c') as nOut x (nIn*kH*kW); vectors are sent whole.
+     * convolution W [nOut, nIn, kH, kW] ('c') as nOut x (nIn*kH*kW); other blocks have none.
      */
     private static LowRankHistory.MatrixShape[] matrixShapes(MultiLayerNetwork net, Partition partition) {
         ParamLayout layout = ParamLayout.of(net);
         LowRankHistory.MatrixShape[] shapes = new LowRankHistory.MatrixShape[partition.blockCount()];
         for (int j = 0; j < partition.blockCount(); j++) {
             Block b = partition.block(j);
+            if (!b.isContiguous()) {
+                continue;
+            }
             ParamLayout.ParamRange e = layout.layerOf(b.offset()).params().stream()
-                    .filter(p -> p.from() == b.offset()).findFirst().orElseThrow();
-            if (e.length() != b.size() || !e.key().equals("W")) {
+                    .filter(p -> p.from() == b.offset()).findFirst().orElse(null);
+            if (e == null || e.length() != b.size() || !e.key().equals("W")) {
                 continue;
             }
             long[] sh = e.shape();
@@ -254,33 +324,18 @@ public final class CodedCodec implements GradientCodec {
         return shapes;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper STATE_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
     @Override
     public byte[] exportState() {
-        if (history == null) {
-            return null;
-        }
-        try {
-            return STATE_JSON.writeValueAsBytes(history.exportState());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot serialize the low-rank history", e);
-        }
+        return history == null ? null : history.exportState();
     }
 
     @Override
     public void importState(byte[] state) {
         if (history == null) {
             GradientCodec.super.importState(state);
-            return;
-        }
-        if (state == null) {
-            throw new IllegalArgumentException("low-rank frames need the history state, got none");
-        }
-        try {
-            history.restore(STATE_JSON.readValue(state, LowRankHistory.State.class));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("unreadable low-rank history state: " + e.getMessage(), e);
+        } else {
+            history.importState(state);
+            lastFrames = null;
         }
     }
 

@@ -4,7 +4,33 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.github.dl4jcoded.code.Code;
+import io.github.dl4jcoded.code.CodeFactory;
+import io.github.dl4jcoded.code.CodeSpec;
+import io.github.dl4jcoded.code.Codes;
+import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.decode.CodewordEncoder;
+import io.github.dl4jcoded.decode.Decoder;
+import io.github.dl4jcoded.decode.DecoderFactory;
+import io.github.dl4jcoded.decode.PeelingDecoder;
+import io.github.dl4jcoded.decode.ProjectiveDecoder;
+import io.github.dl4jcoded.engine.Backprop;
+import io.github.dl4jcoded.engine.DirectionalDerivativeEngine;
+import io.github.dl4jcoded.engine.ForwardModeEngine;
+import io.github.dl4jcoded.feedback.ErrorFeedback;
+import io.github.dl4jcoded.frame.FrameFactory;
+import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.FrameSource;
+import io.github.dl4jcoded.frame.FrameSpec;
+import io.github.dl4jcoded.frame.LowRankHistory;
 import io.github.dl4jcoded.nn.NetworkPartitions;
+import io.github.dl4jcoded.partition.Partition;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +39,12 @@ import java.util.List;
  * Everything that defines a coded (or vanilla) training run besides the network and the data,
  * in DL4J's style: a builder, validation up front, and a JSON round trip so that a run's
  * configuration can be stored beside its results and checkpoints.
+ *
+ * <p>Frames, code, decoder and engine are components: objects that make the run's frame source,
+ * code, decoders and codewords. The built-in ones are the values of {@link FrameKind},
+ * {@link CodeKind}, {@link DecoderKind} and {@link EngineKind}; a user may pass their own
+ * implementation of {@link FrameFactory}, {@link CodeFactory}, {@link DecoderFactory} or
+ * {@link WorkerEngine}. In JSON a built-in component is its name, a custom one its class name.
  *
  * @param mode            CODED, or a vanilla parameter-server baseline with dense gradients
  * @param workers         worker threads; each computes on its share of every minibatch
@@ -36,15 +68,20 @@ import java.util.List;
 public record CodedTrainingConfig(
         Mode mode, int workers,
         NetworkPartitions.Scheme partition, int chunkSize,
-        FrameKind frame, double compression,
-        CodeKind code, int parityTasks, int rowWeight,
-        EngineKind engine, DecoderKind decoder,
+        @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Frames.class)
+        FrameFactory frame, double compression,
+        @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Codes.class)
+        CodeFactory code, int parityTasks, int rowWeight,
+        @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Engines.class)
+        WorkerEngine engine,
+        @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Decoders.class)
+        DecoderFactory decoder,
         Policy policy, long deadlineMillis, int stalenessBound,
         boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
 
     public enum Mode { CODED, VANILLA }
 
-    public enum FrameKind {
+    public enum FrameKind implements FrameFactory {
         /** lossless: every coordinate is a symbol */
         IDENTITY,
         /** seeded sparse-sign / count-sketch frames: O(b) both ways */
@@ -54,24 +91,119 @@ public record CodedTrainingConfig(
         /** seeded Gaussian-orthonormal frames (small blocks only) */
         GAUSSIAN,
         /** adaptive low-rank frames from the decoded history (PowerSGD-like); SYNC and PARAM partition only */
-        LOW_RANK
+        LOW_RANK {
+            @Override
+            public FrameSource create(FrameSpec spec) {
+                return new LowRankHistory(spec.seed(), spec.compression(), spec.matrixShapes(), 0);
+            }
+        };
+
+        @Override
+        public FrameSource create(FrameSpec spec) {
+            return new FrameFamily(FrameFamily.Kind.valueOf(name()), spec.seed(), spec.compression());
+        }
+
+        @Override
+        public boolean lossless() {
+            return this == IDENTITY;
+        }
     }
 
-    public enum CodeKind {
+    public enum CodeKind implements CodeFactory {
         /** every worker computes every block once (one task per block per worker); copies are averaged */
-        REPETITION,
+        REPETITION {
+            @Override
+            public Code create(CodeSpec s) {
+                return Codes.repetition(s.blocks(), s.workers());
+            }
+
+            /** Slot w computes copy w of every block. */
+            @Override
+            public int slotOf(Code code, int task, int workers) {
+                return task / code.blockCount();
+            }
+        },
         /** one task per block, spread over the workers, plus parity tasks (signed sums of rowWeight blocks) */
-        SYSTEMATIC
+        SYSTEMATIC {
+            @Override
+            public Code create(CodeSpec s) {
+                return Codes.systematic(s.blocks(), s.parityTasks(), s.rowWeight(), s.seed());
+            }
+        }
     }
 
-    public enum EngineKind {
+    public enum EngineKind implements WorkerEngine {
         /** one backprop, then the frames: cheapest when a worker sends many directions */
-        REVERSE,
+        REVERSE {
+            @Override
+            public Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+                                  ErrorFeedback[] feedback) {
+                Backprop.Result b = Backprop.meanGradient(replica, shard);
+                double[] g = b.gradientAsDoubles();
+                java.util.List<Codeword> cws = new java.util.ArrayList<>(tasks.length);
+                for (int i = 0; i < tasks.length; i++) {
+                    cws.add(feedback != null && feedback[i] != null ? feedback[i].step(step, g) : encoder.encode(step, tasks[i], g));
+                }
+                return new Encoded(b.loss(), cws);
+            }
+        },
         /** forward-mode JVPs, one tangent per symbol: only for few directions per worker */
-        FORWARD
+        FORWARD {
+            /**
+             * Every symbol is computed directly as the directional derivative along its codeword
+             * direction, never forming the gradient (no backward pass, no stored activations).
+             */
+            @Override
+            public Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+                                  ErrorFeedback[] feedback) {
+                DirectionalDerivativeEngine engine = new ForwardModeEngine();
+                int n = encoder.partition().size();
+                java.util.List<Codeword> cws = new java.util.ArrayList<>(tasks.length);
+                double loss = Double.NaN;
+                double[] row = new double[n];
+                for (int task : tasks) {
+                    int m = encoder.symbolCount(step, task);
+                    double[] symbols = new double[m];
+                    for (int from = 0; from < m; from += MAX_TANGENTS_PER_PASS) {
+                        int count = Math.min(MAX_TANGENTS_PER_PASS, m - from);
+                        INDArray dirs = Nd4j.create(replica.params().dataType(), count, n);
+                        for (int t = 0; t < count; t++) {
+                            encoder.direction(step, task, from + t, row);
+                            dirs.putRow(t, Nd4j.createFromArray(row).castTo(dirs.dataType()));
+                        }
+                        DirectionalDerivativeEngine.Result r = engine.compute(replica, shard.getFeatures(), shard.getLabels(), dirs);
+                        System.arraycopy(r.derivatives(), 0, symbols, from, count);
+                        loss = r.loss();
+                    }
+                    cws.add(Codeword.of(encoder.code(), encoder.family(), step, task, symbols));
+                }
+                return new Encoded(loss, cws);
+            }
+
+            @Override
+            public boolean formsGradient() {
+                return false;
+            }
+        };
+
+        /** Most tangents pushed through the network in one forward-mode pass (bounds memory: m x n directions). */
+        static final int MAX_TANGENTS_PER_PASS = 32;
     }
 
-    public enum DecoderKind { PEELING, PROJECTIVE }
+    public enum DecoderKind implements DecoderFactory {
+        PEELING {
+            @Override
+            public Decoder create(Partition partition, Code code, FrameSource frames, long step) {
+                return new PeelingDecoder(partition, code, frames, step);
+            }
+        },
+        PROJECTIVE {
+            @Override
+            public Decoder create(Partition partition, Code code, FrameSource frames, long step) {
+                return new ProjectiveDecoder(partition, code, frames, step);
+            }
+        }
+    }
 
     public enum Policy { SYNC, ASYNC }
 
@@ -112,7 +244,7 @@ public record CodedTrainingConfig(
         List<String> p = new ArrayList<>();
         if (mode == null || partition == null || frame == null || code == null || engine == null
                 || decoder == null || policy == null) {
-            p.add("every enum option must be set (mode, partition, frame, code, engine, decoder, policy)");
+            p.add("every option must be set (mode, partition, frame, code, engine, decoder, policy)");
             return p;
         }
         if (workers < 1) {
@@ -124,7 +256,7 @@ public record CodedTrainingConfig(
         if (!(compression >= 1) || Double.isInfinite(compression)) {
             p.add("compression must be a finite ratio >= 1, got " + compression);
         }
-        if (frame == FrameKind.IDENTITY && compression != 1) {
+        if (frame.lossless() && compression != 1) {
             p.add("IDENTITY frames are lossless (compression 1); for compression " + compression
                     + " choose COUNT_SKETCH, HADAMARD or GAUSSIAN frames");
         }
@@ -137,11 +269,11 @@ public record CodedTrainingConfig(
         if (policy == Policy.ASYNC && stalenessBound < 0) {
             p.add("ASYNC needs stalenessBound >= 0, got " + stalenessBound);
         }
-        if (mode == Mode.VANILLA && (frame != FrameKind.IDENTITY || errorFeedback)) {
+        if (mode == Mode.VANILLA && (!frame.lossless() || errorFeedback)) {
             p.add("VANILLA sends dense gradients: use frame IDENTITY and no error feedback");
         }
-        if (engine == EngineKind.FORWARD && frame == FrameKind.IDENTITY && mode == Mode.CODED) {
-            p.add("FORWARD with IDENTITY frames needs one tangent per parameter; use engine REVERSE, or lossy frames");
+        if (!engine.formsGradient() && frame.lossless() && mode == Mode.CODED) {
+            p.add(engine + " with " + frame + " frames needs one tangent per parameter; use engine REVERSE, or lossy frames");
         }
         if (frame == FrameKind.LOW_RANK && (policy != Policy.SYNC || partition != NetworkPartitions.Scheme.PARAM)) {
             p.add("LOW_RANK frames are built from the shared decoded history: they need policy SYNC and partition PARAM");
@@ -149,10 +281,10 @@ public record CodedTrainingConfig(
         if (!(feedbackDecay >= 0 && feedbackDecay <= 1) || !(feedbackClip > 0)) {
             p.add("feedbackDecay must be in [0, 1] and feedbackClip > 0, got " + feedbackDecay + " and " + feedbackClip);
         }
-        if (errorFeedback && engine == EngineKind.FORWARD) {
-            p.add("error feedback needs the worker's whole gradient, which forward mode never forms: use engine REVERSE");
+        if (errorFeedback && !engine.formsGradient()) {
+            p.add("error feedback needs the worker's whole gradient, which engine " + engine + " never forms: use engine REVERSE");
         }
-        if (errorFeedback && frame == FrameKind.IDENTITY) {
+        if (errorFeedback && frame.lossless()) {
             p.add("error feedback has nothing to carry with lossless IDENTITY frames: turn it off");
         }
         return p;
@@ -194,13 +326,13 @@ public record CodedTrainingConfig(
         private int workers = 4;
         private NetworkPartitions.Scheme partition = NetworkPartitions.Scheme.PARAM;
         private int chunkSize = 4096;
-        private FrameKind frame = FrameKind.LOW_RANK;
+        private FrameFactory frame = FrameKind.LOW_RANK;
         private double compression = 32;
-        private CodeKind code = CodeKind.REPETITION;
+        private CodeFactory code = CodeKind.REPETITION;
         private int parityTasks = 0;
         private int rowWeight = 2;
-        private EngineKind engine = EngineKind.REVERSE;
-        private DecoderKind decoder = DecoderKind.PROJECTIVE;
+        private WorkerEngine engine = EngineKind.REVERSE;
+        private DecoderFactory decoder = DecoderKind.PROJECTIVE;
         private Policy policy = Policy.SYNC;
         private long deadlineMillis = 60_000;
         private int stalenessBound = 8;
@@ -214,13 +346,13 @@ public record CodedTrainingConfig(
         public Builder workers(int v) { workers = v; return this; }
         public Builder partition(NetworkPartitions.Scheme v) { partition = v; return this; }
         public Builder chunkSize(int v) { chunkSize = v; return this; }
-        public Builder frame(FrameKind v) { frame = v; return this; }
+        public Builder frame(FrameFactory v) { frame = v; return this; }
         public Builder compression(double v) { compression = v; return this; }
-        public Builder code(CodeKind v) { code = v; return this; }
+        public Builder code(CodeFactory v) { code = v; return this; }
         public Builder parityTasks(int v) { parityTasks = v; return this; }
         public Builder rowWeight(int v) { rowWeight = v; return this; }
-        public Builder engine(EngineKind v) { engine = v; return this; }
-        public Builder decoder(DecoderKind v) { decoder = v; return this; }
+        public Builder engine(WorkerEngine v) { engine = v; return this; }
+        public Builder decoder(DecoderFactory v) { decoder = v; return this; }
         public Builder policy(Policy v) { policy = v; return this; }
         public Builder deadlineMillis(long v) { deadlineMillis = v; return this; }
         public Builder stalenessBound(int v) { stalenessBound = v; return this; }

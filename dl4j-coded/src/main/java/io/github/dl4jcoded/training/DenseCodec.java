@@ -1,23 +1,27 @@
 package io.github.dl4jcoded.training;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.dataset.DataSet;
+import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.engine.Backprop;
+import io.github.dl4jcoded.updater.GradientMask;
 
 import java.util.List;
 
 /** The vanilla parameter server: workers push dense backprop gradients; a round averages them. */
 public final class DenseCodec implements GradientCodec {
     private final int numParams;
+    private final int valueBytes;
 
-    public DenseCodec(int numParams) {
+    /** @param valueBytes 4 for float networks, 8 for double: the precision the mean is rounded to */
+    public DenseCodec(int numParams, int valueBytes) {
         this.numParams = numParams;
+        this.valueBytes = valueBytes;
     }
 
     @Override
     public WorkerSide workerSide(int worker) {
         return (replica, shard, round, version) -> {
-            double[] g = Backprop.meanGradient(replica, shard);
-            return new WorkerMessage(round, version, worker, shard.numExamples(), replica.score(), List.of(), g);
+            Backprop.Result b = Backprop.meanGradient(replica, shard);
+            return new WorkerMessage(round, version, worker, shard.numExamples(), b.loss(), List.of(), b.gradientAsDoubles());
         };
     }
 
@@ -25,36 +29,70 @@ public final class DenseCodec implements GradientCodec {
     public Round newRound(long round, int[] liveWorkers) {
         return new Round() {
             private final double[] sum = new double[numParams];
-            private final RoundTally tally = new RoundTally();
+            private int examples;
 
             @Override
             public void offer(WorkerMessage m) {
-                Messages.checkDense(m, numParams);
-                for (int i = 0; i < numParams; i++) {
-                    sum[i] += m.examples() * m.dense()[i];
+                double[] g = m.dense();
+                if (g == null || !m.codewords().isEmpty() || g.length != numParams) {
+                    throw new RejectedMessageException(RejectReason.MALFORMED, "a vanilla server needs a dense gradient of "
+                            + numParams + " entries and no codewords, got " + (g == null ? "none" : g.length + " entries")
+                            + " and " + m.codewords().size() + " codewords");
                 }
-                tally.add(m);
+                for (int i = 0; i < g.length; i++) {
+                    if (!Double.isFinite(g[i])) {
+                        throw new RejectedMessageException(RejectReason.NON_FINITE, "dense gradient entry " + i + " is " + g[i]);
+                    }
+                }
+                for (int i = 0; i < numParams; i++) {
+                    sum[i] += m.examples() * g[i];
+                }
+                examples += m.examples();
             }
 
             @Override
             public boolean isEmpty() {
-                return tally.examples() == 0;
+                return examples == 0;
             }
 
             @Override
             public boolean isComplete() {
-                return tally.received() == liveWorkers.length;
+                return false; // only the server knows when every worker answered
             }
 
             @Override
-            public Estimate estimate() {
+            public DecodedGradient decode() {
+                if (examples == 0) {
+                    return DecodedGradient.none();
+                }
                 double[] g = new double[numParams];
                 for (int i = 0; i < numParams; i++) {
-                    g[i] = sum[i] / tally.examples();
+                    g[i] = DecodedGradient.round(sum[i] / examples, valueBytes);
                 }
-                return new Estimate(g, null, tally.meanLoss(), tally.examples());
+                return DecodedGradient.dense(g, valueBytes);
             }
         };
+    }
+
+    @Override
+    public GradientMask write(DecodedGradient decoded, double[] gradient) {
+        double[] g = decoded.dense();
+        if (g == null || g.length != numParams || gradient.length != numParams) {
+            throw new IllegalArgumentException("a vanilla update is a dense gradient of " + numParams + " entries");
+        }
+        for (int i = 0; i < g.length; i++) {
+            if (!Double.isFinite(g[i])) {
+                throw new IllegalArgumentException("dense update entry " + i + " is " + g[i]);
+            }
+        }
+        System.arraycopy(g, 0, gradient, 0, g.length);
+        return null;
+    }
+
+    @Override
+    public Codeword codeword(long round, int task, long frameTag, double[] symbols) {
+        // No code: an empty row, and the round refuses any message that carries codewords.
+        return new Codeword(round, task, frameTag, new int[0], new double[0], symbols == null ? new double[0] : symbols);
     }
 
     @Override

@@ -1,48 +1,42 @@
 package io.github.dl4jcoded.training;
 
+import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.updater.GradientMask;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * The pluggable part of a parameter server (AFF3CT style: encoder on the worker, decoder on the
- * server, one interface): how a worker turns its minibatch into a message, and how the server
- * turns the messages of a round into a gradient estimate.
+ * server, one interface): how a worker turns its minibatch into a message, how the server turns
+ * the messages of a round into a {@link DecodedGradient}, and how that decoded gradient becomes
+ * the gradient the updater applies, on the server and on every replica alike.
  */
 public interface GradientCodec {
 
-    /** Worker side, one instance per worker thread (it may keep state such as error feedback). */
+    /** Worker side, one instance per worker (it may keep state such as error feedback). */
     interface WorkerSide {
         /** The message for {@code round}, or null when the round is too old to encode any more (a straggler's job). */
         WorkerMessage compute(MultiLayerNetwork replica, DataSet shard, long round, long version);
     }
 
-    /** Server side for one round: messages arrive one at a time, the estimate can be asked for at any moment. */
+    /** Server side for one round: messages arrive one at a time, in any order. */
     interface Round {
-        /** @throws IllegalArgumentException for an invalid message; the round is unchanged */
+        /**
+         * Takes the payload of an accepted message (the server core checked its header, round and
+         * staleness): codewords or a dense gradient, checked completely before anything is kept.
+         *
+         * @throws RejectedMessageException with the reason; the round is unchanged
+         */
         void offer(WorkerMessage message);
 
-        /** True when nothing usable has arrived. */
+        /** True when no message was taken. */
         boolean isEmpty();
 
         /** True when the estimate can no longer improve with the messages still expected. */
         boolean isComplete();
 
-        Estimate estimate();
-
-        /**
-         * Ends the round, after its estimate was applied (or it had nothing to apply), before the
-         * next round starts: codecs whose frames depend on the decoded history advance it here.
-         */
-        default void finish() {
-        }
-    }
-
-    /**
-     * @param meanGradient mean gradient estimate over {@code examples} examples (entries outside the mask are ignored)
-     * @param mask         blocks known, or null for all
-     */
-    record Estimate(double[] meanGradient, GradientMask mask, double loss, int examples) {
+        /** The mean gradient of the messages taken, decoded, as it is applied and sent down (float32). */
+        DecodedGradient decode();
     }
 
     WorkerSide workerSide(int worker);
@@ -51,7 +45,31 @@ public interface GradientCodec {
     Round newRound(long round, int[] liveWorkers);
 
     /**
-     * The server-side state that evolves with the decoded history (low-rank frames), serialized,
+     * Writes {@code decoded} over its blocks' entries of {@code gradient} (length n) and leaves the
+     * others untouched; returns the blocks written as the updater's mask, null for all.
+     *
+     * @throws IllegalArgumentException when {@code decoded} does not fit this codec (wrong blocks,
+     *                                  lengths or frames, non-finite values); nothing is written
+     */
+    GradientMask write(DecodedGradient decoded, double[] gradient);
+
+    /**
+     * After round {@code round}'s update was applied (or the round closed with nothing to apply):
+     * codecs whose frames come from the decoded history advance it here, identically on the server
+     * and on every replica, from what was applied.
+     */
+    default void advance(long round, DecodedGradient applied) {
+    }
+
+    /**
+     * A codeword read off a wire (task id, frame tag and float32 symbols): its code row comes from
+     * this codec's code, never from the wire. A task outside the code gets an empty row, which the
+     * round refuses as UNKNOWN_TASK when the message is offered; a dense codec refuses codewords there.
+     */
+    Codeword codeword(long round, int task, long frameTag, double[] symbols);
+
+    /**
+     * The server-side state that evolves with the decoded history (adaptive frames), serialized,
      * or null for codecs whose frames depend on the seed alone: what a checkpoint and a late
      * joiner need besides the network.
      */

@@ -53,7 +53,12 @@ public final class ParameterServerSetup {
     /** The codec {@code config} asks for: dense gradients (vanilla) or codewords over {@code server}'s blocks. */
     public static GradientCodec codec(MultiLayerNetwork server, CodedTrainingConfig config) {
         return config.mode() == CodedTrainingConfig.Mode.VANILLA
-                ? new DenseCodec(Math.toIntExact(server.numParams()))
+                ? new DenseCodec(Math.toIntExact(server.numParams()), valueBytes(server))
                 : new CodedCodec(server, config);
+    }
+
+    /** Bytes per value of the network's parameters: what decoded updates are rounded to (4 or 8). */
+    public static int valueBytes(MultiLayerNetwork net) {
+        return net.params().dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? 8 : 4;
     }
 }

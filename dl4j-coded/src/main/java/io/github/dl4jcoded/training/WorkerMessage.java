@@ -20,9 +20,29 @@ public record WorkerMessage(long round, long version, int worker, int examples, 
                             List<Codeword> codewords, double[] dense) {
 
     /** Header on the wire: round, version (8 bytes each), worker, examples (4 each), loss (4). */
-    static final int HEADER_BYTES = 28;
+    public static final int HEADER_BYTES = 28;
     /** Per codeword: task id and symbol count (4 each); symbols travel as float32. */
-    static final int CODEWORD_HEADER_BYTES = 8;
+    public static final int CODEWORD_HEADER_BYTES = 8;
+
+    /**
+     * This message as a float32 wire delivers it: every value (loss, symbols, dense entries)
+     * rounded to float32, so that what a worker keeps and what the server decodes are the same numbers.
+     */
+    public WorkerMessage asSent() {
+        List<Codeword> rounded = new java.util.ArrayList<>(codewords.size());
+        for (Codeword cw : codewords) {
+            rounded.add(new Codeword(cw.step(), cw.task(), cw.frameTag(), cw.blocks(), cw.coefficients(), toFloat(cw.symbols())));
+        }
+        return new WorkerMessage(round, version, worker, examples, (float) loss, rounded, dense == null ? null : toFloat(dense));
+    }
+
+    private static double[] toFloat(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+        }
+        return out;
+    }
 
     /** Bytes this message would take on a wire with float32 values. */
     public long wireBytes() {

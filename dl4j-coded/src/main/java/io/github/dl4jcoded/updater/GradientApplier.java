@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.updater;
 
+import io.github.dl4jcoded.nd4j.GradientViewWriter;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -67,27 +68,62 @@ public final class GradientApplier {
      * asynchronous gradients that works the same for SGD and for adaptive updaters.
      */
     public synchronized void apply(INDArray gradientSum, int batchSize, GradientMask mask, double score, double updateScale) {
-        if (!(updateScale > 0 && updateScale <= 1)) {
-            throw new IllegalArgumentException("update scale must be in (0, 1], got " + updateScale);
-        }
         long n = net.numParams();
         if (gradientSum.length() != n) {
             throw new IllegalArgumentException("gradient has " + gradientSum.length() + " entries, the network has " + n + " parameters");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
-        }
-        if (mask != null && !masked && !mask.covers(0, n)) {
-            throw new IllegalArgumentException("a partial gradient needs masked updaters: build the network from MaskedUpdaters.wrap(conf)");
-        }
+        checkStep(batchSize, mask, updateScale);
         if (BooleanIndexing.or(gradientSum, Conditions.isNan()) || BooleanIndexing.or(gradientSum, Conditions.isInfinite())) {
             throw new IllegalArgumentException("gradient contains NaN or Inf: refused, parameters unchanged");
         }
+        INDArray view = gradientView();
+        view.assign(gradientSum.reshape(view.shape()));
+        step(view, batchSize, mask, score, updateScale);
+    }
+
+    /**
+     * As {@link #apply(INDArray, int, GradientMask, double, double)} for a MEAN gradient held in a
+     * Java array (what a parameter server decodes): written into the network's gradient view in
+     * one copy ({@link GradientViewWriter}), with DL4J's minibatch division kept neutral.
+     */
+    public synchronized void applyMean(double[] meanGradient, GradientMask mask, double score, double updateScale) {
+        long n = net.numParams();
+        if (meanGradient.length != n) {
+            throw new IllegalArgumentException("gradient has " + meanGradient.length + " entries, the network has " + n + " parameters");
+        }
+        checkStep(1, mask, updateScale);
+        for (int i = 0; i < meanGradient.length; i++) {
+            if (!Double.isFinite(meanGradient[i])) {
+                throw new IllegalArgumentException("gradient contains NaN or Inf at " + i + ": refused, parameters unchanged");
+            }
+        }
+        INDArray view = gradientView();
+        GradientViewWriter.write(meanGradient, view);
+        step(view, 1, mask, score, updateScale);
+    }
+
+    private void checkStep(int batchSize, GradientMask mask, double updateScale) {
+        if (!(updateScale > 0 && updateScale <= 1)) {
+            throw new IllegalArgumentException("update scale must be in (0, 1], got " + updateScale);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (mask != null && !masked && !mask.covers(0, net.numParams())) {
+            throw new IllegalArgumentException("a partial gradient needs masked updaters: build the network from MaskedUpdaters.wrap(conf)");
+        }
+    }
+
+    private INDArray gradientView() {
         if (net.getGradientsViewArray() == null) {
             net.initGradientsView(); // DL4J creates it lazily, on the first backprop
         }
-        INDArray view = net.getGradientsViewArray();
-        view.assign(gradientSum.reshape(view.shape()));
+        return net.getGradientsViewArray();
+    }
+
+    /** The step on the gradient written into {@code view}: updater, masking, scale, params, listeners. */
+    private void step(INDArray view, int batchSize, GradientMask mask, double score, double updateScale) {
+        long n = net.numParams();
         long[] missing = mask == null ? new long[0] : mask.missingWithin(0, n);
         zero(view, missing); // what no codeword touched is not a gradient of zero: it is unknown
 

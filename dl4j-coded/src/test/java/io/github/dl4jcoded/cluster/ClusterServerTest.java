@@ -2,6 +2,8 @@ package io.github.dl4jcoded.cluster;
 
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.WorkerMessage;
 import org.deeplearning4j.eval.Evaluation;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -223,13 +225,21 @@ class ClusterServerTest {
     }
 
     @Test
-    void codewordsAreRebuiltFromTheCodeNotFromTheWire() {
-        ClusterServer s = new ClusterServer(cnn(), base(2).build(), DATA, ClusterServer.Options.of(1, 32, 1));
-        assertEquals(RejectReason.UNKNOWN_TASK, assertThrows(RejectedMessageException.class,
-                () -> ClusterMessages.codeword(s.codec(), 0, -1, 0, new double[1])).reason());
-        ClusterServer v = new ClusterServer(cnn(), base(2).vanilla().build(), DATA, ClusterServer.Options.of(1, 32, 1));
-        assertEquals(RejectReason.MALFORMED, assertThrows(RejectedMessageException.class,
-                () -> ClusterMessages.codeword(v.codec(), 0, 0, 0, new double[1])).reason());
+    void codewordsAreRebuiltFromTheCodeNotFromTheWire() throws InterruptedException {
+        // A task outside the code gets no row from the codec, and the core refuses it.
+        Manual m = manual(base(1).build());
+        WorkerMessage good = m.message();
+        Codeword foreign = m.server().codec().codeword(good.round(), -1, good.codewords().get(0).frameTag(), new double[1]);
+        assertEquals(0, foreign.blocks().length);
+        assertRejected(RejectReason.UNKNOWN_TASK, m, new WorkerMessage(good.round(), good.version(), good.worker(),
+                good.examples(), good.loss(), List.of(foreign), null));
+        m.server().close();
+        // A dense server takes no codewords at all.
+        Manual v = manual(base(1).vanilla().build());
+        WorkerMessage dense = v.message();
+        assertRejected(RejectReason.MALFORMED, v, new WorkerMessage(dense.round(), dense.version(), dense.worker(),
+                dense.examples(), dense.loss(), List.of(v.server().codec().codeword(dense.round(), 0, 0, new double[1])), null));
+        v.server().close();
     }
 
     @Test

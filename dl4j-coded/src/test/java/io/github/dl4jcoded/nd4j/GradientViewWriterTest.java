@@ -2,46 +2,52 @@ package io.github.dl4jcoded.nd4j;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.github.dl4jcoded.code.Code;
-import io.github.dl4jcoded.code.Codes;
-import io.github.dl4jcoded.decode.CodewordEncoder;
-import io.github.dl4jcoded.decode.PeelingDecoder;
-import io.github.dl4jcoded.frame.FrameFamily;
-import io.github.dl4jcoded.partition.Partition;
-import java.util.BitSet;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class GradientViewWriterTest {
 
-    @Test
-    void writesOnlyKnownBlocksIntoAFloatView() {
-        // A dense W [4, 3] 'f' split per input row (strided blocks), then a bias.
-        Partition part = Partition.builder().slices("W", 0, new int[] {4, 3}, 'f', 0).segment("b", 12, 3).build(15);
-        Code code = Codes.repetition(part.blockCount(), 1);
-        FrameFamily fam = FrameFamily.identity();
-        CodewordEncoder enc = new CodewordEncoder(part, code, fam);
+    private static double[] values(int n) {
         SplittableRandom rnd = new SplittableRandom(3);
-        double[] g = new double[15];
-        for (int i = 0; i < 15; i++) g[i] = rnd.nextGaussian();
-        PeelingDecoder dec = new PeelingDecoder(part, code, fam, 0);
-        for (int t = 0; t < code.taskCount(); t++) if (t != 1) dec.offer(enc.encode(0, t, g)); // block 1 lost
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) g[i] = rnd.nextGaussian();
+        return g;
+    }
 
-        for (INDArray view : new INDArray[] {Nd4j.valueArrayOf(new long[] {15}, 9.0, DataType.FLOAT),
-                Nd4j.valueArrayOf(new long[] {1, 15}, 9.0, DataType.FLOAT)}) {
-            INDArray parent = view; // written through, as a network's gradient view would be
-            BitSet mask = GradientViewWriter.write(dec, view);
-            assertFalse(mask.get(1));
-            assertEquals(part.blockCount() - 1, mask.cardinality());
-            float[] got = parent.toFloatVector();
-            for (int i = 0; i < 15; i++) {
-                boolean inLostBlock = i < 12 && i % 4 == 1; // row 1 of W in 'f' order
-                assertEquals(inLostBlock ? 9.0 : g[i], got[i], 1e-6, "index " + i);
+    @Test
+    void writesEveryEntryIntoFloatAndDoubleViewsOfEitherShape() {
+        double[] g = values(15);
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] shape : new long[][] {{15}, {1, 15}}) {
+                INDArray view = Nd4j.valueArrayOf(shape, 9.0, dt);
+                GradientViewWriter.write(g, view);
+                double[] got = view.toDoubleVector();
+                for (int i = 0; i < 15; i++) {
+                    assertEquals(dt == DataType.FLOAT ? (float) g[i] : g[i], got[i], 0.0, dt + " index " + i);
+                }
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> GradientViewWriter.write(dec, Nd4j.zeros(DataType.FLOAT, 3, 5)));
+    }
+
+    @Test
+    void aViewIntoALargerBufferIsWrittenWithoutTouchingItsNeighbours() {
+        double[] g = values(5);
+        INDArray parent = Nd4j.valueArrayOf(new long[] {1, 12}, 9.0, DataType.FLOAT);
+        INDArray view = parent.get(NDArrayIndex.point(0), NDArrayIndex.interval(4, 9));
+        GradientViewWriter.write(g, view);
+        float[] got = parent.toFloatVector();
+        for (int i = 0; i < 12; i++) {
+            assertEquals(i >= 4 && i < 9 ? (float) g[i - 4] : 9f, got[i], 0f, "index " + i);
+        }
+    }
+
+    @Test
+    void aViewOfAnotherLengthOrShapeIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> GradientViewWriter.write(new double[15], Nd4j.zeros(DataType.FLOAT, 3, 5)));
+        assertThrows(IllegalArgumentException.class, () -> GradientViewWriter.write(new double[14], Nd4j.zeros(DataType.FLOAT, 15)));
     }
 }

@@ -1,7 +1,8 @@
 package io.github.dl4jcoded.simulation;
 
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import io.github.dl4jcoded.training.LocalTrainer;
+import io.github.dl4jcoded.training.server.Update;
+import io.github.dl4jcoded.training.local.LocalTrainer;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -236,9 +237,9 @@ class SimulatedClusterTest {
     }
 
     @Test
-    void codedWorkersReplayTheAcceptedMessagesInsteadOfPullingParameters() {
-        // ASYNC, 2 workers, free network: each update is one accepted message; a worker that missed
-        // one update pulls that message's bytes, never more than the dense parameters.
+    void codedWorkersPullTheCompactUpdateLogInsteadOfParameters() {
+        // ASYNC, 2 workers, free network, count-sketch 8x: each update is one accepted message,
+        // and a log entry carries its decoded symbols (one message's worth), never the messages.
         MultiLayerNetwork net = mlp(DataType.FLOAT);
         long dense = 28 + 4 * net.numParams();
         List<DataSet> d = data(3, 4, DataType.FLOAT, 3);
@@ -248,11 +249,17 @@ class SimulatedClusterTest {
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
         assertEquals(6, c.records().size());
-        assertTrue(c.bytesDown() > 0);
-        // Both workers finish together: from job 3 on, each has missed the two updates of the other round.
+        // Blocks W0 (48), b0 (6), W1 (18), b1 (3) at 8x: 6 + 1 + 3 + 1 symbols. A push is its header
+        // and 4 codewords; an entry is the update's header, one group and 4 blocks.
+        long push = 28 + 4 * 8 + 4 * 11;
+        long entry = Update.HEADER_BYTES + 12 + 4 * 8 + 4 * 11;
+        assertEquals(6 * push, c.bytesUp());
+        assertTrue(entry <= 2 * push, "an entry is at most two pushes");
+        // Both workers push at 2 and 4. Worker 0 takes its next job after the first arrival of a pair,
+        // worker 1 after the second: jobs 3..6 pull 1, 2, 2 and 2 entries.
+        assertEquals(7 * entry, c.bytesDown());
         assertEquals(2 * 2 * dense, v.bytesDown()); // jobs 3..6 pull the parameters once each
-        assertTrue(c.bytesDown() < v.bytesDown(), c.bytesDown() + " vs " + v.bytesDown());
-        assertEquals(c.bytesUp() * 4 / 6, c.bytesDown(), c.bytesUp()); // 4 pulls, each of 1 message of 6 equal ones
+        assertTrue(c.bytesDown() < v.bytesDown(), c.bytesDown() + " vs " + v.bytesDown()); // 75 parameters: headers weigh
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.training.local.LocalTrainerTest;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,8 +34,7 @@ class CodedCodecTest {
         for (long round = 0; round < 6; round++) {
             GradientCodec.Round r = codec.newRound(round, new int[]{0, 1});
             r.offer(codec.workerSide(1).compute(net, shard, round, round));
-            r.estimate();
-            r.finish();
+            codec.advance(round, r.decode());
         }
         assertNull(w0.compute(net, shard, 0, 0), "round 0's frames are gone: nothing to encode");
         assertNotNull(w0.compute(net, shard, 6, 6));
@@ -55,12 +55,44 @@ class CodedCodecTest {
         WorkerMessage foreign = new WorkerMessage(0, 0, 1, good.examples(), good.loss(), good.codewords(), null);
 
         GradientCodec.Round r = codec.newRound(0, new int[]{0, 1});
-        assertThrows(IllegalArgumentException.class, () -> r.offer(bad));
-        assertThrows(IllegalArgumentException.class, () -> r.offer(foreign));
+        assertEquals(RejectReason.NON_FINITE, assertThrows(RejectedMessageException.class, () -> r.offer(bad)).reason());
+        assertEquals(RejectReason.UNKNOWN_TASK, assertThrows(RejectedMessageException.class, () -> r.offer(foreign)).reason());
         assertTrue(r.isEmpty());
+        assertTrue(r.decode().isEmpty());
         r.offer(good);
         assertFalse(r.isEmpty());
-        double[] g = r.estimate().meanGradient();
-        assertEquals(net.numParams(), g.length);
+        double[] g = new double[(int) net.numParams()];
+        assertEquals(null, codec.write(r.decode(), g), "worker 0's message covers every block");
+        assertTrue(java.util.Arrays.stream(g).anyMatch(v -> v != 0));
+    }
+
+    /** A user's own frames: seeded Hadamard frames at twice the configured compression. */
+    public static final class HalfSizedHadamard implements io.github.dl4jcoded.frame.FrameFactory {
+        @Override
+        public io.github.dl4jcoded.frame.FrameSource create(io.github.dl4jcoded.frame.FrameSpec spec) {
+            return new io.github.dl4jcoded.frame.FrameFamily(io.github.dl4jcoded.frame.FrameFamily.Kind.HADAMARD, spec.seed(),
+                    2 * spec.compression());
+        }
+    }
+
+    @Test
+    void aUsersOwnComponentIsUsedAndRoundTripsThroughJsonByItsClassName() {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(1).frame(new HalfSizedHadamard()).compression(4)
+                .errorFeedback(false).build();
+        String json = cfg.toJson();
+        assertTrue(json.contains("\"frame\" : \"" + HalfSizedHadamard.class.getName() + "\""), json);
+        assertTrue(json.contains("\"code\" : \"REPETITION\""), json);
+        CodedTrainingConfig back = CodedTrainingConfig.fromJson(json);
+        assertTrue(back.frame() instanceof HalfSizedHadamard);
+        assertEquals(cfg.code(), back.code());
+        CodedCodec codec = new CodedCodec(net, back);
+        long symbols = codec.symbolsPerRound(0, 0);
+        long atFour = new CodedCodec(net, CodedTrainingConfig.builder().workers(1).frame(CodedTrainingConfig.FrameKind.HADAMARD)
+                .compression(4).errorFeedback(false).build()).symbolsPerRound(0, 0);
+        assertTrue(symbols < atFour, symbols + " symbols with the user's frames, " + atFour + " at 4x");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CodedTrainingConfig.fromJson(json.replace(HalfSizedHadamard.class.getName(), "no.such.Frames")));
+        assertTrue(e.getMessage().contains("no.such.Frames"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.fromJson(json.replace(HalfSizedHadamard.class.getName(), "FANCY")));
     }
 }

@@ -2,7 +2,7 @@ package io.github.dl4jcoded.cluster.grpc;
 
 import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.Downlink;
-import io.github.dl4jcoded.cluster.RejectReason;
+import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.WorkerMessage;

@@ -4,8 +4,8 @@ import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.Downlink;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.LogEntry;
-import io.github.dl4jcoded.cluster.RejectReason;
-import io.github.dl4jcoded.cluster.RejectedMessageException;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.cluster.grpc.proto.ClusterGrpc;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
@@ -65,7 +65,6 @@ public final class GrpcClusterServer implements AutoCloseable {
     }
 
     private final ClusterCore core;
-    private final ProtoMessages.Shape shape;
     private final int maxMessageBytes;
     private final int maxRejectsPerSession;
     private final java.util.function.LongConsumer pushLatency;
@@ -87,7 +86,6 @@ public final class GrpcClusterServer implements AutoCloseable {
         this.core = Objects.requireNonNull(b.core, "core");
         Objects.requireNonNull(b.token, "a shared token is required, also for plaintext");
         Objects.requireNonNull(b.security, "transport security (TLS, or plaintext by explicit choice)");
-        this.shape = ProtoMessages.Shape.of(core.codec(), core.numParams());
         this.maxMessageBytes = b.maxMessageBytes > 0 ? b.maxMessageBytes : defaultMaxMessageBytes(core.numParams());
         this.maxRejectsPerSession = b.maxRejectsPerSession;
         this.pushLatency = b.pushLatency;
@@ -286,7 +284,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             requireJoined("push");
             WorkerMessage message;
             try {
-                message = ProtoMessages.fromProto(up.getPush(), worker, shape);
+                message = ProtoMessages.fromProto(up.getPush(), worker, core.codec());
             } catch (RejectedMessageException e) {
                 refused(e, false);
                 return;

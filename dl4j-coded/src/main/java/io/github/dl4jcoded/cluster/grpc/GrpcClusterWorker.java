@@ -3,7 +3,7 @@ package io.github.dl4jcoded.cluster.grpc;
 import io.github.dl4jcoded.cluster.ExampleSource;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
-import io.github.dl4jcoded.cluster.RejectedMessageException;
+import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.ReplicaDivergedException;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.cluster.grpc.proto.ClusterGrpc;
@@ -229,7 +229,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
                         requests.onCompleted();
                         return new Outcome(true, gotWelcome, Status.OK);
                     }
-                    default -> throw new RejectedMessageException(io.github.dl4jcoded.cluster.RejectReason.MALFORMED,
+                    default -> throw new RejectedMessageException(io.github.dl4jcoded.training.RejectReason.MALFORMED,
                             "downlink message of no known kind");
                 }
             }
@@ -264,8 +264,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
 
     /** @return false when the replica diverged or missed entries and asked for a resync */
     private boolean replay(Down down, ClientCallStreamObserver<Up> requests) {
-        LogEntry entry = ProtoMessages.entry(down.getEntry(),
-                ProtoMessages.Shape.of(replica.codec(), replica.numParams()));
+        LogEntry entry = ProtoMessages.entry(down.getEntry());
         if (entry.seq() <= replica.seq()) {
             return true; // already reflected in the welcome's snapshot
         }

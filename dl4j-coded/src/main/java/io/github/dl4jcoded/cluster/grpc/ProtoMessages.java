@@ -2,50 +2,37 @@ package io.github.dl4jcoded.cluster.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.github.dl4jcoded.cluster.ClusterMessages;
 import io.github.dl4jcoded.cluster.Downlink;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
-import io.github.dl4jcoded.cluster.RejectReason;
-import io.github.dl4jcoded.cluster.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
+import io.github.dl4jcoded.cluster.grpc.proto.BlockSymbols;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Entry;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
 import io.github.dl4jcoded.decode.Codeword;
-import io.github.dl4jcoded.training.CodedCodec;
+import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
+import io.github.dl4jcoded.training.SymbolGroup;
 import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.training.server.Update;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 /**
- * Between the wire (the generated protobuf types) and the cluster core's types, with every
- * structural check a message can fail before the core sees it: parseable, within the size limit,
- * lengths that fit the codec, finite values. A failure is a {@link RejectedMessageException}
- * (MALFORMED, OVERSIZED, NON_FINITE, UNKNOWN_TASK) and produces nothing, so nothing of it can be
- * applied. What needs the server's state (round, staleness, replay, frame seed) is the core's to
- * check in {@code ClusterServer.push}.
+ * Between the wire (the generated protobuf types) and the library's types: conversion only. What
+ * the transport alone can judge is judged here (bytes over the size limit are OVERSIZED, bytes that
+ * do not parse MALFORMED); everything a parsed message says is checked once, by the parameter-server
+ * core (an uplink message in {@code ParameterServer.offer}, a log entry when a replica applies it),
+ * so a field the wire gets wrong reaches the core as it came and is refused there, with its reason.
  */
 public final class ProtoMessages {
     private ProtoMessages() {
-    }
-
-    /**
-     * What a well-formed message can hold for one codec: the code's task count, the longest
-     * codeword (no codeword is longer than the largest block), and the dense gradient length.
-     */
-    public record Shape(GradientCodec codec, boolean coded, int numParams, int taskCount, int maxSymbols) {
-        public static Shape of(GradientCodec codec, int numParams) {
-            if (codec instanceof CodedCodec c) {
-                return new Shape(codec, true, numParams, c.code().taskCount(), c.partition().maxBlockSize());
-            }
-            return new Shape(codec, false, numParams, 0, 0);
-        }
     }
 
     // ---------------------------------------------------------------- uplink
@@ -109,80 +96,29 @@ public final class ProtoMessages {
     }
 
     /**
-     * The worker message a push stands for, after every structural check.
+     * The worker message a push stands for: values widened from float32, codewords rebuilt with
+     * their rows from {@code codec}'s code (never from the wire: a peer cannot choose the directions
+     * the server decodes along). Nothing is checked here; the core checks everything.
      *
      * @param worker who sent it (uplink: the session's worker, never a field of the wire)
      */
-    public static WorkerMessage fromProto(Push p, int worker, Shape shape) {
-        if (p.getRound() < 0 || p.getVersion() < 0) {
-            throw reject(RejectReason.MALFORMED, worker, "negative round " + p.getRound() + " or version " + p.getVersion());
-        }
-        if (p.getExamples() < 1) {
-            throw reject(RejectReason.MALFORMED, worker, "claims " + p.getExamples() + " examples");
-        }
-        if (!Float.isFinite(p.getLoss())) {
-            throw reject(RejectReason.NON_FINITE, worker, "loss " + p.getLoss());
-        }
-        if (shape.coded()) {
-            return codedMessage(p, worker, shape);
-        }
-        if (p.getCodewordsCount() != 0) {
-            throw reject(RejectReason.MALFORMED, worker, "codewords sent to a vanilla (dense) server");
-        }
-        if (p.getDenseCount() != shape.numParams()) {
-            throw reject(RejectReason.MALFORMED, worker, "dense gradient of " + p.getDenseCount()
-                    + " entries, expected " + shape.numParams());
-        }
-        double[] dense = new double[p.getDenseCount()];
-        for (int i = 0; i < dense.length; i++) {
-            float v = p.getDense(i);
-            if (!Float.isFinite(v)) {
-                throw reject(RejectReason.NON_FINITE, worker, "dense gradient entry " + i + " is " + v);
-            }
-            dense[i] = v;
-        }
-        return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), List.of(), dense);
-    }
-
-    private static WorkerMessage codedMessage(Push p, int worker, Shape shape) {
-        if (p.getDenseCount() != 0) {
-            throw reject(RejectReason.MALFORMED, worker, "dense gradient sent to a coded server");
-        }
-        int n = p.getCodewordsCount();
-        if (n < 1 || n > shape.taskCount()) {
-            throw reject(RejectReason.MALFORMED, worker, n + " codewords; the code has " + shape.taskCount() + " tasks");
-        }
-        BitSet seen = new BitSet();
-        List<Codeword> codewords = new ArrayList<>(n);
+    public static WorkerMessage fromProto(Push p, int worker, GradientCodec codec) {
+        List<Codeword> codewords = new ArrayList<>(p.getCodewordsCount());
         for (io.github.dl4jcoded.cluster.grpc.proto.Codeword c : p.getCodewordsList()) {
-            int task = c.getTask();
-            if (task < 0 || task >= shape.taskCount()) {
-                throw reject(RejectReason.UNKNOWN_TASK, worker, "task " + task + " is not in the code (" + shape.taskCount() + " tasks)");
+            double[] symbols = new double[c.getSymbolsCount()];
+            for (int t = 0; t < symbols.length; t++) {
+                symbols[t] = c.getSymbols(t);
             }
-            if (seen.get(task)) {
-                throw reject(RejectReason.MALFORMED, worker, "task " + task + " twice in one message");
-            }
-            seen.set(task);
-            int len = c.getSymbolsCount();
-            if (len < 1 || len > shape.maxSymbols()) {
-                throw reject(RejectReason.MALFORMED, worker, "codeword for task " + task + " has " + len
-                        + " symbols; at most " + shape.maxSymbols() + " fit");
-            }
-            double[] symbols = new double[len];
-            for (int t = 0; t < len; t++) {
-                float v = c.getSymbols(t);
-                if (!Float.isFinite(v)) {
-                    throw reject(RejectReason.NON_FINITE, worker, "symbol " + t + " of task " + task + " is " + v);
-                }
-                symbols[t] = v;
-            }
-            codewords.add(ClusterMessages.codeword(shape.codec(), p.getRound(), task, c.getFrameTag(), symbols));
+            codewords.add(codec.codeword(p.getRound(), c.getTask(), c.getFrameTag(), symbols));
         }
-        return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, null);
-    }
-
-    private static RejectedMessageException reject(RejectReason reason, int worker, String detail) {
-        return new RejectedMessageException(reason, "worker " + worker + ": " + detail);
+        double[] dense = null;
+        if (p.getDenseCount() > 0) {
+            dense = new double[p.getDenseCount()];
+            for (int i = 0; i < dense.length; i++) {
+                dense[i] = p.getDense(i);
+            }
+        }
+        return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, dense);
     }
 
     // ---------------------------------------------------------------- downlink
@@ -204,16 +140,37 @@ public final class ProtoMessages {
             }
             b.setJob(pj);
         } else if (d instanceof LogEntry e) {
-            Entry.Builder pe = Entry.newBuilder().setSeq(e.seq()).setRound(e.round()).setScale(e.scale())
-                    .setVersion(e.version()).setLoss(e.loss()).setExamples(e.examples()).setChecksum(e.checksum());
-            for (WorkerMessage m : e.messages()) {
-                pe.addMessages(toProto(m));
-            }
-            if (e.dense() != null) {
+            Update u = e.update();
+            Entry.Builder pe = Entry.newBuilder().setSeq(e.seq()).setRound(u.round()).setScale(u.scale())
+                    .setVersion(u.version()).setLoss(u.loss()).setExamples(u.examples()).setChecksum(e.checksum());
+            DecodedGradient g = u.gradient();
+            boolean wide = g.valueBytes() == 8;
+            pe.setWide(wide);
+            if (g.dense() != null) {
                 pe.setHasDense(true);
-                for (float v : e.dense()) {
-                    pe.addDense(v);
+                for (double v : g.dense()) {
+                    if (wide) {
+                        pe.addWideDense(v);
+                    } else {
+                        pe.addDense((float) v);
+                    }
                 }
+            }
+            for (SymbolGroup sg : g.groups()) {
+                io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.Builder pg =
+                        io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder().setFrameStep(sg.frameStep());
+                for (int i = 0; i < sg.blocks().length; i++) {
+                    BlockSymbols.Builder pb = BlockSymbols.newBuilder().setBlock(sg.blocks()[i]);
+                    for (double v : sg.symbols()[i]) {
+                        if (wide) {
+                            pb.addWideValues(v);
+                        } else {
+                            pb.addValues((float) v);
+                        }
+                    }
+                    pg.addBlocks(pb);
+                }
+                pe.addGroups(pg);
             }
             b.setEntry(pe);
         } else if (d instanceof Finished f) {
@@ -249,34 +206,39 @@ public final class ProtoMessages {
         return new Job(j.getRound(), examples);
     }
 
-    /** A log entry off the wire; its messages are rebuilt and checked as the server checked them. */
-    public static LogEntry entry(Entry e, Shape shape) {
-        if (e.getSeq() < 1 || e.getVersion() < 0 || !Double.isFinite(e.getScale()) || e.getExamples() < 0) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "log entry seq " + e.getSeq() + ", version "
-                    + e.getVersion() + ", scale " + e.getScale() + ", examples " + e.getExamples());
-        }
-        List<WorkerMessage> messages = new ArrayList<>(e.getMessagesCount());
-        for (Push p : e.getMessagesList()) {
-            messages.add(fromProto(p, p.getWorker(), shape));
-        }
-        float[] dense = null;
+    /** A log entry off the wire (the replica's core checks what it says when it applies it). */
+    public static LogEntry entry(Entry e) {
+        boolean wide = e.getWide();
+        int valueBytes = wide ? 8 : 4;
+        DecodedGradient g;
         if (e.getHasDense()) {
-            if (e.getDenseCount() != shape.numParams()) {
-                throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " has a dense update of "
-                        + e.getDenseCount() + " entries, expected " + shape.numParams());
+            if (e.getGroupsCount() != 0) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " is dense and coded");
             }
-            dense = new float[e.getDenseCount()];
+            double[] dense = new double[wide ? e.getWideDenseCount() : e.getDenseCount()];
             for (int i = 0; i < dense.length; i++) {
-                dense[i] = e.getDense(i);
-                if (!Float.isFinite(dense[i])) {
-                    throw new RejectedMessageException(RejectReason.NON_FINITE, "log entry " + e.getSeq() + " dense entry " + i);
-                }
+                dense[i] = wide ? e.getWideDense(i) : e.getDense(i);
             }
-        } else if (e.getDenseCount() != 0) {
-            throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " has dense values but no dense flag");
+            g = DecodedGradient.dense(dense, valueBytes);
+        } else {
+            List<SymbolGroup> groups = new ArrayList<>(e.getGroupsCount());
+            for (io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup pg : e.getGroupsList()) {
+                int[] blocks = new int[pg.getBlocksCount()];
+                double[][] symbols = new double[blocks.length][];
+                for (int i = 0; i < blocks.length; i++) {
+                    BlockSymbols pb = pg.getBlocks(i);
+                    blocks[i] = pb.getBlock();
+                    symbols[i] = new double[wide ? pb.getWideValuesCount() : pb.getValuesCount()];
+                    for (int t = 0; t < symbols[i].length; t++) {
+                        symbols[i][t] = wide ? pb.getWideValues(t) : pb.getValues(t);
+                    }
+                }
+                groups.add(new SymbolGroup(pg.getFrameStep(), blocks, symbols));
+            }
+            g = groups.isEmpty() ? DecodedGradient.none() : DecodedGradient.coded(groups, valueBytes);
         }
-        return new LogEntry(e.getSeq(), e.getRound(), e.getScale(), e.getVersion(), messages, dense, e.getLoss(),
-                e.getExamples(), e.getChecksum());
+        return new LogEntry(e.getSeq(), new Update(e.getRound(), e.getVersion(), e.getScale(), e.getLoss(), e.getExamples(), g),
+                e.getChecksum());
     }
 
     public static Finished finished(io.github.dl4jcoded.cluster.grpc.proto.Finished f) {

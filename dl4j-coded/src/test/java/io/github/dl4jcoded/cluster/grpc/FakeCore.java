@@ -1,8 +1,8 @@
 package io.github.dl4jcoded.cluster.grpc;
 
 import io.github.dl4jcoded.cluster.Downlink;
-import io.github.dl4jcoded.cluster.RejectReason;
-import io.github.dl4jcoded.cluster.RejectedMessageException;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.WorkerMessage;
@@ -87,6 +87,10 @@ class FakeCore implements ClusterCore {
             throw new AssertionError("the transport must tag messages with the session's worker");
         }
         synchronized (this) {
+            if (!Double.isFinite(message.loss())) { // one of the real core's checks, enough for transport tests
+                countRejected(RejectReason.NON_FINITE, "worker " + worker + " loss " + message.loss());
+                throw new RejectedMessageException(RejectReason.NON_FINITE, "loss " + message.loss());
+            }
             if (!answered.add(worker + ":" + message.round())) {
                 countRejected(RejectReason.REPLAY, "worker " + worker + " round " + message.round());
                 throw new RejectedMessageException(RejectReason.REPLAY, "round " + message.round() + " answered already");

@@ -27,8 +27,12 @@ final class Fixtures {
     static final CodedTrainingConfig VANILLA = CodedTrainingConfig.builder().workers(2).vanilla().build();
 
     static MultiLayerNetwork net() {
+        return net(new Sgd(0.1));
+    }
+
+    static MultiLayerNetwork net(org.nd4j.linalg.learning.config.IUpdater updater) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(7).updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).list()
+                .seed(7).updater(updater).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2)
                         .activation(Activation.SOFTMAX).build())
@@ -38,7 +42,7 @@ final class Fixtures {
     }
 
     static GradientCodec codec(MultiLayerNetwork net, CodedTrainingConfig config) {
-        return config.mode() == CodedTrainingConfig.Mode.CODED ? new CodedCodec(net, config) : new DenseCodec((int) net.numParams());
+        return config.mode() == CodedTrainingConfig.Mode.CODED ? new CodedCodec(net, config) : new DenseCodec((int) net.numParams(), 4);
     }
 
     static DataSet data(int n, long seed) {

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
-import io.github.dl4jcoded.cluster.RejectReason;
+import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.grpc.Status;

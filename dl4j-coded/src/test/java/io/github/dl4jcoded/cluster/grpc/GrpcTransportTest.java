@@ -3,13 +3,16 @@ package io.github.dl4jcoded.cluster.grpc;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
-import io.github.dl4jcoded.cluster.RejectReason;
+import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
 import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.DecodedGradient;
+import io.github.dl4jcoded.training.SymbolGroup;
 import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.training.server.Update;
 import io.grpc.Status;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -88,10 +91,9 @@ class GrpcTransportTest {
         }
     }
 
-    private LogEntry entry(long seq, long checksum) {
-        WorkerMessage m = ProtoMessages.fromProto(ProtoMessages.toProto(Fixtures.message(net, codec, 1, seq)), 1,
-                ProtoMessages.Shape.of(codec, (int) net.numParams()));
-        return new LogEntry(seq, seq - 1, 1, seq, List.of(m), null, 0.5, 8, checksum);
+    private static LogEntry entry(long seq, long checksum) {
+        SymbolGroup g = new SymbolGroup(seq - 1, new int[]{0, 2}, new double[][]{{0.5, -1}, {2}});
+        return new LogEntry(seq, new Update(seq - 1, seq, 1, 0.5, 8, DecodedGradient.coded(List.of(g), 4)), checksum);
     }
 
     @Test
@@ -113,7 +115,7 @@ class GrpcTransportTest {
         assertEquals(codec instanceof io.github.dl4jcoded.training.CodedCodec c ? c.tasksOf(0).length : -1, pushed.codewords().size());
         FakeReplica r = replicas.get(0);
         assertEquals(List.of(1L, 2L), r.replayed.stream().map(LogEntry::seq).toList());
-        assertEquals(1, r.replayed.get(0).messages().get(0).worker());
+        assertEquals(entry(1, 0).update(), r.replayed.get(0).update(), "the update crosses the wire as it was sent");
         assertEquals(1, st.pushes());
         assertEquals(2, st.entriesReplayed());
         assertTrue(st.bytesUp() > 0 && st.bytesDown() > 0);
@@ -199,7 +201,7 @@ class GrpcTransportTest {
             assertEquals(1, core.rejected(RejectReason.MALFORMED));
             assertEquals(1, core.rejected(RejectReason.NON_FINITE));
             assertEquals(1, core.rejected(RejectReason.OVERSIZED));
-            assertEquals(1, core.pushed.size(), "only the valid push reached the core");
+            assertEquals(1, core.pushed.size(), "only the valid push was accepted");
             assertEquals(2, server.openSessions(), "the bad worker's stream is still open");
             assertEquals(1L, server.stats().rejected().get(RejectReason.OVERSIZED));
 

@@ -3,15 +3,20 @@ package io.github.dl4jcoded.cluster.grpc;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
-import io.github.dl4jcoded.cluster.RejectReason;
-import io.github.dl4jcoded.cluster.RejectedMessageException;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.cluster.grpc.proto.Codeword;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.SymbolGroup;
 import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -27,8 +32,6 @@ class ProtoMessagesTest {
     private final MultiLayerNetwork net = Fixtures.net();
     private final GradientCodec coded = Fixtures.codec(net, Fixtures.CODED);
     private final GradientCodec dense = Fixtures.codec(net, Fixtures.VANILLA);
-    private final ProtoMessages.Shape codedShape = ProtoMessages.Shape.of(coded, (int) net.numParams());
-    private final ProtoMessages.Shape denseShape = ProtoMessages.Shape.of(dense, (int) net.numParams());
 
     private static void assertRejected(RejectReason reason, Executable e) {
         RejectedMessageException x = assertThrows(RejectedMessageException.class, e);
@@ -39,7 +42,7 @@ class ProtoMessagesTest {
     void aCodedMessageCrossesTheWireAsFloat32WithItsRowFromTheServersCode() {
         WorkerMessage m = Fixtures.message(net, coded, 1, 3);
         Up up = ProtoMessages.parseUp(ProtoMessages.push(m).toByteArray(), 1 << 20);
-        WorkerMessage back = ProtoMessages.fromProto(up.getPush(), 1, codedShape);
+        WorkerMessage back = ProtoMessages.fromProto(up.getPush(), 1, coded);
         assertEquals(m.round(), back.round());
         assertEquals(m.version(), back.version());
         assertEquals(1, back.worker());
@@ -68,13 +71,13 @@ class ProtoMessagesTest {
     @Test
     void theSendersIdentityComesFromTheSessionNotFromTheWire() {
         Push p = ProtoMessages.toProto(Fixtures.message(net, coded, 1, 0)).toBuilder().setWorker(0).build();
-        assertEquals(1, ProtoMessages.fromProto(p, 1, codedShape).worker());
+        assertEquals(1, ProtoMessages.fromProto(p, 1, coded).worker());
     }
 
     @Test
     void aDenseMessageCrossesTheWire() {
         WorkerMessage m = Fixtures.message(net, dense, 0, 2);
-        WorkerMessage back = ProtoMessages.fromProto(ProtoMessages.toProto(m), 0, denseShape);
+        WorkerMessage back = ProtoMessages.fromProto(ProtoMessages.toProto(m), 0, dense);
         assertEquals(m.dense().length, back.dense().length);
         for (int i = 0; i < m.dense().length; i++) {
             assertEquals((float) m.dense()[i], back.dense()[i]);
@@ -96,45 +99,67 @@ class ProtoMessagesTest {
         ProtoMessages.parseUp(bytes, bytes.length);
     }
 
+    /**
+     * What a parameter-server core says of a push that arrives as {@code p} from worker 0, who holds
+     * job 1 of 8 examples: the wire converts, the core alone judges.
+     */
+    private ParameterServer.Verdict offered(Push p, CodedTrainingConfig config) {
+        ParameterServer core = ParameterServer.forNetwork(net, config);
+        core.openRound(1, new int[]{0}, new int[]{8}, Double.POSITIVE_INFINITY);
+        ParameterServer.Verdict v = core.offer(0, ProtoMessages.fromProto(p, 0, core.codec()));
+        assertEquals(0, core.version(), "a message alone never applies anything");
+        return v;
+    }
+
+    private void assertRefused(RejectReason reason, Push p, CodedTrainingConfig config) {
+        ParameterServer.Verdict v = offered(p, config);
+        assertEquals(reason, v.reason(), String.valueOf(v.detail()));
+    }
+
+    /** A real message for job 1, computed against version 0, as the wire carries it. */
+    private Push good(GradientCodec codec) {
+        return ProtoMessages.toProto(Fixtures.message(net, codec, 0, 1)).toBuilder().setVersion(0).build();
+    }
+
     @Test
-    void eachStructuralFlawHasItsReason() {
-        Push good = ProtoMessages.toProto(Fixtures.message(net, coded, 0, 1));
+    void eachFlawOnTheWireReachesTheCoreAndIsRefusedThereWithItsReason() {
+        Push good = good(coded);
         Codeword cw0 = good.getCodewords(0);
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().setExamples(0).build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().setRound(-1).build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().setVersion(-5).build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().clearCodewords().build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().addDense(1f).build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().addCodewords(cw0).build(), 0, codedShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().clearSymbols()).build(), 0, codedShape));
-        Codeword.Builder tooLong = cw0.toBuilder();
-        for (int i = 0; i <= codedShape.maxSymbols(); i++) {
-            tooLong.addSymbols(0.5f);
-        }
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good.toBuilder().setCodewords(0, tooLong).build(), 0, codedShape));
-        assertRejected(RejectReason.UNKNOWN_TASK, () -> ProtoMessages.fromProto(good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setTask(codedShape.taskCount())).build(), 0, codedShape));
-        assertRejected(RejectReason.UNKNOWN_TASK, () -> ProtoMessages.fromProto(good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setTask(-1)).build(), 0, codedShape));
+        assertEquals(null, offered(good, Fixtures.CODED).reason(), "the good message is accepted");
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setExamples(0).build(), Fixtures.CODED);
+        assertRefused(RejectReason.UNKNOWN_ROUND, good.toBuilder().setRound(-1).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setVersion(-5).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setVersion(3).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().clearCodewords().build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().addDense(1f).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().addCodewords(cw0).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setCodewords(0, cw0.toBuilder().clearSymbols()).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setCodewords(0, cw0.toBuilder().addSymbols(0.5f)).build(), Fixtures.CODED);
+        int tasks = ((io.github.dl4jcoded.training.CodedCodec) coded).code().taskCount();
+        assertRefused(RejectReason.UNKNOWN_TASK, good.toBuilder().setCodewords(0, cw0.toBuilder().setTask(tasks)).build(), Fixtures.CODED);
+        assertRefused(RejectReason.UNKNOWN_TASK, good.toBuilder().setCodewords(0, cw0.toBuilder().setTask(-1)).build(), Fixtures.CODED);
+        assertRefused(RejectReason.UNKNOWN_TASK, good.toBuilder().setCodewords(0, cw0.toBuilder().setTask(tasks / 2)).build(), Fixtures.CODED); // worker 1's
+        assertRefused(RejectReason.WRONG_FRAME, good.toBuilder().setCodewords(0, cw0.toBuilder().setFrameTag(cw0.getFrameTag() + 1)).build(),
+                Fixtures.CODED);
         // dense messages: exact length, and nothing coded
-        Push goodDense = ProtoMessages.toProto(Fixtures.message(net, dense, 0, 1));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(goodDense.toBuilder().addDense(0f).build(), 0, denseShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(goodDense.toBuilder().clearDense().build(), 0, denseShape));
-        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(good, 0, denseShape));
+        Push goodDense = good(dense);
+        assertEquals(null, offered(goodDense, Fixtures.VANILLA).reason(), "the good dense message is accepted");
+        assertRefused(RejectReason.MALFORMED, goodDense.toBuilder().addDense(0f).build(), Fixtures.VANILLA);
+        assertRefused(RejectReason.MALFORMED, goodDense.toBuilder().clearDense().build(), Fixtures.VANILLA);
+        assertRefused(RejectReason.MALFORMED, good, Fixtures.VANILLA);
     }
 
     @Test
     void nanAndInfinityAreNonFiniteWhereverTheyHide() {
-        Push good = ProtoMessages.toProto(Fixtures.message(net, coded, 0, 1));
+        Push good = good(coded);
         Codeword cw0 = good.getCodewords(0);
-        assertRejected(RejectReason.NON_FINITE, () -> ProtoMessages.fromProto(good.toBuilder().setLoss(Float.NaN).build(), 0, codedShape));
-        assertRejected(RejectReason.NON_FINITE, () -> ProtoMessages.fromProto(good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setSymbols(0, Float.POSITIVE_INFINITY)).build(), 0, codedShape));
-        assertRejected(RejectReason.NON_FINITE, () -> ProtoMessages.fromProto(good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setSymbols(cw0.getSymbolsCount() - 1, Float.NaN)).build(), 0, codedShape));
-        Push goodDense = ProtoMessages.toProto(Fixtures.message(net, dense, 0, 1));
-        assertRejected(RejectReason.NON_FINITE, () -> ProtoMessages.fromProto(goodDense.toBuilder().setDense(3, Float.NaN).build(), 0, denseShape));
+        assertRefused(RejectReason.NON_FINITE, good.toBuilder().setLoss(Float.NaN).build(), Fixtures.CODED);
+        assertRefused(RejectReason.NON_FINITE, good.toBuilder()
+                .setCodewords(0, cw0.toBuilder().setSymbols(0, Float.POSITIVE_INFINITY)).build(), Fixtures.CODED);
+        assertRefused(RejectReason.NON_FINITE, good.toBuilder()
+                .setCodewords(0, cw0.toBuilder().setSymbols(cw0.getSymbolsCount() - 1, Float.NaN)).build(), Fixtures.CODED);
+        Push goodDense = good(dense);
+        assertRefused(RejectReason.NON_FINITE, goodDense.toBuilder().setDense(3, Float.NaN).build(), Fixtures.VANILLA);
     }
 
     @Test
@@ -155,26 +180,29 @@ class ProtoMessagesTest {
         assertEquals(7, j.round());
         assertArrayEquals(new int[]{3, 1, 4}, j.examples());
 
-        WorkerMessage m0 = ProtoMessages.fromProto(ProtoMessages.toProto(Fixtures.message(net, coded, 0, 3)), 0, codedShape);
-        WorkerMessage m1 = ProtoMessages.fromProto(ProtoMessages.toProto(Fixtures.message(net, coded, 1, 3)), 1, codedShape);
-        LogEntry e = new LogEntry(9, 3, 0.5, 8, List.of(m0, m1), null, 0.25, 16, 0xfedcba9876543210L);
+        SymbolGroup g0 = new SymbolGroup(3, new int[]{0, 3}, new double[][]{{0.25, -1.5, 3}, {7}});
+        SymbolGroup g1 = new SymbolGroup(2, new int[]{1}, new double[][]{{-0.125}});
+        LogEntry e = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(g0, g1), 4)), 0xfedcba9876543210L);
+        LogEntry wide = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(
+                new SymbolGroup(3, new int[]{0}, new double[][]{{0.1, Math.PI}})), 8)), 0);
+        assertEquals(wide, ProtoMessages.entry(parse(ProtoMessages.toProto(wide)).getEntry()), "double networks' values travel whole");
         Down d = ProtoMessages.toProto(e);
-        LogEntry e2 = ProtoMessages.entry(parse(d).getEntry(), codedShape);
-        assertEquals(e.seq(), e2.seq());
-        assertEquals(e.round(), e2.round());
-        assertEquals(e.scale(), e2.scale());
-        assertEquals(e.version(), e2.version());
-        assertEquals(e.loss(), e2.loss());
-        assertEquals(e.examples(), e2.examples());
-        assertEquals(e.checksum(), e2.checksum());
-        assertEquals(List.of(0, 1), e2.messages().stream().map(WorkerMessage::worker).toList());
-        assertArrayEquals(m1.codewords().get(2).symbols(), e2.messages().get(1).codewords().get(2).symbols());
-        assertNull(e2.dense());
+        LogEntry e2 = ProtoMessages.entry(parse(d).getEntry());
+        assertEquals(e, e2);
+        double[] many = new double[1000];
+        java.util.Arrays.fill(many, 0.75);
+        LogEntry big = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(
+                new SymbolGroup(3, new int[]{0}, new double[][]{many})), 4)), 0);
+        assertEquals(big.wireBytes(), ProtoMessages.toProto(big).getSerializedSize(), 0.05 * big.wireBytes(),
+                "the wire's size is close to the estimate");
 
-        float[] g = new float[(int) net.numParams()];
-        g[3] = 0.125f;
-        LogEntry v = ProtoMessages.entry(ProtoMessages.toProto(new LogEntry(1, 0, 1, 1, List.of(), g, 0.5, 8, 0)).getEntry(), denseShape);
-        assertArrayEquals(g, v.dense());
+        double[] g = new double[(int) net.numParams()];
+        g[3] = 0.125;
+        LogEntry v = ProtoMessages.entry(ProtoMessages.toProto(new LogEntry(1, new Update(0, 1, 1, 0.5, 8, DecodedGradient.dense(g, 4)), 0))
+                .getEntry());
+        assertArrayEquals(g, v.update().gradient().dense());
+        LogEntry empty = new LogEntry(4, new Update(3, 3, 1, Double.NaN, 0, DecodedGradient.none()), 0);
+        assertEquals(empty, ProtoMessages.entry(ProtoMessages.toProto(empty).getEntry()));
         assertEquals(11, ProtoMessages.finished(ProtoMessages.toProto(new Finished(11)).getFinished()).seq());
     }
 
@@ -192,8 +220,21 @@ class ProtoMessagesTest {
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.job(io.github.dl4jcoded.cluster.grpc.proto.Job.newBuilder().setRound(1).addExamples(-2).build()));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.welcome(io.github.dl4jcoded.cluster.grpc.proto.Welcome.newBuilder().setWorker(1).build()));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.entry(io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder()
-                .setSeq(1).setHasDense(true).addDense(1f).build(), denseShape));
-        assertRejected(RejectReason.NON_FINITE, () -> ProtoMessages.entry(ProtoMessages.toProto(new LogEntry(1, 0, 1, 1, List.of(),
-                new float[]{Float.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0.5, 8, 0)).getEntry(), denseShape));
+                .setSeq(1).setHasDense(true).addDense(1f).addGroups(io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder()).build()));
+        // What parses is judged by the replica's core when it applies it: refused, nothing changed.
+        ParameterServer replica = ParameterServer.forNetwork(net, Fixtures.VANILLA);
+        double before = replica.network().params().sumNumber().doubleValue();
+        double[] nan = new double[(int) net.numParams()];
+        nan[0] = Double.NaN;
+        for (io.github.dl4jcoded.cluster.grpc.proto.Entry bad : new io.github.dl4jcoded.cluster.grpc.proto.Entry[]{
+                io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder().setSeq(1).setVersion(1).setScale(1).setHasDense(true).addDense(1f).build(),
+                ProtoMessages.toProto(new LogEntry(1, new Update(0, 1, 1, 0.5, 8, DecodedGradient.dense(nan, 4)), 0)).getEntry(),
+                ProtoMessages.toProto(new LogEntry(1, new Update(0, 1, 7, 0.5, 8, DecodedGradient.dense(new double[nan.length], 4)), 0)).getEntry(),
+                ProtoMessages.toProto(new LogEntry(1, new Update(0, 5, 1, 0.5, 8, DecodedGradient.dense(new double[nan.length], 4)), 0)).getEntry()}) {
+            Update u = ProtoMessages.entry(bad).update();
+            assertThrows(RuntimeException.class, () -> replica.apply(u));
+        }
+        assertEquals(0, replica.version());
+        assertEquals(before, replica.network().params().sumNumber().doubleValue());
     }
 }

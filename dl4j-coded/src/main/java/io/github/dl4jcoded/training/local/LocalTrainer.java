@@ -1,19 +1,25 @@
-package io.github.dl4jcoded.training;
+package io.github.dl4jcoded.training.local;
 
-import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.ParameterServerSetup;
+import io.github.dl4jcoded.training.Shards;
+import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.TrainingStats;
+import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,35 +27,30 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
- * The local parameter server: N worker threads, each with its own replica of the network and
- * its own share of every minibatch, and a server loop in the caller's thread that decodes
- * what arrives and applies it to the network through {@link GradientApplier}.
+ * The local parameter server: N worker threads around the {@link ParameterServer} core, each
+ * worker with its own replica of the network and its own share of every minibatch; the caller's
+ * thread hands out jobs, offers what comes back to the core and applies the updates the core
+ * closes. Every rule (rounds, deadlines, staleness, validation, the apply step) is the core's.
  *
- * <p>The user's network is trained in place. Internally the server holds a copy whose layers'
+ * <p>The user's network is trained in place. Internally the core holds a copy whose layers'
  * updaters are wrapped in {@link io.github.dl4jcoded.updater.MaskedUpdater} (so that blocks no
  * codeword reached keep their parameters and updater state); parameters, updater state,
  * iteration and epoch counts are copied back into the user's network after every epoch, and
  * the user's listeners fire on every update.
  *
- * <p>SYNC: each minibatch is one round; it is split across the live workers, and the round is
- * applied once every live worker answered or the deadline passed (stragglers' answers are then
- * late and dropped). ASYNC: each worker's share is a job; workers take jobs as they free up and
- * every message is applied on arrival, its step scaled by 1 / (1 + staleness), and dropped
- * beyond the staleness bound.
+ * <p>SYNC: each minibatch is one round, split across the live workers. ASYNC: each minibatch is
+ * cut into one job per worker; a worker gets its next job when it answers the last one.
  */
 public final class LocalTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalTrainer.class);
     private static final long POLL_MILLIS = 20;
 
     private final MultiLayerNetwork userNet;
+    private final ParameterServer core;
     private final MultiLayerNetwork server;
     private final CodedTrainingConfig config;
-    private final GradientCodec codec;
-    private final GradientApplier applier;
     private final ReentrantReadWriteLock paramsLock = new ReentrantReadWriteLock();
-    private final TrainingStats stats = new TrainingStats();
     private final BlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Job> sharedJobs = new LinkedBlockingQueue<>();
     private final Worker[] workers;
     private volatile long version; // updates applied so far: what a worker's snapshot has seen
     private long nextRound;
@@ -58,21 +59,23 @@ public final class LocalTrainer implements AutoCloseable {
     private record Job(long round, DataSet shard) {
     }
 
+    /** A worker's job that ended without a message: lost with the worker, or skipped as too old. */
+    private record NoAnswer(int worker, long round, boolean lost) {
+    }
+
     private record WorkerFailure(int worker, long round, Throwable error) {
     }
 
     public LocalTrainer(MultiLayerNetwork net, CodedTrainingConfig config) {
         config.validate();
-        ParameterServerSetup.checkSupported(net);
         this.userNet = net;
         this.config = config;
-        this.server = ParameterServerSetup.serverCopy(net);
+        this.core = ParameterServer.forNetwork(net, config);
+        this.server = core.network();
         server.setListeners(new ArrayList<>(net.getListeners()));
-        this.applier = new GradientApplier(server, true);
-        this.codec = ParameterServerSetup.codec(server, config);
         this.workers = new Worker[config.workers()];
         for (int w = 0; w < workers.length; w++) {
-            workers[w] = new Worker(w);
+            workers[w] = new Worker(w, core.codec());
             workers[w].start();
         }
     }
@@ -82,11 +85,11 @@ public final class LocalTrainer implements AutoCloseable {
     }
 
     public GradientCodec codec() {
-        return codec;
+        return core.codec();
     }
 
     public TrainingStats stats() {
-        return stats;
+        return core.stats();
     }
 
     /** The loss reported with the last applied update (mean over its examples). */
@@ -94,7 +97,7 @@ public final class LocalTrainer implements AutoCloseable {
         return server.score();
     }
 
-    /** Called after every round (SYNC) or message (ASYNC), for progress bars. */
+    /** Called after every round (SYNC) or answer (ASYNC), for progress bars. */
     public void onRound(Consumer<TrainingStats> listener) {
         this.roundListener = listener;
     }
@@ -129,111 +132,116 @@ public final class LocalTrainer implements AutoCloseable {
         }
     }
 
+    private static double now() {
+        return System.nanoTime() / 1e9;
+    }
+
     private void syncRound(DataSet ds) {
         int[] live = liveWorkers();
-        List<DataSet> shards = split(ds, live.length);
+        List<DataSet> shards = Shards.split(ds, live.length);
+        int[] assigned = Arrays.copyOf(live, shards.size());
+        int[] examples = shards.stream().mapToInt(DataSet::numExamples).toArray();
         long round = nextRound++;
-        for (int i = 0; i < live.length; i++) {
-            workers[live[i]].inbox.add(new Job(round, shards.get(i)));
+        core.openRound(round, assigned, examples, now() + config.deadlineMillis() / 1000.0);
+        for (int i = 0; i < assigned.length; i++) {
+            workers[assigned[i]].inbox.add(new Job(round, shards.get(i)));
         }
-        GradientCodec.Round r = codec.newRound(round, live);
-        Set<Integer> answered = new HashSet<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.deadlineMillis());
-        while (!r.isComplete() && answered.size() < live.length) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                log.debug("round {}: deadline passed with {}/{} answers", round, answered.size(), live.length);
-                break;
-            }
-            Object o = take(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, POLL_MILLIS));
+        while (!core.isDue(now())) {
+            long left = (long) Math.ceil((core.deadline() - now()) * 1000);
+            Object o = take(Math.max(1, Math.min(left, POLL_MILLIS)));
             if (o == null) {
-                if (allDeadOrAnswered(live, answered)) {
-                    break;
+                for (int w : assigned) {
+                    if (!workers[w].isAlive() && core.holds(w, round)) {
+                        core.jobLost(w, round); // died without a word (it reports its job when it can)
+                    }
                 }
-                continue;
+            } else {
+                handle(o);
             }
-            WorkerMessage m = (WorkerMessage) o;
-            if (m.round() != round) {
-                stats.late.incrementAndGet();
-                continue;
-            }
-            offer(r, m);
-            answered.add(m.worker()); // a refused answer is still an answer: do not wait for it
         }
-        stats.rounds.incrementAndGet();
-        if (r.isEmpty()) {
-            stats.emptyRounds.incrementAndGet();
-        } else {
-            apply(r.estimate(), 1.0);
-        }
-        r.finish();
-        roundListener.accept(stats);
+        apply(core.close());
+        roundListener.accept(core.stats());
     }
 
     private void asyncEpoch(DataSetIterator data) {
-        long jobs = 0;
-        int n = workers.length;
+        ArrayDeque<Job> jobs = new ArrayDeque<>();
         while (data.hasNext()) {
-            for (DataSet shard : split(data.next(), n)) {
-                sharedJobs.add(new Job(nextRound++, shard));
-                jobs++;
+            for (DataSet shard : Shards.split(data.next(), workers.length)) {
+                jobs.add(new Job(nextRound++, shard));
             }
         }
-        long lostBefore = stats.lostJobs.get();
-        long done = 0;
-        while (done + (stats.lostJobs.get() - lostBefore) < jobs) {
+        for (int w : liveWorkers()) {
+            giveJob(w, jobs);
+        }
+        while (!jobs.isEmpty() || anyJobHeld()) {
             Object o = take(POLL_MILLIS);
             if (o == null) {
-                if (liveWorkers().length == 0) {
-                    throw new IllegalStateException("every worker has died; " + sharedJobs.size() + " jobs left undone");
+                int[] live = liveWorkers(); // throws when every worker has died
+                for (Worker w : workers) {
+                    if (!w.isAlive() && core.jobsHeld(w.index) > 0) {
+                        core.workerLeft(w.index);
+                    }
+                }
+                for (int w : live) {
+                    if (core.jobsHeld(w) == 0) {
+                        giveJob(w, jobs);
+                    }
                 }
                 continue;
             }
-            WorkerMessage m = (WorkerMessage) o;
-            done++;
-            stats.rounds.incrementAndGet();
-            long staleness = version - m.version();
-            if (staleness > config.stalenessBound()) {
-                stats.stale.incrementAndGet();
-                continue;
+            int w = handle(o);
+            while (core.isDue(now())) {
+                apply(core.close());
             }
-            GradientCodec.Round r = codec.newRound(m.round(), new int[]{m.worker()});
-            if (offer(r, m)) {
-                apply(r.estimate(), 1.0 / (1 + staleness));
+            roundListener.accept(core.stats());
+            if (workers[w].isAlive() && core.jobsHeld(w) == 0) {
+                giveJob(w, jobs);
             }
-            r.finish();
-            roundListener.accept(stats);
         }
     }
 
-    /** Offers a message to a round; a message refused by validation is counted and logged, never applied. */
-    private boolean offer(GradientCodec.Round r, WorkerMessage m) {
-        stats.messages.incrementAndGet();
-        stats.bytesPushed.addAndGet(m.wireBytes());
-        stats.denseBytes.addAndGet(codec.denseMessageBytes());
-        try {
-            r.offer(m);
-            return true;
-        } catch (IllegalArgumentException e) {
-            stats.rejected.incrementAndGet();
-            log.warn("rejected message from worker {} for round {}: {}", m.worker(), m.round(), e.getMessage());
-            return false;
+    private void giveJob(int w, ArrayDeque<Job> jobs) {
+        Job j = jobs.poll();
+        if (j != null) {
+            core.issueJob(j.round(), w, j.shard().numExamples());
+            workers[w].inbox.add(j);
         }
     }
 
-    private void apply(GradientCodec.Estimate e, double scale) {
-        INDArray g = Nd4j.createFromArray(e.meanGradient()).castTo(server.params().dataType());
+    private boolean anyJobHeld() {
+        for (Worker w : workers) {
+            if (core.jobsHeld(w.index) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Hands one worker item to the core; returns the worker it came from. */
+    private int handle(Object o) {
+        if (o instanceof WorkerMessage m) {
+            ParameterServer.Verdict v = core.offer(m.worker(), m);
+            if (!v.accepted()) {
+                log.warn("refused a message from worker {} for round {}: {}: {}", m.worker(), m.round(), v.reason(), v.detail());
+            }
+            return m.worker();
+        }
+        NoAnswer n = (NoAnswer) o;
+        if (n.lost()) {
+            core.jobLost(n.worker(), n.round());
+        } else {
+            core.jobSkipped(n.worker(), n.round());
+        }
+        return n.worker();
+    }
+
+    private void apply(Update u) {
         paramsLock.writeLock().lock();
         try {
-            // The estimate is a mean gradient: batch size 1 keeps DL4J's minibatch division neutral.
-            applier.apply(g, 1, e.mask(), e.loss(), scale);
-            version++;
+            core.apply(u);
+            version = core.version();
         } finally {
             paramsLock.writeLock().unlock();
-        }
-        stats.updates.incrementAndGet();
-        if (e.mask() != null) {
-            stats.partialUpdates.incrementAndGet();
         }
     }
 
@@ -251,42 +259,12 @@ public final class LocalTrainer implements AutoCloseable {
         return o;
     }
 
-    private boolean allDeadOrAnswered(int[] live, Set<Integer> answered) {
-        for (int w : live) {
-            if (!answered.contains(w) && workers[w].isAlive()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private int[] liveWorkers() {
-        int[] live = java.util.Arrays.stream(workers).filter(Thread::isAlive).mapToInt(w -> w.index).toArray();
+        int[] live = Arrays.stream(workers).filter(Thread::isAlive).mapToInt(w -> w.index).toArray();
         if (live.length == 0) {
             throw new IllegalStateException("every worker has died");
         }
         return live;
-    }
-
-    /**
-     * Splits a minibatch into {@code parts} nearly equal shards (each at least one example);
-     * public so that the simulator splits rounds exactly as this trainer does.
-     */
-    public static List<DataSet> split(DataSet ds, int parts) {
-        int n = ds.numExamples();
-        int p = Math.min(parts, n);
-        List<DataSet> out = new ArrayList<>(p);
-        int start = 0;
-        for (int i = 0; i < p; i++) {
-            int size = n / p + (i < n % p ? 1 : 0);
-            int[] idx = new int[size];
-            for (int k = 0; k < size; k++) {
-                idx[k] = start + k;
-            }
-            out.add(p == 1 ? ds : (DataSet) ds.get(idx));
-            start += size;
-        }
-        return out;
     }
 
     private void copyBackToUserNetwork() {
@@ -336,7 +314,7 @@ public final class LocalTrainer implements AutoCloseable {
         private final MultiLayerNetwork replica;
         private final GradientCodec.WorkerSide side;
 
-        Worker(int index) {
+        Worker(int index, GradientCodec codec) {
             super("dl4j-coded-worker-" + index);
             setDaemon(true);
             this.index = index;
@@ -349,7 +327,7 @@ public final class LocalTrainer implements AutoCloseable {
             Job job = null;
             try {
                 while (!isInterrupted()) {
-                    job = config.policy() == CodedTrainingConfig.Policy.SYNC ? inbox.take() : sharedJobs.take();
+                    job = inbox.take();
                     long v;
                     paramsLock.readLock().lockInterruptibly();
                     try {
@@ -362,17 +340,16 @@ public final class LocalTrainer implements AutoCloseable {
                     if (isInterrupted()) {
                         throw new InterruptedException("killed while computing");
                     }
-                    if (m == null) {
-                        stats.late.incrementAndGet(); // too old to encode: its round is long applied
-                    } else {
-                        outbox.put(m);
-                    }
+                    outbox.put(m == null ? new NoAnswer(index, job.round(), false) : m);
                     job = null;
                 }
                 throw new InterruptedException("killed");
             } catch (InterruptedException e) {
                 if (job != null) {
-                    stats.lostJobs.incrementAndGet();
+                    outbox.add(new NoAnswer(index, job.round(), true));
+                }
+                for (Job j; (j = inbox.poll()) != null; ) {
+                    outbox.add(new NoAnswer(index, j.round(), true)); // jobs queued behind it go down with it
                 }
             } catch (RuntimeException | Error e) {
                 log.error("worker {} failed", index, e);

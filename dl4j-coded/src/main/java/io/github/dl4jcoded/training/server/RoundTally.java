@@ -1,4 +1,6 @@
-package io.github.dl4jcoded.training;
+package io.github.dl4jcoded.training.server;
+
+import io.github.dl4jcoded.training.WorkerMessage;
 
 /** What every round counts, whatever its codec: messages accepted, their examples and mean loss. */
 final class RoundTally {
@@ -20,8 +22,8 @@ final class RoundTally {
         return received;
     }
 
-    /** Example-weighted mean loss of the accepted messages. */
+    /** Example-weighted mean loss of the accepted messages (NaN when none). */
     double meanLoss() {
-        return lossSum / examples;
+        return examples == 0 ? Double.NaN : lossSum / examples;
     }
 }

@@ -1,6 +1,10 @@
-package io.github.dl4jcoded.cluster;
+package io.github.dl4jcoded.training;
 
-/** Why the server refused a worker message; each is counted, and logged once per occurrence. */
+/**
+ * Why a parameter server refused a worker message: the core ({@code training.server.ParameterServer})
+ * decides every reason but the transport's own (OVERSIZED, UNAUTHENTICATED, and MALFORMED for
+ * bytes that do not parse). Each refusal is counted; nothing of the message is applied.
+ */
 public enum RejectReason {
     /** not parseable, or fields out of range (negative counts, wrong array lengths) */
     MALFORMED,

@@ -1,6 +1,8 @@
-package io.github.dl4jcoded.training;
+package io.github.dl4jcoded.training.local;
 
 import io.github.dl4jcoded.api.CodedTraining;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.server.TrainingStats;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -34,13 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LocalTrainerTest {
+public class LocalTrainerTest {
 
     static Stream<IUpdater> updaters() {
         return Stream.of(new Sgd(0.1), new Adam(1e-2));
     }
 
-    static MultiLayerConfiguration cnn(IUpdater u, DataType dt) {
+    public static MultiLayerConfiguration cnn(IUpdater u, DataType dt) {
         return new NeuralNetConfiguration.Builder()
                 .seed(5).dataType(dt).updater(u)
                 .list()
@@ -54,7 +56,7 @@ class LocalTrainerTest {
     }
 
     /** A learnable toy problem: the class is which third of the image is bright. */
-    static List<DataSet> data(int batches, int batchSize, DataType dt, long seed) {
+    public static List<DataSet> data(int batches, int batchSize, DataType dt, long seed) {
         Nd4j.getRandom().setSeed(seed);
         List<DataSet> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {

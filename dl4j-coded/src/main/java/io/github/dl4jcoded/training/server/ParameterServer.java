@@ -1,0 +1,431 @@
+package io.github.dl4jcoded.training.server;
+
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.DecodedGradient;
+import io.github.dl4jcoded.training.GradientCodec;
+import io.github.dl4jcoded.training.ParameterServerSetup;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.RejectedMessageException;
+import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.updater.GradientApplier;
+import io.github.dl4jcoded.updater.GradientMask;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The parameter server's rules, once, for every mode: the local trainer is threads around it, the
+ * simulator a virtual clock around it, the cluster server sessions, a log and checkpoints around
+ * it, and a worker replica replays the log through {@link #apply}. No threads, clocks or transport
+ * inside: callers pass the time in (seconds on any clock they like), and are expected to serialize
+ * their calls (it is not thread-safe).
+ *
+ * <p><b>Jobs.</b> Every job a worker is given is registered first ({@link #openRound} for a SYNC
+ * round, {@link #issueJob} for an ASYNC job), with the examples it holds; a job ends when its
+ * answer is offered, when it is lost ({@link #jobLost}, {@link #workerLeft}), or when the worker
+ * skips it ({@link #jobSkipped}). A refused answer still ends its job: nobody waits for it again.
+ *
+ * <p><b>Validation</b> of every incoming message happens here and only here ({@link #offer}): the
+ * header (sender, round, examples, loss, parameter version, staleness), then the payload through
+ * the codec (codewords or dense gradient). A refused message is counted by reason and changes
+ * nothing but the bookkeeping of its job.
+ *
+ * <p><b>SYNC</b>: a round is due when every assigned worker answered (or its job ended otherwise),
+ * when the codec says the estimate cannot improve, or at its deadline; {@link #close} turns it into
+ * an {@link Update}, empty when nothing usable arrived (frames from the decoded history still
+ * advance). <b>ASYNC</b>: each accepted answer is decoded at once into an update of its own, its
+ * step scaled by 1 / (1 + staleness), staleness being the updates applied since the version its
+ * worker read; answers beyond the staleness bound are refused as STALE.
+ *
+ * <p><b>Apply</b>: {@link #apply} writes the decoded gradient into the network's gradient view in
+ * one copy (masked by the blocks that were decoded), steps the masked updater through
+ * {@link GradientApplier}, advances the codec's frames, and counts the version. The server applies
+ * what it closed; a replica applies what it received, the same floats, and stays equal bit for bit.
+ */
+public final class ParameterServer {
+    /** Answers and expiries remembered per worker, to tell a replay or a late answer from garbage. */
+    static final int REMEMBERED_ROUNDS = 1024;
+
+    /** The outcome of {@link #offer}: accepted (no reason), or refused with its reason. */
+    public record Verdict(RejectReason reason, String detail) {
+        public static final Verdict ACCEPTED = new Verdict(null, null);
+
+        public boolean accepted() {
+            return reason == null;
+        }
+
+        /** The refusal as an exception (for transports that answer with one). */
+        public RejectedMessageException exception() {
+            if (accepted()) {
+                throw new IllegalStateException("the message was accepted");
+            }
+            return new RejectedMessageException(reason, detail);
+        }
+    }
+
+    private final CodedTrainingConfig config;
+    private final MultiLayerNetwork net;
+    private final GradientCodec codec;
+    private final GradientApplier applier;
+    private final double[] gradient;
+    private final TrainingStats stats = new TrainingStats();
+    private final WorkerJobs[] jobs;
+    private final ArrayDeque<Update> ready = new ArrayDeque<>();
+    private long version;
+    private OpenRound open;
+    private boolean closedUnapplied;
+
+    /** A server for a copy of {@code user}: its parameters, updater state and counts; {@code user} is not changed. */
+    public static ParameterServer forNetwork(MultiLayerNetwork user, CodedTrainingConfig config) {
+        ParameterServerSetup.checkSupported(user);
+        return new ParameterServer(ParameterServerSetup.serverCopy(user), config, 0);
+    }
+
+    /**
+     * A server (or a replica) on {@code net} itself, which must have been made by
+     * {@link ParameterServerSetup#serverCopy} (masked updaters), or restored from one.
+     *
+     * @param version updates {@code net} has seen (a checkpoint's or a welcome's)
+     */
+    public ParameterServer(MultiLayerNetwork net, CodedTrainingConfig config, long version) {
+        config.validate();
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
+        }
+        this.config = config;
+        this.net = net;
+        this.codec = ParameterServerSetup.codec(net, config);
+        this.applier = new GradientApplier(net, true);
+        this.gradient = new double[Math.toIntExact(net.numParams())];
+        this.version = version;
+        this.jobs = new WorkerJobs[config.workers()];
+        for (int w = 0; w < jobs.length; w++) {
+            jobs[w] = new WorkerJobs();
+        }
+    }
+
+    public CodedTrainingConfig config() {
+        return config;
+    }
+
+    public GradientCodec codec() {
+        return codec;
+    }
+
+    /** The server's network (parameters, masked updater state): read it between calls, never during one. */
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    /** Updates applied so far. */
+    public long version() {
+        return version;
+    }
+
+    public TrainingStats stats() {
+        return stats;
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    /**
+     * SYNC: opens round {@code round}, split over {@code workers}, worker {@code workers[i]} holding
+     * {@code examples[i]} examples; it is due at {@code deadline} at the latest.
+     */
+    public void openRound(long round, int[] workers, int[] examples, double deadline) {
+        if (config.policy() != CodedTrainingConfig.Policy.SYNC) {
+            throw new IllegalStateException("rounds are for policy SYNC; ASYNC jobs are issued one at a time");
+        }
+        if (open != null) {
+            throw new IllegalStateException("round " + open.round + " is still open");
+        }
+        if (workers.length == 0 || workers.length != examples.length) {
+            throw new IllegalArgumentException("a round needs workers, each with its examples");
+        }
+        for (int i = 0; i < workers.length; i++) {
+            slot(workers[i]).issue(round, examples[i]);
+        }
+        open = new OpenRound(round, codec.newRound(round, workers), workers.clone(), deadline);
+    }
+
+    /** ASYNC: worker {@code worker} got job {@code round} of {@code examples} examples. */
+    public void issueJob(long round, int worker, int examples) {
+        if (config.policy() != CodedTrainingConfig.Policy.ASYNC) {
+            throw new IllegalStateException("jobs are issued one at a time for policy ASYNC; SYNC opens rounds");
+        }
+        slot(worker).issue(round, examples);
+    }
+
+    /** The worker went down with job {@code round} (it will never answer it). */
+    public void jobLost(int worker, long round) {
+        if (slot(worker).expire(round)) {
+            stats.lostJobs.incrementAndGet();
+            if (open != null && open.round == round) {
+                open.done.add(worker);
+            }
+        }
+    }
+
+    /** The worker left: every job it holds is lost. */
+    public void workerLeft(int worker) {
+        for (long round : slot(worker).outstanding.keySet().toArray(new Long[0])) {
+            jobLost(worker, round);
+        }
+    }
+
+    /** The worker declined job {@code round} (too old for the codec to encode): it counts as late. */
+    public void jobSkipped(int worker, long round) {
+        WorkerJobs j = slot(worker);
+        if (j.outstanding.remove(round) != null) {
+            j.remember(j.answered, round);
+            stats.skippedJobs.incrementAndGet();
+            if (open != null && open.round == round) {
+                open.done.add(worker);
+            }
+        }
+    }
+
+    /** True while worker {@code worker} holds job {@code round}. */
+    public boolean holds(int worker, long round) {
+        return slot(worker).outstanding.containsKey(round);
+    }
+
+    /** The number of jobs worker {@code worker} holds. */
+    public int jobsHeld(int worker) {
+        return slot(worker).outstanding.size();
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /** Validates and takes a message from {@code worker}; a refusal is counted and changes nothing else. */
+    public Verdict offer(int worker, WorkerMessage m) {
+        if (worker < 0 || worker >= jobs.length) {
+            return refuse(RejectReason.MALFORMED, "no worker " + worker + " (there are " + jobs.length + ")");
+        }
+        if (m == null) {
+            return refuse(RejectReason.MALFORMED, "no message");
+        }
+        stats.bytesPushed.addAndGet(m.wireBytes());
+        stats.denseBytes.addAndGet(codec.denseMessageBytes());
+        if (m.worker() != worker) {
+            return refuse(RejectReason.MALFORMED, "worker " + worker + " sent a message that claims to come from worker " + m.worker());
+        }
+        WorkerJobs j = jobs[worker];
+        if (j.answered.contains(m.round())) {
+            return refuse(RejectReason.REPLAY, "round " + m.round() + " was already answered by worker " + worker);
+        }
+        Integer expected = j.outstanding.remove(m.round());
+        if (expected == null) {
+            return j.expired.contains(m.round())
+                    ? refuse(RejectReason.LATE, "round " + m.round() + " closed without worker " + worker)
+                    : refuse(RejectReason.UNKNOWN_ROUND, "round " + m.round() + " was not given to worker " + worker);
+        }
+        // From here on the job counts as answered, accepted or not: a refused answer is not waited for.
+        j.remember(j.answered, m.round());
+        boolean sync = config.policy() == CodedTrainingConfig.Policy.SYNC;
+        if (sync && open != null && open.round == m.round()) {
+            open.done.add(worker);
+        } else if (!sync) {
+            stats.rounds.incrementAndGet();
+        }
+        if (m.examples() != expected) {
+            return refuse(RejectReason.MALFORMED, "worker " + worker + " claims " + m.examples() + " examples, its job had " + expected);
+        }
+        if (!Double.isFinite(m.loss())) {
+            return refuse(RejectReason.NON_FINITE, "worker " + worker + " reports loss " + m.loss());
+        }
+        if (m.version() < 0 || m.version() > version) {
+            return refuse(RejectReason.MALFORMED, "worker " + worker + " claims parameter version " + m.version()
+                    + ", the server is at " + version);
+        }
+        long staleness = version - m.version();
+        if (staleness > config.stalenessBound()) {
+            return refuse(RejectReason.STALE, "worker " + worker + " computed " + staleness + " updates ago, the bound is "
+                    + config.stalenessBound());
+        }
+        GradientCodec.Round r = sync ? open.codecRound : codec.newRound(m.round(), new int[]{worker});
+        try {
+            r.offer(m);
+        } catch (RejectedMessageException e) {
+            return refuse(e.reason(), "worker " + worker + ": " + e.detail());
+        } catch (IllegalArgumentException e) {
+            return refuse(RejectReason.MALFORMED, "worker " + worker + ": " + e.getMessage());
+        }
+        stats.messages.incrementAndGet();
+        if (sync) {
+            open.tally.add(m);
+        } else {
+            // The update's version is set when it is closed: updates are applied in the order they close.
+            ready.add(new Update(m.round(), -1, stepScale(staleness), m.loss(), m.examples(), r.decode()));
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    /** The step scale of a message computed {@code staleness} updates ago. */
+    private static double stepScale(long staleness) {
+        return 1.0 / (1 + staleness);
+    }
+
+    private Verdict refuse(RejectReason reason, String detail) {
+        stats.refused(reason);
+        return new Verdict(reason, detail);
+    }
+
+    // ------------------------------------------------------------------ updates
+
+    /** True when {@link #close} has an update to give at time {@code now}. */
+    public boolean isDue(double now) {
+        if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
+            return open != null && (open.codecRound.isComplete() || open.done.size() >= open.assigned.length || now >= open.deadline);
+        }
+        return !ready.isEmpty();
+    }
+
+    /** SYNC: true while a round is open. */
+    public boolean hasOpenRound() {
+        return open != null;
+    }
+
+    /** SYNC: the open round's id. @throws IllegalStateException when none is open */
+    public long openRoundId() {
+        return requireOpen().round;
+    }
+
+    /** SYNC: the open round's deadline. @throws IllegalStateException when none is open */
+    public double deadline() {
+        return requireOpen().deadline;
+    }
+
+    private OpenRound requireOpen() {
+        if (open == null) {
+            throw new IllegalStateException("no round is open");
+        }
+        return open;
+    }
+
+    /**
+     * The next update: SYNC, the open round closed (answers still outstanding will be LATE);
+     * ASYNC, the next accepted answer. Apply it with {@link #apply} before closing another.
+     *
+     * @throws IllegalStateException when there is nothing to close, or the last update was not applied
+     */
+    public Update close() {
+        if (closedUnapplied) {
+            throw new IllegalStateException("apply the update closed last before closing another");
+        }
+        Update u;
+        if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
+            OpenRound r = requireOpen();
+            open = null;
+            for (int w : r.assigned) {
+                jobs[w].expire(r.round);
+            }
+            stats.rounds.incrementAndGet();
+            DecodedGradient d = r.codecRound.decode();
+            if (d.isEmpty()) {
+                stats.emptyRounds.incrementAndGet();
+            }
+            u = new Update(r.round, d.isEmpty() ? version : version + 1, 1.0, r.tally.meanLoss(), r.tally.examples(), d);
+        } else {
+            Update a = ready.poll();
+            if (a == null) {
+                throw new IllegalStateException("no accepted answer waits to be applied");
+            }
+            u = new Update(a.round(), version + 1, a.scale(), a.loss(), a.examples(), a.gradient());
+        }
+        closedUnapplied = true;
+        return u;
+    }
+
+    /**
+     * Applies an update (the one just closed, or, on a replica, the next one received): the decoded
+     * gradient written into the gradient view, one masked updater step, the frames advanced.
+     *
+     * @throws IllegalStateException    when it is not the next update (its version does not follow)
+     * @throws IllegalArgumentException when its gradient does not fit the codec; nothing is changed
+     */
+    public void apply(Update u) {
+        if (u.applies()) {
+            if (u.version() != version + 1) {
+                throw new IllegalStateException("update of round " + u.round() + " makes version " + u.version()
+                        + ", the next is " + (version + 1));
+            }
+            Arrays.fill(gradient, 0.0);
+            GradientMask mask = codec.write(u.gradient(), gradient);
+            applier.applyMean(gradient, mask, u.loss(), u.scale());
+            version++;
+            stats.updates.incrementAndGet();
+            if (mask != null) {
+                stats.partialUpdates.incrementAndGet();
+            }
+        } else if (u.version() != version) {
+            throw new IllegalStateException("empty update of round " + u.round() + " at version " + u.version()
+                    + ", the server is at " + version);
+        }
+        codec.advance(u.round(), u.gradient());
+        closedUnapplied = false;
+    }
+
+    private WorkerJobs slot(int worker) {
+        if (worker < 0 || worker >= jobs.length) {
+            throw new IllegalArgumentException("no worker " + worker + " (there are " + jobs.length + ")");
+        }
+        return jobs[worker];
+    }
+
+    /** The jobs one worker holds, and the rounds it recently answered or lost. */
+    private static final class WorkerJobs {
+        final Map<Long, Integer> outstanding = new HashMap<>();
+        final Set<Long> answered = new LinkedHashSet<>();
+        final Set<Long> expired = new LinkedHashSet<>();
+
+        void issue(long round, int examples) {
+            if (examples < 1) {
+                throw new IllegalArgumentException("a job needs examples, got " + examples);
+            }
+            if (outstanding.containsKey(round) || answered.contains(round)) {
+                throw new IllegalStateException("round " + round + " was already given to this worker");
+            }
+            outstanding.put(round, examples);
+        }
+
+        /** Ends an outstanding job without an answer; true when it was outstanding. */
+        boolean expire(long round) {
+            if (outstanding.remove(round) == null) {
+                return false;
+            }
+            remember(expired, round);
+            return true;
+        }
+
+        void remember(Set<Long> set, long round) {
+            set.add(round);
+            if (set.size() > REMEMBERED_ROUNDS) {
+                set.remove(set.iterator().next());
+            }
+        }
+    }
+
+    /** The SYNC round being collected. */
+    private static final class OpenRound {
+        final long round;
+        final GradientCodec.Round codecRound;
+        final int[] assigned;
+        final double deadline;
+        final Set<Integer> done = new HashSet<>();
+        final RoundTally tally = new RoundTally();
+
+        OpenRound(long round, GradientCodec.Round codecRound, int[] assigned, double deadline) {
+            this.round = round;
+            this.codecRound = codecRound;
+            this.assigned = assigned;
+            this.deadline = deadline;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.dl4jcoded.training.server;
+
+import io.github.dl4jcoded.training.DecodedGradient;
+
+/**
+ * One step of the parameter server, as it is applied on the server and replayed on every replica:
+ * the decoded mean gradient and how to apply it. Everything a replica needs to stay equal to the
+ * server bit for bit, and no more: one update's worth of values, never the workers' messages.
+ *
+ * @param round    the round (SYNC) or job (ASYNC) it closes
+ * @param version  updates applied once this one is (equal to the version before for an empty round)
+ * @param scale    step scale of the updater's output, in (0, 1]
+ * @param loss     mean training loss of the messages behind it (NaN when none)
+ * @param examples examples behind it
+ * @param gradient the decoded mean gradient (nothing, for an empty round: then only frames advance)
+ */
+public record Update(long round, long version, double scale, double loss, int examples, DecodedGradient gradient) {
+    /** Bytes of the header on a wire: round, version (8 each), scale, loss (8 each), examples (4), group count (4). */
+    public static final int HEADER_BYTES = 40;
+
+    /** True when applying it changes the parameters. */
+    public boolean applies() {
+        return !gradient.isEmpty();
+    }
+
+    /** Bytes on a wire with float32 values. */
+    public long wireBytes() {
+        return HEADER_BYTES + gradient.wireBytes();
+    }
+}

@@ -1,0 +1,242 @@
+package io.github.dl4jcoded.training.server;
+
+import io.github.dl4jcoded.cluster.ReplicaChecksum;
+import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import io.github.dl4jcoded.training.ParameterServerSetup;
+import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.WorkerMessage;
+import io.github.dl4jcoded.training.local.LocalTrainerTest;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The parameter-server core on its own: every rule, with no threads, clocks or transport around it. */
+class ParameterServerTest {
+    private static final List<DataSet> DATA = LocalTrainerTest.data(4, 8, DataType.FLOAT, 21);
+
+    private static MultiLayerNetwork net() {
+        MultiLayerNetwork n = new MultiLayerNetwork(LocalTrainerTest.cnn(new Adam(1e-2), DataType.FLOAT));
+        n.init();
+        return n;
+    }
+
+    private static CodedTrainingConfig.Builder coded(int workers) {
+        return CodedTrainingConfig.builder().workers(workers).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4)
+                .errorFeedback(false).seed(3);
+    }
+
+    /** Worker {@code w}'s answer to {@code round} on its share, computed against the core's current parameters. */
+    private static WorkerMessage answer(ParameterServer core, int w, long round, DataSet shard) {
+        MultiLayerNetwork replica = ParameterServerSetup.replica(core.network());
+        return core.codec().workerSide(w).compute(replica, shard, round, core.version()).asSent();
+    }
+
+    private static WorkerMessage with(WorkerMessage m, long round, long version, int worker, int examples, double loss,
+                                      List<Codeword> codewords) {
+        return new WorkerMessage(round, version, worker, examples, loss, codewords, m.dense());
+    }
+
+    /** Offers {@code bad} and checks that it is refused for {@code reason} and changes nothing but its job's bookkeeping. */
+    private static void assertRefused(RejectReason reason, ParameterServer core, int worker, WorkerMessage bad) {
+        long before = ReplicaChecksum.of(core.network());
+        long version = core.version();
+        ParameterServer.Verdict v = core.offer(worker, bad);
+        assertEquals(reason, v.reason(), String.valueOf(v.detail()));
+        assertEquals(before, ReplicaChecksum.of(core.network()), "a refused message changed the network");
+        assertEquals(version, core.version());
+        assertTrue(core.stats().refusedByReason().get(reason) >= 1);
+    }
+
+    private ParameterServer syncRound(CodedTrainingConfig cfg) {
+        ParameterServer core = ParameterServer.forNetwork(net(), cfg);
+        core.openRound(0, new int[]{0, 1}, new int[]{8, 8}, 10.0);
+        return core;
+    }
+
+    @Test
+    void everyReasonIsDecidedInTheCoreAndARefusalChangesNothing() {
+        CodedTrainingConfig cfg = coded(2).build();
+        ParameterServer core = syncRound(cfg);
+        WorkerMessage good = answer(core, 0, 0, DATA.get(0));
+
+        assertRefused(RejectReason.MALFORMED, core, 0, null);
+        assertRefused(RejectReason.MALFORMED, core, 7, good);                                    // no such worker
+        assertRefused(RejectReason.MALFORMED, core, 1, good);                                    // claims another sender
+        assertRefused(RejectReason.UNKNOWN_ROUND, core, 0, with(good, 5, 0, 0, 8, good.loss(), good.codewords()));
+        assertRefused(RejectReason.MALFORMED, core, 0, with(good, 0, 0, 0, 9, good.loss(), good.codewords()));
+        // that answer ended worker 0's job: the good one is now a replay
+        assertRefused(RejectReason.REPLAY, core, 0, good);
+
+        core = syncRound(cfg);
+        assertRefused(RejectReason.NON_FINITE, core, 0, with(good, 0, 0, 0, 8, Double.NaN, good.codewords()));
+        core = syncRound(cfg);
+        assertRefused(RejectReason.MALFORMED, core, 0, with(good, 0, 1, 0, 8, good.loss(), good.codewords())); // a future version
+        core = syncRound(cfg);
+        List<Codeword> nan = new ArrayList<>(good.codewords());
+        Codeword c = nan.get(0);
+        double[] sym = c.symbols();
+        sym[0] = Double.POSITIVE_INFINITY;
+        nan.set(0, new Codeword(c.step(), c.task(), c.frameTag(), c.blocks(), c.coefficients(), sym));
+        assertRefused(RejectReason.NON_FINITE, core, 0, with(good, 0, 0, 0, 8, good.loss(), nan));
+        core = syncRound(cfg);
+        List<Codeword> wrongFrame = List.of(new Codeword(c.step(), c.task(), c.frameTag() + 1, c.blocks(), c.coefficients(), c.symbols()));
+        assertRefused(RejectReason.WRONG_FRAME, core, 0, with(good, 0, 0, 0, 8, good.loss(), wrongFrame));
+        core = syncRound(cfg);
+        WorkerMessage other = answer(core, 1, 0, DATA.get(0));
+        assertRefused(RejectReason.UNKNOWN_TASK, core, 0, with(good, 0, 0, 0, 8, good.loss(), other.codewords()));
+        core = syncRound(cfg);
+        List<Codeword> twice = new ArrayList<>(good.codewords());
+        twice.add(good.codewords().get(0));
+        assertRefused(RejectReason.MALFORMED, core, 0, with(good, 0, 0, 0, 8, good.loss(), twice));
+        core = syncRound(cfg);
+        assertRefused(RejectReason.MALFORMED, core, 0, with(good, 0, 0, 0, 8, good.loss(), List.of()));
+
+        // LATE: its round closed without it. STALE: computed too many updates ago (ASYNC).
+        core = syncRound(cfg);
+        assertTrue(core.isDue(10.0), "the deadline passed");
+        core.apply(core.close());
+        assertRefused(RejectReason.LATE, core, 0, good);
+
+        ParameterServer async = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC)
+                .stalenessBound(0).build());
+        async.issueJob(0, 0, 8);
+        async.issueJob(1, 1, 8);
+        WorkerMessage a0 = answer(async, 0, 0, DATA.get(0));
+        WorkerMessage a1 = answer(async, 1, 1, DATA.get(1));
+        assertTrue(async.offer(0, a0).accepted());
+        async.apply(async.close());
+        assertRefused(RejectReason.STALE, async, 1, a1);
+        assertEquals(1, async.stats().stale());
+    }
+
+    @Test
+    void aDenseServerRefusesWhatIsNotADenseGradientOfTheRightLength() {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).vanilla().build();
+        ParameterServer core = syncRound(cfg);
+        WorkerMessage good = answer(core, 0, 0, DATA.get(0));
+        double[] g = good.dense().clone();
+        g[5] = Double.NaN;
+        assertRefused(RejectReason.NON_FINITE, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), List.of(), g));
+        core = syncRound(cfg);
+        assertRefused(RejectReason.MALFORMED, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), List.of(),
+                java.util.Arrays.copyOf(good.dense(), 3)));
+        core = syncRound(cfg);
+        assertRefused(RejectReason.MALFORMED, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), List.of(), null));
+    }
+
+    @Test
+    void aSyncRoundIsDueWhenEveryJobEndedWhenDecodableOrAtItsDeadline() {
+        ParameterServer core = syncRound(coded(2).build());
+        assertFalse(core.isDue(0));
+        assertTrue(core.offer(0, answer(core, 0, 0, DATA.get(0))).accepted());
+        assertFalse(core.isDue(9.99), "worker 1 still holds its job");
+        core.jobLost(1, 0);
+        assertTrue(core.isDue(0), "every job ended: one answered, one lost");
+        assertEquals(1, core.stats().lostJobs());
+
+        core = syncRound(coded(2).build());
+        assertTrue(core.isDue(10.0), "deadline");
+        Update empty = core.close();
+        assertFalse(empty.applies());
+        core.apply(empty);
+        assertEquals(0, core.version());
+        assertEquals(1, core.stats().emptyRounds());
+
+        // A code (a user's own component) that gives every task to slot 0: decodable once worker 0
+        // answered, while worker 1 still holds its job.
+        ParameterServer one = ParameterServer.forNetwork(net(), coded(2).code(new AllTasksToSlotZero()).build());
+        one.openRound(0, new int[]{0, 1}, new int[]{8, 8}, 10.0);
+        assertTrue(one.offer(0, answer(one, 0, 0, DATA.get(0))).accepted());
+        assertTrue(one.holds(1, 0));
+        assertTrue(one.isDue(0), "the codec has every task");
+        Update u = one.close();
+        assertThrows(IllegalStateException.class, one::close, "the closed update must be applied first");
+        one.apply(u);
+        assertEquals(1, one.version());
+        assertEquals(1, u.version());
+        assertFalse(one.holds(1, 0), "closing the round ended the job it still held");
+    }
+
+    /** A systematic code whose tasks all belong to slot 0. */
+    public static final class AllTasksToSlotZero implements io.github.dl4jcoded.code.CodeFactory {
+        @Override
+        public io.github.dl4jcoded.code.Code create(io.github.dl4jcoded.code.CodeSpec spec) {
+            return io.github.dl4jcoded.code.Codes.systematic(spec.blocks(), 0, 2, spec.seed());
+        }
+
+        @Override
+        public int slotOf(io.github.dl4jcoded.code.Code code, int task, int workers) {
+            return 0;
+        }
+    }
+
+    @Test
+    void asyncAnswersAreAppliedOneByOneScaledByStaleness() {
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).build());
+        core.issueJob(0, 0, 8);
+        core.issueJob(1, 1, 8);
+        WorkerMessage a0 = answer(core, 0, 0, DATA.get(0));
+        WorkerMessage a1 = answer(core, 1, 1, DATA.get(1));
+        assertTrue(core.offer(0, a0).accepted());
+        Update u0 = core.close();
+        core.apply(u0);
+        assertTrue(core.offer(1, a1).accepted());
+        Update u1 = core.close();
+        assertEquals(1.0, u0.scale());
+        assertEquals(0.5, u1.scale(), "computed one update ago: 1 / (1 + 1)");
+        assertEquals(2, u1.version());
+        assertEquals(0, core.jobsHeld(0));
+    }
+
+    @Test
+    void aReplicaApplyingTheServersUpdatesStaysEqualBitForBit() {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).seed(9).build(); // low-rank history frames
+        ParameterServer server = ParameterServer.forNetwork(net(), cfg);
+        ParameterServer replica = new ParameterServer(server.network().clone(), cfg, 0);
+        replica.codec().importState(server.codec().exportState());
+        long pushed = 0;
+        long pulled = 0;
+        for (int round = 0; round < 6; round++) {
+            server.openRound(round, new int[]{0, 1}, new int[]{4, 4}, 10.0);
+            for (int w = 0; w < 2; w++) {
+                WorkerMessage m = answer(server, w, round, (DataSet) DATA.get(round % 4).get(new int[]{4 * w, 4 * w + 1, 4 * w + 2, 4 * w + 3}));
+                pushed += m.wireBytes();
+                assertTrue(server.offer(w, m).accepted());
+            }
+            assertTrue(server.isDue(0));
+            Update u = server.close();
+            server.apply(u);
+            replica.apply(u);
+            pulled += u.wireBytes();
+            assertEquals(ReplicaChecksum.of(server.network()), ReplicaChecksum.of(replica.network()), "round " + round);
+        }
+        assertTrue(pulled <= pushed, "an update is one message's worth, not every worker's: " + pulled + " vs " + pushed);
+        assertThrows(IllegalStateException.class, () -> replica.apply(new Update(0, 3, 1, 0, 1,
+                io.github.dl4jcoded.training.DecodedGradient.dense(new double[1], 4))), "not the next version");
+    }
+
+    @Test
+    void jobsAreRegisteredBeforeTheyAreAnswered() {
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).build());
+        assertThrows(IllegalStateException.class, () -> core.openRound(0, new int[]{0}, new int[]{8}, 1), "ASYNC has no rounds");
+        core.issueJob(4, 1, 8);
+        assertThrows(IllegalStateException.class, () -> core.issueJob(4, 1, 8), "the same job twice");
+        assertThrows(IllegalArgumentException.class, () -> core.issueJob(5, 1, 0), "a job without examples");
+        assertTrue(core.holds(1, 4));
+        core.workerLeft(1);
+        assertFalse(core.holds(1, 4));
+        assertEquals(1, core.stats().lostJobs());
+        assertEquals(RejectReason.LATE, core.offer(1, answer(core, 1, 4, DATA.get(0))).reason(), "a lost job's answer is late");
+    }
+}
