@@ -10,6 +10,7 @@ import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
+import io.github.dl4jcoded.training.server.WireSizes;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
@@ -50,8 +51,6 @@ import java.util.concurrent.TimeUnit;
 public final class ClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterServer.class);
     private static final long IDLE_WAIT_MILLIS = 50;
-    /** Bytes of a job on the wire besides its example indices: round (8) and count (4). */
-    private static final int JOB_HEADER_BYTES = 12;
 
     /**
      * @param epochs             passes over the training set
@@ -237,7 +236,7 @@ public final class ClusterServer implements AutoCloseable {
                 s.queue = new LinkedBlockingDeque<>();
                 joins++;
                 Welcome w = welcome(s.index);
-                bytesDown += w.snapshot().length + (w.codecState() == null ? 0 : w.codecState().length) + w.configJson().length();
+                bytesDown += w.wireBytes();
                 log.info("worker '{}' joined as slot {} at log entry {}", name, s.index, seq);
                 notifyAll();
                 return w;
@@ -302,7 +301,7 @@ public final class ClusterServer implements AutoCloseable {
         Welcome w = welcome(worker);
         s.queue.add(w);
         resyncs++;
-        bytesDown += w.snapshot().length;
+        bytesDown += w.wireBytes();
         log.info("resync of worker {} at log entry {}", worker, seq);
     }
 
@@ -468,7 +467,7 @@ public final class ClusterServer implements AutoCloseable {
 
     private void sendJob(Slot s, long round, int[] examples) {
         s.queue.add(new Job(round, examples));
-        bytesDown += JOB_HEADER_BYTES + 4L * examples.length;
+        bytesDown += WireSizes.job(examples.length);
     }
 
     private void finish() {
@@ -479,6 +478,7 @@ public final class ClusterServer implements AutoCloseable {
         for (Slot s : slots) {
             if (s.joined) {
                 s.queue.add(new Finished(seq));
+                bytesDown += WireSizes.FINISHED_BYTES;
             }
         }
         log.info("training finished: {} log entries, {} updates", seq, core.version());

@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.cluster;
 
 import io.github.dl4jcoded.training.server.Update;
+import io.github.dl4jcoded.training.server.WireSizes;
 
 /**
  * One entry of the server's log: an {@link Update} the server applied, in the order it applied
@@ -15,11 +16,8 @@ import io.github.dl4jcoded.training.server.Update;
  *                 entry, or 0 when this entry carries none (sent every few entries)
  */
 public record LogEntry(long seq, Update update, long checksum) implements Downlink {
-    /** Bytes of an entry's own header on a wire: seq and checksum (8 each). */
-    public static final int HEADER_BYTES = 16;
-
-    /** Bytes this entry takes on a wire with float32 values. */
+    /** Bytes this entry takes on a wire ({@link WireSizes#entry}). */
     public long wireBytes() {
-        return HEADER_BYTES + update.wireBytes();
+        return WireSizes.entry(update);
     }
 }

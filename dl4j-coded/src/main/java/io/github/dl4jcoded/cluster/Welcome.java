@@ -15,4 +15,9 @@ package io.github.dl4jcoded.cluster;
  */
 public record Welcome(int worker, String configJson, byte[] snapshot, byte[] codecState, long seq, long version,
                       String dataFingerprint) implements Downlink {
+    /** Bytes this welcome takes on a wire ({@link io.github.dl4jcoded.training.server.WireSizes#welcome}). */
+    public long wireBytes() {
+        return io.github.dl4jcoded.training.server.WireSizes.welcome(snapshot.length, codecState == null ? 0 : codecState.length,
+                configJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
 }

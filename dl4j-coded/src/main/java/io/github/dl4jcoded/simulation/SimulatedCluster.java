@@ -8,6 +8,7 @@ import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
+import io.github.dl4jcoded.training.server.WireSizes;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -28,33 +29,38 @@ import java.util.function.ToDoubleFunction;
  * delays and the network are reproducible on one small machine. Same inputs and seeds, same
  * result, bit for bit.
  *
- * <p><b>Model of time.</b> A worker that takes a job at virtual time t reads the server's
- * parameters as they are at t (version v), computes its message, and is busy for
- * {@code examples x perSampleSeconds x slowdown} (the slowdown drawn by the
- * {@link StragglerModel} for this worker and job), then pushes the message over its own uplink
- * ({@code bytes / workerBandwidth}); it takes its next job when the push has left. The server's
- * inbound link is one FIFO resource: pushes are served in the order their uplink transfer
- * completes, each holding the link for {@code bytes / serverBandwidth}, and a message arrives
- * {@code latency} after its turn on the link ends. A worker that is down at any moment before
- * its push has left loses the job (and never sends it; the computation still ran, so worker-side
- * codec state such as error feedback saw it); it takes jobs again when it returns.
- * The server's own decoding and update cost no virtual time.
- *
- * <p><b>Downlink.</b> Before it computes, a worker that is behind the server pulls what it
- * needs to catch up from version {@code v'} (what it last read) to the current version {@code v}.
- * The server's outbound link is modelled as a second shared FIFO resource (the server's link is
- * full duplex: inbound and outbound queues are separate, each of {@code serverBandwidth}); every
- * pull holds it for {@code bytes / serverBandwidth}, then crosses the worker's own link
- * ({@code bytes / workerBandwidth}) and the latency, and only then does the worker start computing
- * (on the parameters of version v). What a pull carries: for the vanilla server the parameters
- * (n float32 plus header, as a standard parameter server serves them); for coded training every
- * entry of the update log since the worker last read it ({@link Update#wireBytes}: the decoded
- * block symbols of each update, one message's worth, and the header of each empty round), which
- * the worker replays through the core exactly as a cluster replica does, however far behind it
- * is. Every worker starts with the initial parameters,
- * so its first job pulls nothing. One shared outbound link, rather than independent per-worker
- * downlinks, because the server's NIC is what a parameter server saturates: 16 workers pulling
- * dense LeNet parameters need 16 x 1.7 MB = 0.22 s of a 1 Gb/s link per round.
+ * <p><b>Model of time</b>: what the real cluster pays, charged where it pays it.
+ * <ul>
+ *   <li><b>Workers.</b> A worker that takes a job at virtual time t first receives it, with what it
+ *   needs to catch up (below), then computes for {@code (examples x perSampleSeconds + perJobSeconds)
+ *   x slowdown} (the slowdown drawn by the {@link StragglerModel} for this worker and job) on the
+ *   parameters as they were at t (version v), then pushes its message over its own link
+ *   ({@code bytes / workerBandwidth}); it takes its next job when the push has left. A worker that
+ *   is down at any moment before its push has left loses the job (the computation still ran, so
+ *   worker-side codec state such as error feedback saw it); when it returns it rejoins, with a welcome.</li>
+ *   <li><b>The server's link</b>, each way a FIFO resource of {@code serverBandwidth} (full duplex:
+ *   inbound and outbound queue apart). Pushes are served in the order their uplink transfer
+ *   completes and arrive {@code latency} after their turn.</li>
+ *   <li><b>The server's CPU</b>, one FIFO resource: each arriving message takes
+ *   {@code serverMessageSeconds} of it (validation, into its round) in arrival order, and each
+ *   update {@code serverUpdateSeconds} (decode, the updater step, the log entry) once the update is
+ *   due and the CPU is free. An update becomes visible when that work ends; a synchronous round's
+ *   successor starts then.</li>
+ *   <li><b>The downlink.</b> Before computing, a worker receives over the server's outbound link and
+ *   its own: the job itself ({@link WireSizes#job}); after it was down, a welcome (the network
+ *   snapshot, codec state and configuration, {@link WireSizes#welcome}: the workers present at the
+ *   start got theirs before the clock started, as the cluster server waits for its workers to join,
+ *   and those bytes are counted but not timed); then,
+ *   for coded training, every log entry it missed ({@link WireSizes#entry}: one update's decoded
+ *   symbols each, empty rounds included), which it replays through its own core at
+ *   {@code replaySeconds x slowdown} per entry before it computes, as a cluster replica does; for
+ *   the vanilla server, the parameters when they changed (n float32 plus header: a standard
+ *   parameter server's pull, no replay). One shared outbound link, because the server's NIC is what
+ *   a parameter server saturates: 16 workers pulling dense LeNet parameters need 16 x 1.7 MB =
+ *   0.22 s of a 1 Gb/s link per round. At the end every joined worker is told training is over.</li>
+ * </ul>
+ * Zero server and replay costs give the model of the first simulator, where only workers' compute
+ * and links took time.
  *
  * <p><b>Policies</b>, the core's: SYNC splits each minibatch over the workers
  * that are up when the round starts and applies the round when every one of them answered (or
@@ -89,7 +95,8 @@ public final class SimulatedCluster {
     public record Result(List<Record> records, List<EvalPoint> evaluations, MultiLayerNetwork network,
                          double endTime, long rounds, long messages, long late, long stale, long rejected,
                          long emptyRounds, long lostJobs, long bytesUp, long bytesDown, long denseEquivalentBytes,
-                         long[] messagesFrom, boolean stoppedEarly) {
+                         long[] messagesFrom, boolean stoppedEarly, double serverBusySeconds, double replaySeconds,
+                         long welcomeBytes) {
     }
 
     private final MultiLayerNetwork userNet;
@@ -163,7 +170,7 @@ public final class SimulatedCluster {
         return new Run(batches, epochs).execute();
     }
 
-    private enum Kind { START, WORKER_FREE, JOB_LOST, SEND_DONE, ARRIVAL, DEADLINE }
+    private enum Kind { START, WORKER_FREE, JOB_LOST, SEND_DONE, ARRIVAL, OFFER, APPLY, DEADLINE }
 
     private record Event(double time, long seq, Kind kind, int worker, Object payload) {
     }
@@ -197,16 +204,21 @@ public final class SimulatedCluster {
         private final ArrayDeque<Job> shared = new ArrayDeque<>();
         private final List<Record> records = new ArrayList<>();
         private final List<EvalPoint> evaluations = new ArrayList<>();
+        private final ArrayDeque<Long> readyStaleness = new ArrayDeque<>();
         private long seq;
         private double now;
         private double serverLinkFree;
         private double serverOutFree;
+        private double serverCpuFree;
+        private boolean applyScheduled;
         // The update log as the workers see it: logBytes[e] = bytes of its first e entries.
         private long[] logBytes = new long[1024];
         private int logEntries;
-        private final int[] lastEntryRead = new int[n];
-        private final long[] lastVersionRead = new long[n];
+        // Per worker: the log entries it holds (-1: none, it needs a welcome), the version it last read.
+        private final int[] entriesRead = new int[n];
+        private final long[] versionRead = new long[n];
         private final long paramBytes;
+        private final long welcomeBytes;
         private final boolean vanilla = config.mode() == CodedTrainingConfig.Mode.VANILLA;
         private boolean stopped;
         private long nextRound;
@@ -216,6 +228,7 @@ public final class SimulatedCluster {
         private long asyncJobsLeft;
         private long nextEval = 1;
         private long arrivals, bytesUp, bytesDown;
+        private double serverBusy, replayBusy;
 
         Run(List<DataSet> batches, int epochs) {
             this.batches = batches;
@@ -225,10 +238,15 @@ public final class SimulatedCluster {
             codec = core.codec();
             replica = ParameterServerSetup.replica(userNet);
             paramBytes = codec.denseMessageBytes();
+            welcomeBytes = WireSizes.welcome(snapshotBytes(server), codec.exportState() == null ? 0 : codec.exportState().length,
+                    config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
             for (int w = 0; w < n; w++) {
                 sides[w] = codec.workerSide(w);
                 state[w] = WorkerState.IDLE;
                 inbox.add(new ArrayDeque<>());
+                // Every worker joins before training starts, as the cluster server waits for them:
+                // its welcome crosses the network then, counted in the bytes but not in the time.
+                bytesDown += welcomeBytes;
             }
         }
 
@@ -248,9 +266,11 @@ public final class SimulatedCluster {
                     case JOB_LOST -> jobLost(e.worker(), (Job) e.payload());
                     case SEND_DONE -> sendDone((WorkerMessage) e.payload());
                     case ARRIVAL -> arrival((WorkerMessage) e.payload());
+                    case OFFER -> offer((WorkerMessage) e.payload());
+                    case APPLY -> applyNext();
                     case DEADLINE -> {
                         if (core.hasOpenRound() && core.openRoundId() == (Long) e.payload()) {
-                            closeRoundIfDue();
+                            applyWhenDue();
                         }
                     }
                 }
@@ -264,6 +284,13 @@ public final class SimulatedCluster {
             if (early && now > end) {
                 end = now; // the time limit: the run ends there, whatever it was doing
             }
+            if (done) {
+                for (int w = 0; w < n; w++) {
+                    if (state[w] != WorkerState.GONE && entriesRead[w] >= 0) {
+                        bytesDown += WireSizes.FINISHED_BYTES; // the server tells every joined worker it is over
+                    }
+                }
+            }
             // An evaluation of these very parameters was already made: the same value, do not repeat it.
             long version = core.version();
             boolean evaluated = !evaluations.isEmpty() && evaluations.get(evaluations.size() - 1).updates() == version;
@@ -273,7 +300,7 @@ public final class SimulatedCluster {
             TrainingStats st = core.stats();
             return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, st.rounds(), arrivals, st.late(),
                     st.stale(), st.rejected(), st.emptyRounds(), st.lostJobs(), bytesUp, bytesDown, st.denseEquivalentBytes(),
-                    messagesFrom.clone(), early);
+                    messagesFrom.clone(), early, serverBusy, replayBusy, welcomeBytes);
         }
 
         private void schedule(double time, Kind kind, int worker, Object payload) {
@@ -346,10 +373,11 @@ public final class SimulatedCluster {
         private void workerFree(int w) {
             double up = stragglers.nextUp(w, now);
             if (up > now) {
-                // Down: jobs waiting in its SYNC inbox are lost with it.
+                // Down: jobs waiting in its SYNC inbox are lost with it, and its replica with it.
                 for (Job j; (j = inbox.get(w).poll()) != null; ) {
                     jobLost(w, j);
                 }
+                entriesRead[w] = -1; // it will rejoin, with a welcome
                 state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
                 if (up < Double.POSITIVE_INFINITY) {
                     schedule(up, Kind.WORKER_FREE, w, null);
@@ -365,10 +393,10 @@ public final class SimulatedCluster {
                 core.issueJob(job.round(), w, job.shard().numExamples());
             }
             state[w] = WorkerState.BUSY;
-            double ready = pull(w);
+            double ready = pull(w, job);
             replica.setParams(server.params());
             WorkerMessage m = sides[w].compute(replica, job.shard(), job.round(), core.version());
-            double finish = ready + job.shard().numExamples() * cost.perSampleSeconds() * stragglers.slowdown(w, jobsTaken[w]++);
+            double finish = ready + cost.jobSeconds(job.shard().numExamples()) * stragglers.slowdown(w, jobsTaken[w]++);
             double leaves = m == null ? finish : finish + cost.uplinkSeconds(m.wireBytes());
             double down = stragglers.nextDown(w, now);
             if (down <= leaves) {
@@ -382,7 +410,7 @@ public final class SimulatedCluster {
                 if (!sync) {
                     asyncJobDone();
                 } else {
-                    closeRoundIfDue();
+                    applyWhenDue();
                 }
                 return;
             }
@@ -390,25 +418,30 @@ public final class SimulatedCluster {
         }
 
         /**
-         * Worker {@code w} catches up from what it last read to the server's current state over the
-         * server's outbound link (FIFO) and its own link; returns when it holds the parameters.
+         * Worker {@code w} receives its job and catches up with the server over the server's
+         * outbound link (FIFO) and its own link: a welcome when it has nothing yet, then every log
+         * entry it missed (coded) or the parameters (vanilla); a coded worker then replays the
+         * entries. Returns when it can compute on the current parameters.
          */
-        private double pull(int w) {
-            long bytes;
-            if (vanilla) {
-                bytes = lastVersionRead[w] == core.version() ? 0 : paramBytes;
+        private double pull(int w, Job job) {
+            long bytes = WireSizes.job(job.shard().numExamples());
+            int replayed = 0;
+            if (entriesRead[w] < 0) {
+                bytes += welcomeBytes;
+            } else if (vanilla) {
+                bytes += versionRead[w] == core.version() ? 0 : paramBytes;
             } else {
-                bytes = logBytes[logEntries] - logBytes[lastEntryRead[w]];
+                bytes += logBytes[logEntries] - logBytes[entriesRead[w]];
+                replayed = logEntries - entriesRead[w];
             }
-            lastVersionRead[w] = core.version();
-            lastEntryRead[w] = logEntries;
-            if (bytes == 0) {
-                return now;
-            }
+            entriesRead[w] = logEntries;
+            versionRead[w] = core.version();
             bytesDown += bytes;
             double start = Math.max(now, serverOutFree);
             serverOutFree = start + cost.serverLinkSeconds(bytes);
-            return serverOutFree + cost.latencySeconds() + cost.uplinkSeconds(bytes);
+            double replay = replayed * cost.replaySeconds() * stragglers.slowdown(w, jobsTaken[w]);
+            replayBusy += replay;
+            return serverOutFree + cost.latencySeconds() + cost.uplinkSeconds(bytes) + replay;
         }
 
         /** JOB_LOST: the worker went down with this job; a dead worker must not hold up its round. */
@@ -416,6 +449,7 @@ public final class SimulatedCluster {
             if (state[w] == WorkerState.BUSY) {
                 double up = stragglers.nextUp(w, now);
                 state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
+                entriesRead[w] = -1;
                 if (up < Double.POSITIVE_INFINITY) {
                     schedule(up, Kind.WORKER_FREE, w, null);
                 }
@@ -427,7 +461,7 @@ public final class SimulatedCluster {
             if (!sync) {
                 asyncJobDone();
             } else {
-                closeRoundIfDue();
+                applyWhenDue();
             }
         }
 
@@ -441,25 +475,61 @@ public final class SimulatedCluster {
             schedule(now, Kind.WORKER_FREE, m.worker(), null);
         }
 
+        /** ARRIVAL: the message is at the server; it waits for the server's CPU, in order. */
         private void arrival(WorkerMessage m) {
             arrivals++;
             messagesFrom[m.worker()]++;
-            long staleness = core.version() - m.version();
-            core.offer(m.worker(), m);
-            if (sync) {
-                closeRoundIfDue();
-                return;
+            double done = serverWork(cost.serverMessageSeconds());
+            if (done == now) {
+                offer(m);
+            } else {
+                schedule(done, Kind.OFFER, m.worker(), m);
             }
-            while (core.isDue(now)) {
-                apply(core.close(), staleness);
-            }
-            asyncJobDone();
         }
 
-        private void closeRoundIfDue() {
-            if (core.isDue(now)) {
-                apply(core.close(), 0);
+        /** The server's CPU does {@code seconds} of work after what it already has; returns when it is done. */
+        private double serverWork(double seconds) {
+            double start = Math.max(now, serverCpuFree);
+            serverCpuFree = start + seconds;
+            serverBusy += seconds;
+            return serverCpuFree;
+        }
+
+        /** OFFER: the server has taken the message in (validated it, added it to its round). */
+        private void offer(WorkerMessage m) {
+            long staleness = core.version() - m.version();
+            if (core.offer(m.worker(), m).accepted() && !sync) {
+                readyStaleness.add(staleness);
+            }
+            applyWhenDue();
+            if (!sync) {
+                asyncJobDone();
+            }
+        }
+
+        /** When an update is due and none is being made, the server's CPU makes the next one. */
+        private void applyWhenDue() {
+            if (applyScheduled || !core.isDue(now)) {
+                return;
+            }
+            applyScheduled = true;
+            double done = serverWork(cost.serverUpdateSeconds());
+            if (done == now) {
+                applyNext();
+            } else {
+                schedule(done, Kind.APPLY, -1, null);
+            }
+        }
+
+        /** APPLY: the server closes its next update and applies it; workers see it from now on. */
+        private void applyNext() {
+            applyScheduled = false;
+            Update u = core.close();
+            apply(u, sync ? 0 : readyStaleness.poll());
+            if (sync) {
                 schedule(now, Kind.START, -1, null);
+            } else {
+                applyWhenDue();
             }
         }
 
@@ -484,7 +554,7 @@ public final class SimulatedCluster {
             if (logEntries + 1 >= logBytes.length) {
                 logBytes = Arrays.copyOf(logBytes, logBytes.length * 2);
             }
-            logBytes[logEntries + 1] = logBytes[logEntries] + u.wireBytes();
+            logBytes[logEntries + 1] = logBytes[logEntries] + WireSizes.entry(u);
             logEntries++;
             if (!u.applies()) {
                 return;
@@ -502,5 +572,16 @@ public final class SimulatedCluster {
                 stopped = true;
             }
         }
+    }
+
+    /** Bytes of a network's ModelSerializer zip (what a welcome carries). */
+    private static long snapshotBytes(MultiLayerNetwork net) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            org.deeplearning4j.util.ModelSerializer.writeModel(net, out, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot serialize the network to size a welcome", e);
+        }
+        return out.size();
     }
 }

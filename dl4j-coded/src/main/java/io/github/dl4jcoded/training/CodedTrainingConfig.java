@@ -290,6 +290,11 @@ public record CodedTrainingConfig(
         return p;
     }
 
+    /** A component's name for people: a built-in's in lower case ("low_rank"), a user's class's simple name. */
+    public static String label(Object component) {
+        return component instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT) : component.getClass().getSimpleName();
+    }
+
     /** @throws IllegalArgumentException listing every problem, when there is one */
     public CodedTrainingConfig validate() {
         List<String> p = problems();

@@ -85,6 +85,23 @@ public final class CompareCommand implements Callable<Integer> {
                     + "default: measured on this machine (calibration) for each method's engine")
     Double perSampleSeconds;
 
+    @Option(names = "--encode-seconds",
+            description = "a coded worker's work per job on top of its backprop (error feedback, projection); "
+                    + "default: measured on this machine")
+    Double encodeSeconds;
+
+    @Option(names = "--server-message-seconds",
+            description = "the server's own work per arriving message; default: measured on this machine")
+    Double serverMessageSeconds;
+
+    @Option(names = "--server-update-seconds",
+            description = "the server's own work per update (decode, updater step, log entry); default: measured on this machine")
+    Double serverUpdateSeconds;
+
+    @Option(names = "--replay-seconds",
+            description = "a coded worker's work per log entry it replays before its next job; default: measured on this machine")
+    Double replaySeconds;
+
     @Option(names = "--link-gbps", defaultValue = "1",
             description = "bandwidth of every link (each worker's, and the server's shared link each way), "
                     + "Gb/s; Infinity for a free network (default: ${DEFAULT-VALUE})")
@@ -198,30 +215,29 @@ public final class CompareCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
                 workers, batchPerWorker, globalBatch, batches.size(), stragglers);
 
-        // Calibration: what one example costs each method's worker on this machine.
+        // Calibration: what each method's workers, server and replicas cost on this machine (nothing to
+        // measure when every cost is stated).
         DataSet shard = (DataSet) batches.get(0).get(range(Math.min(batchPerWorker, batches.get(0).numExamples())));
         ComputeCalibration cal = new ComputeCalibration(3, 5, calibrationSeconds);
         Map<Method, CodedTrainingConfig> configs = new LinkedHashMap<>();
+        Map<Method, ComputeCalibration.Costs> measured = new LinkedHashMap<>();
+        List<ComputeCalibration.Measurement> calibration = new ArrayList<>();
         for (Method m : chosen) {
             configs.put(m, config(m));
-        }
-        List<ComputeCalibration.Measurement> calibration = new ArrayList<>();
-        Map<Method, Double> measured = new LinkedHashMap<>();
-        ComputeCalibration.Measurement backprop = cal.worker(net, config(Method.VANILLA_SYNC), shard);
-        calibration.add(backprop);
-        for (Method m : chosen) {
-            CodedTrainingConfig c = configs.get(m);
-            if (c.mode() == CodedTrainingConfig.Mode.VANILLA) {
-                measured.put(m, backprop.perSampleSeconds());
-            } else {
-                ComputeCalibration.Measurement cm = cal.worker(net, c, shard);
-                calibration.add(new ComputeCalibration.Measurement(cm.engine() + " (" + m.label() + ", "
-                        + c.frame().name().toLowerCase(Locale.ROOT) + ")", 0, cm.batch(), cm.perSampleSeconds(), cm.reps()));
-                measured.put(m, cm.perSampleSeconds());
+            if (allCostsStated()) {
+                continue;
+            }
+            ComputeCalibration.Costs c = cal.costs(net, configs.get(m), shard);
+            measured.put(m, c);
+            for (ComputeCalibration.Measurement x : c.all()) {
+                calibration.add(new ComputeCalibration.Measurement(m.label() + ": " + x.what(), x.per(), x.batch(), x.median(),
+                        x.low(), x.high(), x.reps()));
             }
         }
-        for (int t : new int[]{1, 8, 32}) {
-            calibration.add(cal.forwardMode(net, shard, t));
+        if (!allCostsStated()) {
+            for (int t : new int[]{1, 8, 32}) {
+                calibration.add(cal.forwardMode(net, shard, t));
+            }
         }
         for (ComputeCalibration.Measurement c : calibration) {
             o.println("calibration: " + c);
@@ -232,8 +248,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<Outcome> outcomes = new ArrayList<>();
         for (Method m : chosen) {
             // A stated (GPU-class) cost is every method's: the run is then a function of its options and seed alone.
-            double perSample = perSampleSeconds == null ? measured.get(m) : perSampleSeconds;
-            outcomes.add(runMethod(m, configs.get(m), perSample, straggling, net, batches, test));
+            outcomes.add(runMethod(m, configs.get(m), cost(m, measured.get(m)), straggling, net, batches, test));
             Outcome r = outcomes.get(outcomes.size() - 1);
             Point hit = r.firstAtTarget(target);
             o.printf(Locale.ROOT, "%-14s %s; %d updates, %.3f virtual s, %,d bytes up, %,d down, final accuracy %.4f "
@@ -264,6 +279,12 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (perSampleSeconds != null && (!(perSampleSeconds > 0) || perSampleSeconds.isInfinite())) {
             throw new IllegalArgumentException("--per-sample-seconds must be positive and finite, got " + perSampleSeconds);
+        }
+        for (Double v : new Double[]{encodeSeconds, serverMessageSeconds, serverUpdateSeconds, replaySeconds}) {
+            if (v != null && (!(v >= 0) || v.isInfinite())) {
+                throw new IllegalArgumentException("--encode-seconds, --server-message-seconds, --server-update-seconds and "
+                        + "--replay-seconds must be finite and >= 0, got " + v);
+            }
         }
         if (!(linkGbps > 0) || !(latencyMs >= 0) || Double.isInfinite(latencyMs)) {
             throw new IllegalArgumentException("--link-gbps must be > 0 (Infinity for free) and --latency-ms finite and >= 0");
@@ -299,25 +320,59 @@ public final class CompareCommand implements Callable<Integer> {
         return b.build();
     }
 
-    private CostModel cost(Method m, double perSample) {
-        return m == Method.ORACLE ? CostModel.computeOnly(perSample)
-                : CostModel.gigabit(perSample, linkGbps, latencyMs / 1000);
+    /** What a method pays: each cost as stated on the command line, else as measured; the oracle's network is free. */
+    private CostModel cost(Method m, ComputeCalibration.Costs measured) {
+        double bytesPerSecond = linkGbps * 1e9 / 8;
+        CostModel c = measured != null ? measured.on(bytesPerSecond, bytesPerSecond, latencyMs / 1000)
+                : new CostModel(0, bytesPerSecond, bytesPerSecond, latencyMs / 1000); // every cost is stated below
+        boolean coded = config(m).mode() == CodedTrainingConfig.Mode.CODED;
+        c = new CostModel(perSampleSeconds != null ? perSampleSeconds : c.perSampleSeconds(),
+                coded && encodeSeconds != null ? encodeSeconds : c.perJobSeconds(),
+                c.workerBandwidth(), c.serverBandwidth(), c.latencySeconds(),
+                serverMessageSeconds != null ? serverMessageSeconds : c.serverMessageSeconds(),
+                serverUpdateSeconds != null ? serverUpdateSeconds : c.serverUpdateSeconds(),
+                coded && replaySeconds != null ? replaySeconds : c.replaySeconds());
+        return m == Method.ORACLE ? c.withFreeNetwork() : c;
     }
 
-    private Outcome runMethod(Method m, CodedTrainingConfig cfg, double perSample, StragglerModel straggling,
+    private String stated() {
+        List<String> st = new ArrayList<>();
+        if (perSampleSeconds != null) {
+            st.add("per example " + perSampleSeconds + " s");
+        }
+        if (encodeSeconds != null) {
+            st.add("coded encoding per job " + encodeSeconds + " s");
+        }
+        if (serverMessageSeconds != null) {
+            st.add("server per message " + serverMessageSeconds + " s");
+        }
+        if (serverUpdateSeconds != null) {
+            st.add("server per update " + serverUpdateSeconds + " s");
+        }
+        if (replaySeconds != null) {
+            st.add("replay per entry " + replaySeconds + " s");
+        }
+        return st.isEmpty() ? "none" : String.join(", ", st);
+    }
+
+    /** True when every cost is stated: the run is then a function of its options and seed alone. */
+    private boolean allCostsStated() {
+        return perSampleSeconds != null && encodeSeconds != null && serverMessageSeconds != null && serverUpdateSeconds != null
+                && replaySeconds != null;
+    }
+
+    private Outcome runMethod(Method m, CodedTrainingConfig cfg, CostModel cost, StragglerModel straggling,
                               MultiLayerNetwork net, List<DataSet> batches, MnistDataSetIterator test) {
-        CostModel cost = cost(m, perSample);
         boolean sync = cfg.policy() == CodedTrainingConfig.Policy.SYNC;
         if (sync && (deadlineFactor == 0 || m == Method.ORACLE)) {
             cfg = cfg.toBuilder().deadlineMillis(NO_DEADLINE_MILLIS).build(); // ~146,000 years of virtual time
         } else if (sync) {
-            // Nominal round: one job's compute plus every worker's push and pull over the shared server link
-            // (a coded pull replays every worker's message, up to the size of the parameters).
-            long msg = messageBytes(cfg, net);
-            long dense = messageBytes(config(Method.VANILLA_SYNC), net);
-            double bytes = workers * (double) msg + workers * (double) Math.min(workers * msg, dense);
+            // Nominal round: one job's compute, every worker's push and pull over the shared server link
+            // (a pull is one update's worth, the size of a push), the server's work and a replay.
+            double bytes = 2.0 * workers * messageBytes(cfg, net);
             double link = Double.isInfinite(linkGbps) ? 0 : bytes * 8 / (linkGbps * 1e9) + 2 * latencyMs / 1000;
-            double nominal = batchPerWorker * perSample + link;
+            double nominal = batchPerWorker * cost.perSampleSeconds() + cost.perJobSeconds() + link
+                    + workers * cost.serverMessageSeconds() + cost.serverUpdateSeconds() + cost.replaySeconds();
             cfg = cfg.toBuilder().deadlineMillis(Math.max(1, (long) Math.ceil(deadlineFactor * nominal * 1000))).build();
         }
         int updatesPerEpoch = sync ? batches.size() : batches.size() * Math.min(workers, batches.get(0).numExamples());
@@ -437,10 +492,10 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private void writeCalibration(List<ComputeCalibration.Measurement> calibration) throws IOException {
-        StringBuilder sb = new StringBuilder("engine,tangents,batch,per_sample_seconds,timed_jobs\n");
+        StringBuilder sb = new StringBuilder("what,per,examples_per_job,median_seconds,p10_seconds,p90_seconds,timings\n");
         for (ComputeCalibration.Measurement c : calibration) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.6g,%d%n", c.engine().replace(',', ';'), c.tangents(), c.batch(),
-                    c.perSampleSeconds(), c.reps()));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.6g,%.6g,%.6g,%d%n", c.what().replace(',', ';'), c.per(), c.batch(),
+                    c.median(), c.low(), c.high(), c.reps()));
         }
         Files.writeString(new File(out, "calibration.csv").toPath(), sb.toString(), StandardCharsets.UTF_8);
     }
@@ -526,32 +581,38 @@ public final class CompareCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%nStragglers: `%s` (seed %d). Network: every link %s Gb/s, latency %s ms; "
                         + "the server's link is shared (a FIFO queue each way). Oracle: vanilla-sync with no stragglers and a free network.%n",
                 stragglers, seed, Double.isInfinite(linkGbps) ? "free" : fmt(linkGbps), fmt(latencyMs)));
-        sb.append(String.format(Locale.ROOT, "%nCompute: %s%n%n", perSampleSeconds == null
-                ? "as measured on this machine (below), per method's engine."
-                : String.format(Locale.ROOT, "%.4g s per example for every method's worker, as stated on the command line "
-                + "(the coded workers' extra cost of encoding is not added; on this machine it is the ratio of the "
-                + "reverse-then-project rows to the backprop row below).", perSampleSeconds)));
-        sb.append("| calibration (this machine) | tangents | examples per job | ms per example | timed jobs |\n| --- | ---: | ---: | ---: | ---: |\n");
-        for (ComputeCalibration.Measurement c : calibration) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %d |%n", c.engine(), c.tangents() == 0 ? "" : c.tangents(),
-                    c.batch(), c.perSampleSeconds() * 1e3, c.reps()));
+        sb.append(String.format(Locale.ROOT, "%nCosts: %s Each is charged where the real cluster pays it: a worker's "
+                        + "compute per job (examples x per example + per job), the server's CPU per message and per update "
+                        + "(in order, one resource), a coded worker's replay of each log entry it missed before its next job; "
+                        + "a vanilla worker pulls the parameters. Stated on the command line: %s.%n%n",
+                allCostsStated() ? "all stated, so the run is a function of its options and seed." : "measured on this machine "
+                        + "(below) unless stated.", stated()));
+        if (!calibration.isEmpty()) {
+            sb.append("| calibration (this machine) | per | examples per job | median ms | 10th-90th percentile ms | timings |\n"
+                    + "| --- | --- | ---: | ---: | ---: | ---: |\n");
         }
-        sb.append("\n| method | per-example compute (s) | worker link (B/s) | server link (B/s) | latency (s) | configuration |\n"
-                + "| --- | ---: | ---: | ---: | ---: | --- |\n");
+        for (ComputeCalibration.Measurement c : calibration) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f | %.4f-%.4f | %d |%n", c.what(), c.per(),
+                    c.batch() == 0 ? "" : c.batch(), c.median() * 1e3, c.low() * 1e3, c.high() * 1e3, c.reps()));
+        }
+        sb.append("\n| method | per example (s) | per job (s) | server per message (s) | server per update (s) | replay per entry (s) "
+                + "| worker link (B/s) | server link (B/s) | latency (s) | configuration |\n"
+                + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Outcome r : outcomes) {
             CodedTrainingConfig c = r.config();
             String conf = c.mode() == CodedTrainingConfig.Mode.VANILLA
                     ? "dense float32, " + c.policy().name().toLowerCase(Locale.ROOT)
                     : String.format(Locale.ROOT, "%s frames %sx, %s code, %s decoder, error feedback %s, %s",
-                    c.frame().name().toLowerCase(Locale.ROOT), fmt(c.compression()), c.code().name().toLowerCase(Locale.ROOT),
-                    c.decoder().name().toLowerCase(Locale.ROOT), c.errorFeedback() ? "on" : "off",
+                    CodedTrainingConfig.label(c.frame()), fmt(c.compression()), CodedTrainingConfig.label(c.code()),
+                    CodedTrainingConfig.label(c.decoder()), c.errorFeedback() ? "on" : "off",
                     c.policy().name().toLowerCase(Locale.ROOT));
             conf += c.policy() == CodedTrainingConfig.Policy.ASYNC ? ", staleness bound " + c.stalenessBound()
                     : r.method() == Method.ORACLE || deadlineFactor == 0 ? ", no deadline (waits for every worker)"
                     : ", deadline " + c.deadlineMillis() + " ms";
-            sb.append(String.format(Locale.ROOT, "| %s | %.4g | %.4g | %.4g | %.4g | %s |%n", r.method().label(),
-                    r.cost().perSampleSeconds(), r.cost().workerBandwidth(), r.cost().serverBandwidth(),
-                    r.cost().latencySeconds(), conf));
+            CostModel k = r.cost();
+            sb.append(String.format(Locale.ROOT, "| %s | %.4g | %.4g | %.4g | %.4g | %.4g | %.4g | %.4g | %.4g | %s |%n",
+                    r.method().label(), k.perSampleSeconds(), k.perJobSeconds(), k.serverMessageSeconds(), k.serverUpdateSeconds(),
+                    k.replaySeconds(), k.workerBandwidth(), k.serverBandwidth(), k.latencySeconds(), conf));
         }
         sb.append(String.format(Locale.ROOT, "%nWall time of this command: %.0f s.%n", wall));
         Files.writeString(new File(out, "compare.md").toPath(), sb.toString(), StandardCharsets.UTF_8);

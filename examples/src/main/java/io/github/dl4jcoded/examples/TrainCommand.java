@@ -3,7 +3,7 @@ package io.github.dl4jcoded.examples;
 import io.github.dl4jcoded.api.CodedTraining;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import io.github.dl4jcoded.training.TrainingStats;
+import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import me.tongfei.progressbar.ProgressBar;

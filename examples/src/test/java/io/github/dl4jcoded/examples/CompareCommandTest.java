@@ -39,7 +39,8 @@ class CompareCommandTest {
     private static String[] tiny(Path out) {
         return new String[]{"compare", "--model", "mlp", "--workers", "4", "--batch-per-worker", "10",
                 "--train-size", "400", "--test-size", "200", "--epochs", "2", "--evals-per-epoch", "2",
-                "--per-sample-seconds", "0.001", "--link-gbps", "0.01", "--target", "0.6",
+                "--per-sample-seconds", "0.001", "--encode-seconds", "0.0002", "--server-message-seconds", "0.0001",
+                "--server-update-seconds", "0.002", "--replay-seconds", "0.001", "--link-gbps", "0.01", "--target", "0.6",
                 "--stragglers", "pareto:1.5,slow:1x5", "--calibration-seconds", "0.2", "--no-progress", "--out", out.toString()};
     }
 
@@ -66,10 +67,12 @@ class CompareCommandTest {
         for (String m : methods) {
             assertTrue(md.contains("| " + m + " |"), m + " in\n" + md);
         }
-        assertTrue(md.contains("| backprop |") && md.contains("ms per example"), md);
-        assertTrue(Files.readString(dir.resolve("a/calibration.csv")).startsWith("engine,tangents,batch,per_sample_seconds"));
+        assertTrue(md.contains("all stated, so the run is a function of its options and seed"), md);
+        assertTrue(md.contains("| coded-sync | 0.001000 | 0.0002000 | 0.0001000 | 0.002000 | 0.001000 |"), md);
+        assertTrue(md.contains("| vanilla-sync | 0.001000 | 0.000 | 0.0001000 | 0.002000 | 0.000 |"), "vanilla workers neither encode nor replay:\n" + md);
+        assertTrue(Files.readString(dir.resolve("a/calibration.csv")).startsWith("what,per,examples_per_job,median_seconds"));
 
-        // A stated per-example cost makes the whole run a function of the seed: the same CSV again.
+        // Stated costs make the whole run a function of the seed: the same CSV again.
         assertEquals(0, run(tiny(dir.resolve("b"))));
         assertEquals(csv, Files.readAllLines(dir.resolve("b/compare.csv")));
     }

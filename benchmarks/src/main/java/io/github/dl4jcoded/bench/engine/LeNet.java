@@ -31,8 +31,12 @@ final class LeNet {
     }
 
     static MultiLayerNetwork build() {
+        return build(new Nesterovs(0.01, 0.9));
+    }
+
+    static MultiLayerNetwork build(org.nd4j.linalg.learning.config.IUpdater updater) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(123).dataType(DataType.FLOAT).updater(new Nesterovs(0.01, 0.9)).weightInit(WeightInit.XAVIER)
+                .seed(123).dataType(DataType.FLOAT).updater(updater).weightInit(WeightInit.XAVIER)
                 .list()
                 .layer(new ConvolutionLayer.Builder(5, 5).nOut(20).stride(1, 1).activation(Activation.IDENTITY).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
