@@ -120,9 +120,10 @@ public final class ClusterServer implements AutoCloseable {
     private final boolean resumed;
     private final Slot[] slots;
     private final ArrayDeque<CheckpointStore.PendingJob> asyncJobs = new ArrayDeque<>();
-    /** SYNC: the batch of the open round, and the workers whose messages it accepted. */
+    /** SYNC: the batch of the open round. Both: the workers (and ASYNC: the shares) whose messages the next update holds. */
     private JobSchedule.Batch openBatch;
     private final List<Integer> openAccepted = new ArrayList<>();
+    private final List<Origin> windowOrigins = new ArrayList<>();
     private final Thread driver;
 
     // Guarded by this.
@@ -146,6 +147,11 @@ public final class ClusterServer implements AutoCloseable {
     public ClusterServer(MultiLayerNetwork net, CodedTrainingConfig config, ExampleSource data, Options options) {
         config.validate();
         ParameterServerSetup.checkSupported(net);
+        if (config.policy() == CodedTrainingConfig.Policy.ASYNC
+                && config.stalenessRule() == CodedTrainingConfig.StalenessRule.DC_ASGD) {
+            throw new IllegalArgumentException("stalenessRule DC_ASGD needs the parameters of the versions workers read, "
+                    + "which a worker that joins later does not have: use NONE or INVERSE in cluster mode");
+        }
         this.config = config;
         this.options = options;
         this.data = data;
@@ -274,11 +280,11 @@ public final class ClusterServer implements AutoCloseable {
                 log.warn("rejected ({}): {}", v.reason(), v.detail());
                 throw v.exception();
             }
-            if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
-                openAccepted.add(worker);
-            } else {
+            openAccepted.add(worker);
+            if (config.policy() == CodedTrainingConfig.Policy.ASYNC) {
+                windowOrigins.add(o);
                 while (core.isDue(now())) {
-                    append(applyNext(), o.epoch() + "\t" + o.batch() + "." + o.part(), List.of(worker));
+                    appendWindow();
                 }
             }
         } finally {
@@ -470,7 +476,23 @@ public final class ClusterServer implements AutoCloseable {
         bytesDown += WireSizes.job(examples.length);
     }
 
+    /** ASYNC: the accumulated answers become an update; its journal line names every share in it. */
+    private void appendWindow() {
+        StringJoiner epochs = new StringJoiner(";");
+        StringJoiner shares = new StringJoiner(";");
+        for (Origin o : windowOrigins) {
+            epochs.add(Integer.toString(o.epoch()));
+            shares.add(o.batch() + "." + o.part());
+        }
+        append(applyNext(), epochs + "\t" + shares, new ArrayList<>(openAccepted));
+        windowOrigins.clear();
+        openAccepted.clear();
+    }
+
     private void finish() {
+        if (config.policy() == CodedTrainingConfig.Policy.ASYNC && core.accumulated() > 0) {
+            appendWindow(); // the last answers of the run
+        }
         if (checkpoints != null) {
             writeCheckpoint();
         }

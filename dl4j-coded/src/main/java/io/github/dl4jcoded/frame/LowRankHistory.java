@@ -30,7 +30,7 @@ public final class LowRankHistory implements FrameHistory {
     private record Snapshot(LowRankFrame.Side[] sides, double[][][] bases) {
     }
 
-    private static final int KEEP_STEPS = 4;
+    private final int keepSteps;
     /** Smallest basis for a matrix block (capped by its smaller side). */
     public static final int MIN_BASIS = 4;
 
@@ -45,9 +45,18 @@ public final class LowRankHistory implements FrameHistory {
      * @param ratio  target compression per matrix block: basis size r = max(MIN_BASIS, floor(rows*cols / (ratio * max(rows, cols)))), at most min(rows, cols)
      */
     public LowRankHistory(long seed, double ratio, MatrixShape[] shapes, long firstStep) {
+        this(seed, ratio, shapes, firstStep, 4);
+    }
+
+    /** @param keepSteps steps of frames kept: the current one and the ones before it */
+    public LowRankHistory(long seed, double ratio, MatrixShape[] shapes, long firstStep, int keepSteps) {
         if (!(ratio >= 1) || Double.isInfinite(ratio)) {
             throw new IllegalArgumentException("ratio must be finite and >= 1, got " + ratio);
         }
+        if (keepSteps < 1) {
+            throw new IllegalArgumentException("keep at least one step, got " + keepSteps);
+        }
+        this.keepSteps = keepSteps;
         this.seed = seed;
         this.shapes = shapes.clone();
         this.basisSizes = new int[shapes.length];
@@ -100,7 +109,7 @@ public final class LowRankHistory implements FrameHistory {
         Snapshot snap = snapshots.get(step);
         if (snap == null) {
             throw new IllegalArgumentException("no frames for step " + step + " (current step " + currentStep
-                    + "): low-rank frames exist only for the last " + KEEP_STEPS + " completed steps");
+                    + "): low-rank frames exist only for the last " + keepSteps + " completed steps");
         }
         MatrixShape s = shapes[blockId];
         if (s == null) {
@@ -148,7 +157,7 @@ public final class LowRankHistory implements FrameHistory {
             sides[j] = right ? LowRankFrame.Side.LEFT : LowRankFrame.Side.RIGHT;
         }
         snapshots.put(step + 1, new Snapshot(sides, bases));
-        snapshots.remove(step + 1 - KEEP_STEPS);
+        snapshots.remove(step + 1 - keepSteps);
         currentStep = step + 1;
     }
 

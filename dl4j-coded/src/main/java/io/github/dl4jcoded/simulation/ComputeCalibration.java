@@ -258,8 +258,9 @@ public final class ComputeCalibration {
     private static WorkerMessage message(ParameterServer core, int w, long round, int examples, double[] g) {
         if (core.codec() instanceof CodedCodec coded) {
             List<Codeword> cws = new ArrayList<>();
+            long step = coded.frameStep(round, core.version());
             for (int t : coded.tasksOf(w)) {
-                cws.add(coded.encoder().encode(round, t, g));
+                cws.add(coded.encoder().encode(step, t, g));
             }
             return new WorkerMessage(round, core.version(), w, examples, 0.5, cws, null).asSent();
         }

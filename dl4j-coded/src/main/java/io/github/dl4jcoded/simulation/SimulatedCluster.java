@@ -78,7 +78,7 @@ public final class SimulatedCluster {
 
     /**
      * One applied update. bytesUp counts every push that left a worker so far (late ones too),
-     * bytesDown every pull the workers started so far.
+     * bytesDown every pull the workers started so far; staleness is the largest among its answers.
      */
     public record Record(double time, long updates, long bytesUp, long bytesDown, double loss, long staleness) {
     }
@@ -204,7 +204,7 @@ public final class SimulatedCluster {
         private final ArrayDeque<Job> shared = new ArrayDeque<>();
         private final List<Record> records = new ArrayList<>();
         private final List<EvalPoint> evaluations = new ArrayList<>();
-        private final ArrayDeque<Long> readyStaleness = new ArrayDeque<>();
+        private final List<Long> windowStaleness = new ArrayList<>();
         private long seq;
         private double now;
         private double serverLinkFree;
@@ -499,7 +499,7 @@ public final class SimulatedCluster {
         private void offer(WorkerMessage m) {
             long staleness = core.version() - m.version();
             if (core.offer(m.worker(), m).accepted() && !sync) {
-                readyStaleness.add(staleness);
+                windowStaleness.add(staleness);
             }
             applyWhenDue();
             if (!sync) {
@@ -509,7 +509,8 @@ public final class SimulatedCluster {
 
         /** When an update is due and none is being made, the server's CPU makes the next one. */
         private void applyWhenDue() {
-            if (applyScheduled || !core.isDue(now)) {
+            boolean flush = !sync && done && core.accumulated() > 0; // the last answers of the run
+            if (applyScheduled || !(core.isDue(now) || flush)) {
                 return;
             }
             applyScheduled = true;
@@ -525,7 +526,12 @@ public final class SimulatedCluster {
         private void applyNext() {
             applyScheduled = false;
             Update u = core.close();
-            apply(u, sync ? 0 : readyStaleness.poll());
+            long staleness = 0;
+            for (long st : windowStaleness) {
+                staleness = Math.max(staleness, st);
+            }
+            windowStaleness.clear();
+            apply(u, staleness);
             if (sync) {
                 schedule(now, Kind.START, -1, null);
             } else {
@@ -536,7 +542,12 @@ public final class SimulatedCluster {
         private void asyncJobDone() {
             if (--asyncJobsLeft == 0) {
                 endEpoch();
-                schedule(now, Kind.START, -1, null);
+                if (epoch == epochs) {
+                    done = true;
+                    applyWhenDue(); // what the last answers decoded
+                } else {
+                    schedule(now, Kind.START, -1, null);
+                }
             }
         }
 

@@ -104,6 +104,18 @@ public interface StragglerModel {
         return slowWorkers(factor, slow);
     }
 
+    /**
+     * {@code workers} workers on one machine of {@code cores} cores, worker w pinned to core w mod
+     * cores, all computing at once: each runs as many times slower as there are workers on its core
+     * (what a cluster run on loopback pays; a real cluster gives each worker its own machine).
+     */
+    static StragglerModel sharedCores(int workers, int cores) {
+        if (workers < 1 || cores < 1) {
+            throw new IllegalArgumentException("need workers >= 1 and cores >= 1, got " + workers + ", " + cores);
+        }
+        return (worker, job) -> (double) (workers / cores + (worker % cores < workers % cores ? 1 : 0));
+    }
+
     /** The workers flagged in {@code slow} always run {@code factor} times slower (for hand-built cases). */
     static StragglerModel slowWorkers(double factor, boolean... slow) {
         boolean[] s = slow.clone();

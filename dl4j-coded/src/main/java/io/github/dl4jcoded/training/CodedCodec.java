@@ -59,11 +59,9 @@ public final class CodedCodec implements GradientCodec {
         for (int j = 0; j < k; j++) {
             sizes[j] = partition.block(j).size();
         }
-        this.family = config.frame().create(new FrameSpec(config.seed(), config.compression(), sizes, matrixShapes(net, partition)));
+        this.family = config.frame().create(new FrameSpec(config.seed(), config.compression(), sizes, matrixShapes(net, partition),
+                keptSteps(config)));
         this.history = family instanceof FrameHistory h ? h : null;
-        if (history != null && config.policy() != CodedTrainingConfig.Policy.SYNC) {
-            throw new IllegalArgumentException("frames " + config.frame() + " come from the decoded history: they need policy SYNC");
-        }
         this.encoder = new CodewordEncoder(partition, code, family);
         workerOfTask = new int[code.taskCount()];
         List<List<Integer>> byWorker = new ArrayList<>();
@@ -113,13 +111,29 @@ public final class CodedCodec implements GradientCodec {
         ErrorFeedback[] fb = feedback;
         WorkerEngine engine = config.engine().forWorker();
         return (replica, shard, round, version) -> {
-            // History frames exist only for the last few rounds: a straggler that far behind skips its job.
-            if (history != null && !history.hasStep(round)) {
+            long step = frameStep(round, version);
+            // History frames exist only for the last few steps: a straggler that far behind skips its job.
+            if (history != null && !history.hasStep(step)) {
                 return null;
             }
-            WorkerEngine.Encoded e = engine.encode(replica, shard, round, tasks, encoder, fb);
+            WorkerEngine.Encoded e = engine.encode(replica, shard, step, tasks, encoder, fb);
             return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), e.codewords(), null);
         };
+    }
+
+    /**
+     * The step whose frames a job is encoded with: a SYNC round's own; in ASYNC, one step per
+     * {@code framePeriod} versions of the parameters the worker read, so that answers computed
+     * against nearby versions share frames and add up in the same coordinates.
+     */
+    public long frameStep(long round, long version) {
+        return config.policy() == CodedTrainingConfig.Policy.SYNC ? round : version / config.framePeriod();
+    }
+
+    /** Steps of history-made frames to keep: a straggler's answer must still find the frames it used. */
+    private static int keptSteps(CodedTrainingConfig config) {
+        return config.policy() == CodedTrainingConfig.Policy.SYNC ? 4
+                : Math.max(4, config.stalenessBound() / config.framePeriod() + 3);
     }
 
     @Override
@@ -128,20 +142,7 @@ public final class CodedCodec implements GradientCodec {
         return new Round() {
             @Override
             public void offer(WorkerMessage m) {
-                if (m.dense() != null || m.codewords().isEmpty()) {
-                    throw new RejectedMessageException(RejectReason.MALFORMED, "a coded server needs codewords and no dense gradient");
-                }
-                BitSet tasks = new BitSet(workerOfTask.length);
-                for (Codeword cw : m.codewords()) {
-                    if (cw == null || cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
-                        throw new RejectedMessageException(RejectReason.UNKNOWN_TASK, "a codeword for task "
-                                + (cw == null ? "null" : cw.task()) + ", which is not one of worker " + m.worker() + "'s tasks");
-                    }
-                    if (tasks.get(cw.task())) {
-                        throw new RejectedMessageException(RejectReason.MALFORMED, "task " + cw.task() + " twice in one message");
-                    }
-                    tasks.set(cw.task());
-                }
+                checkTasks(m);
                 try {
                     decoder.offerAll(m.codewords()); // all or nothing: a refused message leaves no trace
                 } catch (InvalidCodewordException e) {
@@ -181,6 +182,152 @@ public final class CodedCodec implements GradientCodec {
                         blocks.stream().mapToInt(Integer::intValue).toArray(), symbols.toArray(new double[0][]))), valueBytes);
             }
         };
+    }
+
+    @Override
+    public Window newWindow() {
+        return new CodedWindow();
+    }
+
+    /** Checks the rows of a message before any decoder sees it: every task the sender's, none twice. */
+    private void checkTasks(WorkerMessage m) {
+        if (m.dense() != null || m.codewords().isEmpty()) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, "a coded server needs codewords and no dense gradient");
+        }
+        BitSet tasks = new BitSet(workerOfTask.length);
+        for (Codeword cw : m.codewords()) {
+            if (cw == null || cw.task() < 0 || cw.task() >= workerOfTask.length || workerOfTask[cw.task()] != m.worker()) {
+                throw new RejectedMessageException(RejectReason.UNKNOWN_TASK, "a codeword for task "
+                        + (cw == null ? "null" : cw.task()) + ", which is not one of worker " + m.worker() + "'s tasks");
+            }
+            if (tasks.get(cw.task())) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "task " + cw.task() + " twice in one message");
+            }
+            tasks.set(cw.task());
+        }
+    }
+
+    /**
+     * The asynchronous accumulator. Answers are grouped by the frame step they were encoded with;
+     * within a step, a decoder takes each answer on arrival (a second answer for the same tasks
+     * opens another decoder of that step), and the accumulator keeps, per step and block, the sum of
+     * its decoders' estimates weighted by how many received tasks cover the block, updated by the
+     * increment every arrival makes. Decoded, a block is the coverage-weighted mean over every step
+     * and decoder: for the repetition code, the mean of every copy received, each lifted with the
+     * frames it was computed in.
+     */
+    private final class CodedWindow implements Window {
+        private final java.util.Map<Long, List<Instance>> instances = new java.util.TreeMap<>();
+        private final java.util.Map<Long, double[][]> acc = new java.util.TreeMap<>();
+        private final double[] coverage = new double[partition.blockCount()];
+        private int accepted;
+
+        /** One decoder of a step, with the estimate (and its coverage weight) it had after its last arrival. */
+        private final class Instance {
+            final Decoder decoder;
+            final double[][] symbols = new double[partition.blockCount()][];
+            final int[] weight = new int[partition.blockCount()];
+            final int[] covered = new int[partition.blockCount()];
+
+            Instance(long step) {
+                decoder = config.decoder().create(partition, code, family, step);
+            }
+
+            boolean takes(WorkerMessage m) {
+                for (Codeword cw : m.codewords()) {
+                    if (decoder.hasReceived(cw.task())) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+
+        @Override
+        public void offer(WorkerMessage m) {
+            checkTasks(m);
+            long step = frameStep(m.round(), m.version());
+            for (Codeword cw : m.codewords()) {
+                if (cw.step() != step) {
+                    throw new RejectedMessageException(RejectReason.MALFORMED, "a codeword in the frames of step " + cw.step()
+                            + "; a worker that read version " + m.version() + " encodes with step " + step);
+                }
+            }
+            if (history != null && !history.hasStep(step)) {
+                throw new RejectedMessageException(RejectReason.STALE, "the frames of step " + step + " are gone");
+            }
+            List<Instance> list = instances.computeIfAbsent(step, s -> new ArrayList<>());
+            Instance in = list.stream().filter(i -> i.takes(m)).findFirst().orElse(null);
+            boolean fresh = in == null;
+            if (fresh) {
+                in = new Instance(step);
+            }
+            try {
+                in.decoder.offerAll(m.codewords());
+            } catch (InvalidCodewordException e) {
+                throw new RejectedMessageException(reasonFor(e.reason()), e.getMessage());
+            }
+            if (fresh) {
+                list.add(in);
+            }
+            for (Codeword cw : m.codewords()) {
+                for (int j : code.blocks(cw.task())) {
+                    in.covered[j]++;
+                }
+            }
+            // The increment: the decoder's new estimate minus its last one, weighted by coverage.
+            double[][] sums = acc.computeIfAbsent(step, s -> new double[partition.blockCount()][]);
+            for (int j = 0; j < partition.blockCount(); j++) {
+                double[] now = in.decoder.status(j) == BlockStatus.MISSING ? null : in.decoder.symbols(j);
+                double[] before = in.symbols[j];
+                if (now == null && before == null) {
+                    continue;
+                }
+                double[] sum = sums[j] == null ? (sums[j] = new double[now != null ? now.length : before.length]) : sums[j];
+                int weightNow = now == null ? 0 : in.covered[j];
+                for (int t = 0; t < sum.length; t++) {
+                    sum[t] += (now == null ? 0 : weightNow * now[t]) - (before == null ? 0 : in.weight[j] * before[t]);
+                }
+                coverage[j] += weightNow - in.weight[j];
+                in.symbols[j] = now;
+                in.weight[j] = weightNow;
+            }
+            accepted++;
+        }
+
+        @Override
+        public int accepted() {
+            return accepted;
+        }
+
+        @Override
+        public DecodedGradient decode() {
+            if (accepted == 0) {
+                return DecodedGradient.none();
+            }
+            List<SymbolGroup> groups = new ArrayList<>();
+            for (java.util.Map.Entry<Long, double[][]> e : acc.entrySet()) {
+                List<Integer> blocks = new ArrayList<>();
+                List<double[]> symbols = new ArrayList<>();
+                for (int j = 0; j < partition.blockCount(); j++) {
+                    double[] sum = e.getValue()[j];
+                    if (sum == null || coverage[j] <= 0) {
+                        continue;
+                    }
+                    double[] s = new double[sum.length];
+                    for (int t = 0; t < s.length; t++) {
+                        s[t] = DecodedGradient.round(sum[t] / coverage[j], valueBytes);
+                    }
+                    blocks.add(j);
+                    symbols.add(s);
+                }
+                if (!blocks.isEmpty()) {
+                    groups.add(new SymbolGroup(e.getKey(), blocks.stream().mapToInt(Integer::intValue).toArray(),
+                            symbols.toArray(new double[0][])));
+                }
+            }
+            return DecodedGradient.coded(groups, valueBytes);
+        }
     }
 
     /** The decoder's reasons in the server's terms: the one mapping from one to the other. */
@@ -259,20 +406,51 @@ public final class CodedCodec implements GradientCodec {
         return f;
     }
 
+    /** ASYNC: the applied symbols of the current history step, summed over the updates of its period. */
+    private double[][] periodSymbols;
+
     @Override
-    public void advance(long round, DecodedGradient applied) {
-        if (history != null) {
-            // Every participant advances the frames with the same applied (float32) symbols.
+    public void advance(long round, long version, DecodedGradient applied) {
+        if (history == null) {
+            return;
+        }
+        // Every participant advances the frames with the same applied symbols.
+        if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
             SymbolGroup g = applied.group(round);
             history.completeStep(round, j -> g == null ? null : g.symbolsOf(j));
+            lastFrames = null;
+            return;
+        }
+        long step = history.currentStep();
+        SymbolGroup g = applied.group(step);
+        if (g != null) {
+            if (periodSymbols == null) {
+                periodSymbols = new double[partition.blockCount()][];
+            }
+            for (int i = 0; i < g.blocks().length; i++) {
+                double[] s = g.symbols()[i];
+                double[] acc = periodSymbols[g.blocks()[i]];
+                if (acc == null) {
+                    periodSymbols[g.blocks()[i]] = s.clone();
+                } else {
+                    for (int t = 0; t < s.length; t++) {
+                        acc[t] += s[t];
+                    }
+                }
+            }
+        }
+        if (version / config.framePeriod() > step) {
+            double[][] sums = periodSymbols;
+            history.completeStep(step, j -> sums == null ? null : sums[j]);
+            periodSymbols = null;
             lastFrames = null;
         }
     }
 
     @Override
-    public Codeword codeword(long round, int task, long frameTag, double[] symbols) {
+    public Codeword codeword(long round, long version, int task, long frameTag, double[] symbols) {
         boolean known = task >= 0 && task < code.taskCount();
-        return new Codeword(round, task, frameTag, known ? code.blocks(task) : new int[0],
+        return new Codeword(frameStep(round, version), task, frameTag, known ? code.blocks(task) : new int[0],
                 known ? code.coefficients(task) : new double[0], symbols == null ? new double[0] : symbols);
     }
 

@@ -60,6 +60,16 @@ import java.util.List;
  * @param policy          SYNC (apply per round, after every live worker answered or the deadline) or ASYNC
  * @param deadlineMillis  SYNC: how long a round waits for stragglers
  * @param stalenessBound  ASYNC: messages computed more than this many updates ago are dropped
+ * @param backupWorkers   SYNC: a round closes once all but this many of its workers answered (Chen et al.
+ *                        2016's backup workers: the slowest answers are not waited for); 0 waits for all
+ * @param cadence         ASYNC: the updater steps once this many messages were decoded into the live
+ *                        accumulator since the last step; 0 means one per worker (a round's worth)
+ * @param stalenessRule   ASYNC: how a step treats answers computed against older parameters
+ * @param dcLambda        ASYNC with DC_ASGD: the delay-compensation strength lambda
+ * @param framePeriod     ASYNC: workers that read versions v with the same v / framePeriod encode with
+ *                        the same frames, so that their answers add up in the same coordinates (and a
+ *                        step's downlink stays one message's worth); frames from the decoded history
+ *                        advance once a period
  * @param errorFeedback   workers carry what compression dropped into their next step
  * @param feedbackDecay   error feedback: the residual is multiplied by this each step (in [0, 1])
  * @param feedbackClip    error feedback: the residual is clipped to this times the gradient norm (> 0, may be infinite)
@@ -76,7 +86,8 @@ public record CodedTrainingConfig(
         WorkerEngine engine,
         @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Decoders.class)
         DecoderFactory decoder,
-        Policy policy, long deadlineMillis, int stalenessBound,
+        Policy policy, long deadlineMillis, int stalenessBound, int backupWorkers,
+        int cadence, StalenessRule stalenessRule, double dcLambda, int framePeriod,
         boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
 
     public enum Mode { CODED, VANILLA }
@@ -94,7 +105,7 @@ public record CodedTrainingConfig(
         LOW_RANK {
             @Override
             public FrameSource create(FrameSpec spec) {
-                return new LowRankHistory(spec.seed(), spec.compression(), spec.matrixShapes(), 0);
+                return new LowRankHistory(spec.seed(), spec.compression(), spec.matrixShapes(), 0, spec.keptSteps());
             }
         };
 
@@ -207,6 +218,24 @@ public record CodedTrainingConfig(
 
     public enum Policy { SYNC, ASYNC }
 
+    /** How an asynchronous step treats answers computed against older parameters (s updates ago). */
+    public enum StalenessRule {
+        /** every answer counts fully */
+        NONE,
+        /** the step is scaled by the mean of 1 / (1 + s) over its answers */
+        INVERSE,
+        /**
+         * delay compensation (DC-ASGD, Zheng et al. 2017): g + lambda g * g * (theta_now - theta_read),
+         * element-wise on the decoded blocks, theta_read the parameters of the answers' mean read version
+         */
+        DC_ASGD
+    }
+
+    /** Messages per asynchronous step: {@link #cadence()}, or one per worker when it is 0. */
+    public int messagesPerStep() {
+        return cadence > 0 ? cadence : workers;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -232,6 +261,11 @@ public record CodedTrainingConfig(
         b.policy = policy;
         b.deadlineMillis = deadlineMillis;
         b.stalenessBound = stalenessBound;
+        b.backupWorkers = backupWorkers;
+        b.cadence = cadence;
+        b.stalenessRule = stalenessRule;
+        b.dcLambda = dcLambda;
+        b.framePeriod = framePeriod;
         b.errorFeedback = errorFeedback;
         b.feedbackDecay = feedbackDecay;
         b.feedbackClip = feedbackClip;
@@ -269,14 +303,26 @@ public record CodedTrainingConfig(
         if (policy == Policy.ASYNC && stalenessBound < 0) {
             p.add("ASYNC needs stalenessBound >= 0, got " + stalenessBound);
         }
+        if (backupWorkers < 0 || backupWorkers >= Math.max(1, workers)) {
+            p.add("backupWorkers must be in [0, workers), got " + backupWorkers + " for " + workers + " workers");
+        }
+        if (cadence < 0 || framePeriod < 1) {
+            p.add("cadence must be >= 0 and framePeriod >= 1, got " + cadence + " and " + framePeriod);
+        }
+        if (stalenessRule == null) {
+            p.add("stalenessRule must be set (NONE, INVERSE or DC_ASGD)");
+        }
+        if (!(dcLambda >= 0) || Double.isInfinite(dcLambda)) {
+            p.add("dcLambda must be finite and >= 0, got " + dcLambda);
+        }
         if (mode == Mode.VANILLA && (!frame.lossless() || errorFeedback)) {
             p.add("VANILLA sends dense gradients: use frame IDENTITY and no error feedback");
         }
         if (!engine.formsGradient() && frame.lossless() && mode == Mode.CODED) {
             p.add(engine + " with " + frame + " frames needs one tangent per parameter; use engine REVERSE, or lossy frames");
         }
-        if (frame == FrameKind.LOW_RANK && (policy != Policy.SYNC || partition != NetworkPartitions.Scheme.PARAM)) {
-            p.add("LOW_RANK frames are built from the shared decoded history: they need policy SYNC and partition PARAM");
+        if (frame == FrameKind.LOW_RANK && partition != NetworkPartitions.Scheme.PARAM) {
+            p.add("LOW_RANK frames are built per parameter matrix: they need partition PARAM");
         }
         if (!(feedbackDecay >= 0 && feedbackDecay <= 1) || !(feedbackClip > 0)) {
             p.add("feedbackDecay must be in [0, 1] and feedbackClip > 0, got " + feedbackDecay + " and " + feedbackClip);
@@ -341,6 +387,11 @@ public record CodedTrainingConfig(
         private Policy policy = Policy.SYNC;
         private long deadlineMillis = 60_000;
         private int stalenessBound = 8;
+        private int backupWorkers = 0;
+        private int cadence = 0;
+        private StalenessRule stalenessRule = StalenessRule.INVERSE;
+        private double dcLambda = 0.04;
+        private int framePeriod = 4;
         private boolean errorFeedback = true;
         // null: chosen per frame at build() (see there)
         private Double feedbackDecay;
@@ -361,6 +412,11 @@ public record CodedTrainingConfig(
         public Builder policy(Policy v) { policy = v; return this; }
         public Builder deadlineMillis(long v) { deadlineMillis = v; return this; }
         public Builder stalenessBound(int v) { stalenessBound = v; return this; }
+        public Builder backupWorkers(int v) { backupWorkers = v; return this; }
+        public Builder cadence(int v) { cadence = v; return this; }
+        public Builder stalenessRule(StalenessRule v) { stalenessRule = v; return this; }
+        public Builder dcLambda(double v) { dcLambda = v; return this; }
+        public Builder framePeriod(int v) { framePeriod = v; return this; }
         public Builder errorFeedback(boolean v) { errorFeedback = v; return this; }
         /** Default: 1 for LOW_RANK frames, 0.9 for seeded random frames. */
         public Builder feedbackDecay(double v) { feedbackDecay = v; return this; }
@@ -388,7 +444,8 @@ public record CodedTrainingConfig(
             double feedbackDecay = this.feedbackDecay != null ? this.feedbackDecay : lowRank ? 1.0 : 0.9;
             double feedbackClip = this.feedbackClip != null ? this.feedbackClip : lowRank ? Double.POSITIVE_INFINITY : 2.0;
             return new CodedTrainingConfig(mode, workers, partition, chunkSize, frame, compression, code,
-                    parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound,
+                    parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound, backupWorkers,
+                    cadence, stalenessRule, dcLambda, framePeriod,
                     errorFeedback, feedbackDecay, feedbackClip, seed).validate();
         }
     }

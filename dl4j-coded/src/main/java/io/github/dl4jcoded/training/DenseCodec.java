@@ -27,32 +27,16 @@ public final class DenseCodec implements GradientCodec {
 
     @Override
     public Round newRound(long round, int[] liveWorkers) {
+        DenseMean mean = new DenseMean();
         return new Round() {
-            private final double[] sum = new double[numParams];
-            private int examples;
-
             @Override
             public void offer(WorkerMessage m) {
-                double[] g = m.dense();
-                if (g == null || !m.codewords().isEmpty() || g.length != numParams) {
-                    throw new RejectedMessageException(RejectReason.MALFORMED, "a vanilla server needs a dense gradient of "
-                            + numParams + " entries and no codewords, got " + (g == null ? "none" : g.length + " entries")
-                            + " and " + m.codewords().size() + " codewords");
-                }
-                for (int i = 0; i < g.length; i++) {
-                    if (!Double.isFinite(g[i])) {
-                        throw new RejectedMessageException(RejectReason.NON_FINITE, "dense gradient entry " + i + " is " + g[i]);
-                    }
-                }
-                for (int i = 0; i < numParams; i++) {
-                    sum[i] += m.examples() * g[i];
-                }
-                examples += m.examples();
+                mean.offer(m);
             }
 
             @Override
             public boolean isEmpty() {
-                return examples == 0;
+                return mean.examples == 0;
             }
 
             @Override
@@ -62,16 +46,67 @@ public final class DenseCodec implements GradientCodec {
 
             @Override
             public DecodedGradient decode() {
-                if (examples == 0) {
-                    return DecodedGradient.none();
-                }
-                double[] g = new double[numParams];
-                for (int i = 0; i < numParams; i++) {
-                    g[i] = DecodedGradient.round(sum[i] / examples, valueBytes);
-                }
-                return DecodedGradient.dense(g, valueBytes);
+                return mean.decode();
             }
         };
+    }
+
+    @Override
+    public Window newWindow() {
+        DenseMean mean = new DenseMean();
+        return new Window() {
+            @Override
+            public void offer(WorkerMessage m) {
+                mean.offer(m);
+            }
+
+            @Override
+            public int accepted() {
+                return mean.messages;
+            }
+
+            @Override
+            public DecodedGradient decode() {
+                return mean.decode();
+            }
+        };
+    }
+
+    /** The example-weighted mean of dense gradients, each checked before it is added. */
+    private final class DenseMean {
+        private final double[] sum = new double[numParams];
+        private int examples;
+        private int messages;
+
+        void offer(WorkerMessage m) {
+            double[] g = m.dense();
+            if (g == null || !m.codewords().isEmpty() || g.length != numParams) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "a vanilla server needs a dense gradient of "
+                        + numParams + " entries and no codewords, got " + (g == null ? "none" : g.length + " entries")
+                        + " and " + m.codewords().size() + " codewords");
+            }
+            for (int i = 0; i < g.length; i++) {
+                if (!Double.isFinite(g[i])) {
+                    throw new RejectedMessageException(RejectReason.NON_FINITE, "dense gradient entry " + i + " is " + g[i]);
+                }
+            }
+            for (int i = 0; i < numParams; i++) {
+                sum[i] += m.examples() * g[i];
+            }
+            examples += m.examples();
+            messages++;
+        }
+
+        DecodedGradient decode() {
+            if (examples == 0) {
+                return DecodedGradient.none();
+            }
+            double[] g = new double[numParams];
+            for (int i = 0; i < numParams; i++) {
+                g[i] = DecodedGradient.round(sum[i] / examples, valueBytes);
+            }
+            return DecodedGradient.dense(g, valueBytes);
+        }
     }
 
     @Override
@@ -90,7 +125,7 @@ public final class DenseCodec implements GradientCodec {
     }
 
     @Override
-    public Codeword codeword(long round, int task, long frameTag, double[] symbols) {
+    public Codeword codeword(long round, long version, int task, long frameTag, double[] symbols) {
         // No code: an empty row, and the round refuses any message that carries codewords.
         return new Codeword(round, task, frameTag, new int[0], new double[0], symbols == null ? new double[0] : symbols);
     }

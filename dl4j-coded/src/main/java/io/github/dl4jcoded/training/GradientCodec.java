@@ -39,10 +39,34 @@ public interface GradientCodec {
         DecodedGradient decode();
     }
 
+    /**
+     * Server side for asynchronous training: answers computed against different parameter versions
+     * arrive one by one, each decoded at once into a live accumulator; the accumulator is what the
+     * next updater step applies.
+     */
+    interface Window {
+        /**
+         * Takes an accepted message's payload and decodes it into the accumulator at once (its
+         * increment touches only the blocks it says something about).
+         *
+         * @throws RejectedMessageException with the reason; the window is unchanged
+         */
+        void offer(WorkerMessage message);
+
+        /** Messages taken since the window opened. */
+        int accepted();
+
+        /** The mean gradient of the messages taken, as it is applied and sent down; nothing when none was taken. */
+        DecodedGradient decode();
+    }
+
     WorkerSide workerSide(int worker);
 
     /** @param liveWorkers the workers that were sent this round's jobs */
     Round newRound(long round, int[] liveWorkers);
+
+    /** ASYNC: a fresh accumulator for the next updater step. */
+    Window newWindow();
 
     /**
      * Writes {@code decoded} over its blocks' entries of {@code gradient} (length n) and leaves the
@@ -54,19 +78,21 @@ public interface GradientCodec {
     GradientMask write(DecodedGradient decoded, double[] gradient);
 
     /**
-     * After round {@code round}'s update was applied (or the round closed with nothing to apply):
-     * codecs whose frames come from the decoded history advance it here, identically on the server
-     * and on every replica, from what was applied.
+     * After the update of round {@code round} was applied (or a round closed with nothing to apply),
+     * {@code version} being the parameters' version then: codecs whose frames come from the decoded
+     * history advance it here, identically on the server and on every replica, from what was applied.
      */
-    default void advance(long round, DecodedGradient applied) {
+    default void advance(long round, long version, DecodedGradient applied) {
     }
 
     /**
-     * A codeword read off a wire (task id, frame tag and float32 symbols): its code row comes from
-     * this codec's code, never from the wire. A task outside the code gets an empty row, which the
-     * round refuses as UNKNOWN_TASK when the message is offered; a dense codec refuses codewords there.
+     * A codeword read off a wire (task id, frame tag and float32 symbols) of a message for
+     * {@code round} computed against {@code version}: its code row comes from this codec's code,
+     * never from the wire, and its frame step from the round and version. A task outside the code
+     * gets an empty row, which is refused as UNKNOWN_TASK when the message is offered; a dense codec
+     * refuses codewords there.
      */
-    Codeword codeword(long round, int task, long frameTag, double[] symbols);
+    Codeword codeword(long round, long version, int task, long frameTag, double[] symbols);
 
     /**
      * The server-side state that evolves with the decoded history (adaptive frames), serialized,

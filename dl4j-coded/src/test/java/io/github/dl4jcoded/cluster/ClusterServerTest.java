@@ -123,7 +123,7 @@ class ClusterServerTest {
 
     @Test
     void vanillaAsyncTrainingKeepsEveryReplicaEqualToTheServer() throws Throwable {
-        CodedTrainingConfig cfg = base(3).vanilla().policy(CodedTrainingConfig.Policy.ASYNC).build();
+        CodedTrainingConfig cfg = base(3).vanilla().policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).build();
         ClusterServer s = train(cfg, 3, ClusterServer.Options.of(1, 32, 1));
         assertEquals(36, s.stats().updates() + s.stats().rejected().getOrDefault(RejectReason.STALE, 0L),
                 "one update per worker share of every minibatch, unless refused as too stale");
@@ -134,7 +134,7 @@ class ClusterServerTest {
     @Test
     void codedAsyncWithCountSketchFramesStaysEqual() throws Throwable {
         CodedTrainingConfig cfg = base(2).policy(CodedTrainingConfig.Policy.ASYNC)
-                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).build();
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).cadence(1).build();
         ClusterServer s = train(cfg, 2, ClusterServer.Options.of(1, 32, 1));
         // a share is applied, or refused as too stale when the other worker raced ahead (JIT warm-up)
         assertEquals(24, s.stats().updates() + s.stats().rejected().getOrDefault(RejectReason.STALE, 0L));
@@ -229,7 +229,7 @@ class ClusterServerTest {
         // A task outside the code gets no row from the codec, and the core refuses it.
         Manual m = manual(base(1).build());
         WorkerMessage good = m.message();
-        Codeword foreign = m.server().codec().codeword(good.round(), -1, good.codewords().get(0).frameTag(), new double[1]);
+        Codeword foreign = m.server().codec().codeword(good.round(), good.version(), -1, good.codewords().get(0).frameTag(), new double[1]);
         assertEquals(0, foreign.blocks().length);
         assertRejected(RejectReason.UNKNOWN_TASK, m, new WorkerMessage(good.round(), good.version(), good.worker(),
                 good.examples(), good.loss(), List.of(foreign), null));
@@ -238,7 +238,7 @@ class ClusterServerTest {
         Manual v = manual(base(1).vanilla().build());
         WorkerMessage dense = v.message();
         assertRejected(RejectReason.MALFORMED, v, new WorkerMessage(dense.round(), dense.version(), dense.worker(),
-                dense.examples(), dense.loss(), List.of(v.server().codec().codeword(dense.round(), 0, 0, new double[1])), null));
+                dense.examples(), dense.loss(), List.of(v.server().codec().codeword(dense.round(), dense.version(), 0, 0, new double[1])), null));
         v.server().close();
     }
 

@@ -63,8 +63,10 @@ class SimulatedClusterTest {
         return out;
     }
 
+    /** Vanilla training; ASYNC steps on every answer (cadence 1) with 1 / (1 + staleness), as these cases were worked out. */
     private static CodedTrainingConfig.Builder vanilla(CodedTrainingConfig.Policy p) {
-        return CodedTrainingConfig.builder().vanilla().workers(2).policy(p);
+        return CodedTrainingConfig.builder().vanilla().workers(2).policy(p).cadence(1)
+                .stalenessRule(CodedTrainingConfig.StalenessRule.INVERSE);
     }
 
     private static double[] times(SimulatedCluster.Result r) {
@@ -292,7 +294,7 @@ class SimulatedClusterTest {
         long dense = 28 + 4 * net.numParams();
         List<DataSet> d = data(3, 4, DataType.FLOAT, 3);
         SimulatedCluster.Result c = new SimulatedCluster(net, CodedTrainingConfig.builder().workers(2)
-                .policy(CodedTrainingConfig.Policy.ASYNC).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
                 .compression(8).build(), ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
@@ -373,7 +375,7 @@ class SimulatedClusterTest {
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 cost, StragglerModel.none()).run(d, 1);
         SimulatedCluster.Result c = new SimulatedCluster(net, CodedTrainingConfig.builder().workers(2)
-                .policy(CodedTrainingConfig.Policy.ASYNC).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
                 .compression(8).build(), cost, StragglerModel.none()).run(d, 1);
         assertTrue(v.endTime() >= 8.0, "8 pushes, one second of the inbound link each: " + v.endTime());
         assertEquals(8, c.records().size());

@@ -34,7 +34,7 @@ class CodedCodecTest {
         for (long round = 0; round < 6; round++) {
             GradientCodec.Round r = codec.newRound(round, new int[]{0, 1});
             r.offer(codec.workerSide(1).compute(net, shard, round, round));
-            codec.advance(round, r.decode());
+            codec.advance(round, round + 1, r.decode());
         }
         assertNull(w0.compute(net, shard, 0, 0), "round 0's frames are gone: nothing to encode");
         assertNotNull(w0.compute(net, shard, 6, 6));

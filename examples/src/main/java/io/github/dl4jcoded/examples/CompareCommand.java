@@ -77,7 +77,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--stragglers", defaultValue = "pareto:1.5,slow:2x5",
             description = "comma-separated straggler models, multiplied: none, pareto:SHAPE (scale 1), exp:MEAN "
                     + "(shifted exponential), slow:KxF (K workers always F times slower), crash:K@T (K workers die "
-                    + "at virtual second T) (default: ${DEFAULT-VALUE})")
+                    + "at virtual second T), shared:C (the workers share C cores, worker w on core w mod C) "
+                    + "(default: ${DEFAULT-VALUE})")
     String stragglers;
 
     @Option(names = "--per-sample-seconds",
@@ -449,6 +450,8 @@ public final class CompareCommand implements Callable<Integer> {
                 } else if (term.startsWith("slow:") && term.contains("x")) {
                     String[] kf = term.substring(5).split("x", 2);
                     model = model.and(StragglerModel.persistentSlow(workers, Integer.parseInt(kf[0]), Double.parseDouble(kf[1]), s));
+                } else if (term.startsWith("shared:")) {
+                    model = model.and(StragglerModel.sharedCores(workers, Integer.parseInt(term.substring(7))));
                 } else if (term.startsWith("crash:") && term.contains("@")) {
                     String[] kt = term.substring(6).split("@", 2);
                     int k = Integer.parseInt(kt[0]);

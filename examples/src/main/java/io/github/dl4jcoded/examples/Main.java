@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "coded", mixinStandardHelpOptions = true, version = "dl4j-coded 0.1.0",
         description = "Coded, compressed, asynchronous distributed training for DL4J.",
         subcommands = {TrainCommand.class, GradCheckCommand.class, PlotCommand.class, CompareCommand.class,
-                ServerCommand.class, WorkerCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
+                ServerCommand.class, WorkerCommand.class, LoadTestCommand.class, SimCheckCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

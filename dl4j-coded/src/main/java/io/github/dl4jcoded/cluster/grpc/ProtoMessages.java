@@ -109,7 +109,7 @@ public final class ProtoMessages {
             for (int t = 0; t < symbols.length; t++) {
                 symbols[t] = c.getSymbols(t);
             }
-            codewords.add(codec.codeword(p.getRound(), c.getTask(), c.getFrameTag(), symbols));
+            codewords.add(codec.codeword(p.getRound(), p.getVersion(), c.getTask(), c.getFrameTag(), symbols));
         }
         double[] dense = null;
         if (p.getDenseCount() > 0) {
@@ -142,7 +142,8 @@ public final class ProtoMessages {
         } else if (d instanceof LogEntry e) {
             Update u = e.update();
             Entry.Builder pe = Entry.newBuilder().setSeq(e.seq()).setRound(u.round()).setScale(u.scale())
-                    .setVersion(u.version()).setLoss(u.loss()).setExamples(u.examples()).setChecksum(e.checksum());
+                    .setVersion(u.version()).setLoss(u.loss()).setExamples(u.examples()).setChecksum(e.checksum())
+                    .setReferenceVersionPlusOne(u.referenceVersion() + 1);
             DecodedGradient g = u.gradient();
             boolean wide = g.valueBytes() == 8;
             pe.setWide(wide);
@@ -237,8 +238,8 @@ public final class ProtoMessages {
             }
             g = groups.isEmpty() ? DecodedGradient.none() : DecodedGradient.coded(groups, valueBytes);
         }
-        return new LogEntry(e.getSeq(), new Update(e.getRound(), e.getVersion(), e.getScale(), e.getLoss(), e.getExamples(), g),
-                e.getChecksum());
+        return new LogEntry(e.getSeq(), new Update(e.getRound(), e.getVersion(), e.getScale(), e.getLoss(), e.getExamples(), g,
+                e.getReferenceVersionPlusOne() - 1), e.getChecksum());
     }
 
     public static Finished finished(io.github.dl4jcoded.cluster.grpc.proto.Finished f) {

@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  * the user's listeners fire on every update.
  *
  * <p>SYNC: each minibatch is one round, split across the live workers. ASYNC: each minibatch is
- * cut into one job per worker; a worker gets its next job when it answers the last one.
+ * cut into one job per worker; a worker gets its next job when it answers the last one, and the
+ * core steps every {@code cadence} answers (and once more at the end of an epoch).
  */
 public final class LocalTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalTrainer.class);
@@ -197,6 +198,9 @@ public final class LocalTrainer implements AutoCloseable {
             if (workers[w].isAlive() && core.jobsHeld(w) == 0) {
                 giveJob(w, jobs);
             }
+        }
+        if (core.accumulated() > 0) {
+            apply(core.close()); // what the epoch's last answers decoded is not left for the next
         }
     }
 

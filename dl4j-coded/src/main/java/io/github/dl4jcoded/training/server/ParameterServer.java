@@ -12,7 +12,9 @@ import io.github.dl4jcoded.updater.GradientMask;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -37,11 +39,14 @@ import java.util.Set;
  * nothing but the bookkeeping of its job.
  *
  * <p><b>SYNC</b>: a round is due when every assigned worker answered (or its job ended otherwise),
- * when the codec says the estimate cannot improve, or at its deadline; {@link #close} turns it into
- * an {@link Update}, empty when nothing usable arrived (frames from the decoded history still
- * advance). <b>ASYNC</b>: each accepted answer is decoded at once into an update of its own, its
- * step scaled by 1 / (1 + staleness), staleness being the updates applied since the version its
- * worker read; answers beyond the staleness bound are refused as STALE.
+ * or all but {@code backupWorkers} of them did, when the codec says the estimate cannot improve, or
+ * at its deadline; {@link #close} turns it into an {@link Update}, empty when nothing usable arrived
+ * (frames from the decoded history still advance). <b>ASYNC</b>: each accepted answer is decoded at
+ * once into a live accumulator (the codec's {@link GradientCodec.Window}); the updater steps once
+ * {@code cadence} answers are in it, whichever workers they came from, and the staleness rule says
+ * how answers computed against older parameters count (none, 1 / (1 + staleness) on the step, or
+ * delay compensation); staleness is the updates applied since the version the worker read, and
+ * answers beyond the staleness bound are refused as STALE.
  *
  * <p><b>Apply</b>: {@link #apply} writes the decoded gradient into the network's gradient view in
  * one copy (masked by the blocks that were decoded), steps the masked updater through
@@ -76,7 +81,12 @@ public final class ParameterServer {
     private final double[] gradient;
     private final TrainingStats stats = new TrainingStats();
     private final WorkerJobs[] jobs;
-    private final ArrayDeque<Update> ready = new ArrayDeque<>();
+    private GradientCodec.Window window;
+    private final RoundTally windowTally = new RoundTally();
+    private final List<long[]> windowAnswers = new ArrayList<>(); // per accepted answer: {staleness, version read}
+    private long windows;
+    /** DC_ASGD: the parameters of the last few versions, to measure each answer's drift from. */
+    private final ArrayDeque<double[]> recentParams = new ArrayDeque<>();
     private long version;
     private OpenRound open;
     private boolean closedUnapplied;
@@ -107,6 +117,12 @@ public final class ParameterServer {
         this.jobs = new WorkerJobs[config.workers()];
         for (int w = 0; w < jobs.length; w++) {
             jobs[w] = new WorkerJobs();
+        }
+        if (config.policy() == CodedTrainingConfig.Policy.ASYNC) {
+            window = codec.newWindow();
+            if (config.stalenessRule() == CodedTrainingConfig.StalenessRule.DC_ASGD) {
+                recentParams.add(net.params().toDoubleVector());
+            }
         }
     }
 
@@ -249,9 +265,12 @@ public final class ParameterServer {
             return refuse(RejectReason.STALE, "worker " + worker + " computed " + staleness + " updates ago, the bound is "
                     + config.stalenessBound());
         }
-        GradientCodec.Round r = sync ? open.codecRound : codec.newRound(m.round(), new int[]{worker});
         try {
-            r.offer(m);
+            if (sync) {
+                open.codecRound.offer(m);
+            } else {
+                window.offer(m);
+            }
         } catch (RejectedMessageException e) {
             return refuse(e.reason(), "worker " + worker + ": " + e.detail());
         } catch (IllegalArgumentException e) {
@@ -261,15 +280,34 @@ public final class ParameterServer {
         if (sync) {
             open.tally.add(m);
         } else {
-            // The update's version is set when it is closed: updates are applied in the order they close.
-            ready.add(new Update(m.round(), -1, stepScale(staleness), m.loss(), m.examples(), r.decode()));
+            windowTally.add(m);
+            windowAnswers.add(new long[]{staleness, m.version()});
         }
         return Verdict.ACCEPTED;
     }
 
-    /** The step scale of a message computed {@code staleness} updates ago. */
-    private static double stepScale(long staleness) {
-        return 1.0 / (1 + staleness);
+    /** The step scale of an asynchronous step: the staleness rule over its answers. */
+    private double stepScale() {
+        if (config.stalenessRule() != CodedTrainingConfig.StalenessRule.INVERSE) {
+            return 1.0;
+        }
+        double s = 0;
+        for (long[] a : windowAnswers) {
+            s += 1.0 / (1 + a[0]);
+        }
+        return s / windowAnswers.size();
+    }
+
+    /** DC_ASGD: the version the compensation measures the drift from, the mean of the versions read; else -1. */
+    private long referenceVersion() {
+        if (config.stalenessRule() != CodedTrainingConfig.StalenessRule.DC_ASGD) {
+            return -1;
+        }
+        double v = 0;
+        for (long[] a : windowAnswers) {
+            v += a[1];
+        }
+        return Math.round(v / windowAnswers.size());
     }
 
     private Verdict refuse(RejectReason reason, String detail) {
@@ -282,9 +320,19 @@ public final class ParameterServer {
     /** True when {@link #close} has an update to give at time {@code now}. */
     public boolean isDue(double now) {
         if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
-            return open != null && (open.codecRound.isComplete() || open.done.size() >= open.assigned.length || now >= open.deadline);
+            if (open == null) {
+                return false;
+            }
+            // Backup workers: the slowest few answers of a round are not waited for (at least one is).
+            int needed = Math.max(1, open.assigned.length - config.backupWorkers());
+            return open.codecRound.isComplete() || open.done.size() >= needed || now >= open.deadline;
         }
-        return !ready.isEmpty();
+        return window.accepted() >= config.messagesPerStep();
+    }
+
+    /** ASYNC: answers decoded into the live accumulator since the last step. */
+    public int accumulated() {
+        return window == null ? 0 : window.accepted();
     }
 
     /** SYNC: true while a round is open. */
@@ -311,7 +359,8 @@ public final class ParameterServer {
 
     /**
      * The next update: SYNC, the open round closed (answers still outstanding will be LATE);
-     * ASYNC, the next accepted answer. Apply it with {@link #apply} before closing another.
+     * ASYNC, the live accumulator as it stands (a new one takes the next answers). Apply it with
+     * {@link #apply} before closing another.
      *
      * @throws IllegalStateException when there is nothing to close, or the last update was not applied
      */
@@ -333,11 +382,14 @@ public final class ParameterServer {
             }
             u = new Update(r.round, d.isEmpty() ? version : version + 1, 1.0, r.tally.meanLoss(), r.tally.examples(), d);
         } else {
-            Update a = ready.poll();
-            if (a == null) {
+            if (window.accepted() == 0) {
                 throw new IllegalStateException("no accepted answer waits to be applied");
             }
-            u = new Update(a.round(), version + 1, a.scale(), a.loss(), a.examples(), a.gradient());
+            u = new Update(windows++, version + 1, stepScale(), windowTally.meanLoss(), windowTally.examples(), window.decode(),
+                    referenceVersion());
+            window = codec.newWindow();
+            windowTally.clear();
+            windowAnswers.clear();
         }
         closedUnapplied = true;
         return u;
@@ -358,8 +410,17 @@ public final class ParameterServer {
             }
             Arrays.fill(gradient, 0.0);
             GradientMask mask = codec.write(u.gradient(), gradient);
+            if (u.referenceVersion() >= 0) {
+                compensateDelay(u.referenceVersion());
+            }
             applier.applyMean(gradient, mask, u.loss(), u.scale());
             version++;
+            if (config.stalenessRule() == CodedTrainingConfig.StalenessRule.DC_ASGD) {
+                recentParams.add(net.params().toDoubleVector());
+                while (recentParams.size() > config.stalenessBound() + 2) {
+                    recentParams.poll();
+                }
+            }
             stats.updates.incrementAndGet();
             if (mask != null) {
                 stats.partialUpdates.incrementAndGet();
@@ -368,8 +429,34 @@ public final class ParameterServer {
             throw new IllegalStateException("empty update of round " + u.round() + " at version " + u.version()
                     + ", the server is at " + version);
         }
-        codec.advance(u.round(), u.gradient());
+        codec.advance(u.round(), version, u.gradient());
         closedUnapplied = false;
+    }
+
+    /**
+     * DC-ASGD (Zheng et al. 2017), on the decoded mean gradient g: g + lambda g * g * (theta_now -
+     * theta_ref), element by element; blocks that were not decoded have g = 0 and stay unchanged.
+     *
+     * @throws IllegalStateException when the parameters of {@code reference} are no longer kept
+     *                               (a replica that joined after it; nothing was changed)
+     */
+    private void compensateDelay(long reference) {
+        long back = version - reference;
+        if (back < 0 || back >= recentParams.size()) {
+            throw new IllegalStateException("delay compensation needs the parameters of version " + reference
+                    + ", which are not kept here (version " + version + ")");
+        }
+        double[] ref = null;
+        java.util.Iterator<double[]> it = recentParams.descendingIterator();
+        for (long i = 0; i <= back; i++) {
+            ref = it.next();
+        }
+        double[] now = recentParams.peekLast();
+        double lambda = config.dcLambda();
+        for (int i = 0; i < gradient.length; i++) {
+            double g = gradient[i];
+            gradient[i] = g + lambda * g * g * (now[i] - ref[i]);
+        }
     }
 
     private WorkerJobs slot(int worker) {

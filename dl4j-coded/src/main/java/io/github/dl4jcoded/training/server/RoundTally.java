@@ -22,6 +22,12 @@ final class RoundTally {
         return received;
     }
 
+    void clear() {
+        examples = 0;
+        lossSum = 0;
+        received = 0;
+    }
+
     /** Example-weighted mean loss of the accepted messages (NaN when none). */
     double meanLoss() {
         return examples == 0 ? Double.NaN : lossSum / examples;

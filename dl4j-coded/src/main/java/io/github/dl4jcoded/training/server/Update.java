@@ -13,10 +13,18 @@ import io.github.dl4jcoded.training.DecodedGradient;
  * @param loss     mean training loss of the messages behind it (NaN when none)
  * @param examples examples behind it
  * @param gradient the decoded mean gradient (nothing, for an empty round: then only frames advance)
+ * @param referenceVersion DC_ASGD: the version whose parameters the delay compensation measures the
+ *                 drift from (the mean version its answers read); -1 for none
  */
-public record Update(long round, long version, double scale, double loss, int examples, DecodedGradient gradient) {
-    /** Bytes of the header on a wire: round, version (8 each), scale, loss (8 each), examples (4), group count (4). */
-    public static final int HEADER_BYTES = 40;
+public record Update(long round, long version, double scale, double loss, int examples, DecodedGradient gradient,
+                     long referenceVersion) {
+    /** Bytes of the header on a wire: round, version, reference version (8 each), scale, loss (8 each), examples (4), groups (4). */
+    public static final int HEADER_BYTES = 48;
+
+    /** An update without delay compensation. */
+    public Update(long round, long version, double scale, double loss, int examples, DecodedGradient gradient) {
+        this(round, version, scale, loss, examples, gradient, -1);
+    }
 
     /** True when applying it changes the parameters. */
     public boolean applies() {

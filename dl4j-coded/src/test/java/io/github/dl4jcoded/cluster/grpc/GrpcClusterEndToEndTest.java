@@ -158,7 +158,7 @@ class GrpcClusterEndToEndTest {
     @Test
     void vanillaAsyncOverGrpcKeepsTheReplicasEqual() throws Exception {
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).vanilla()
-                .policy(CodedTrainingConfig.Policy.ASYNC).build();
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).build();
         Run r = start(cfg, ClusterServer.Options.of(1, 32, 1), 3);
         try {
             finish(r);

@@ -42,8 +42,10 @@ class GrpcMessageFuzzTest {
     // Adam: a step is bounded by the learning rate whatever the gradient, so parameters stay finite
     // under any finite input (plain SGD would follow a finite 1e38 gradient to infinity).
     private final MultiLayerNetwork net = Fixtures.net(new org.nd4j.linalg.learning.config.Adam(1e-3));
-    private static final CodedTrainingConfig CODED_ASYNC = Fixtures.CODED.toBuilder().policy(CodedTrainingConfig.Policy.ASYNC).build();
-    private static final CodedTrainingConfig VANILLA_ASYNC = Fixtures.VANILLA.toBuilder().policy(CodedTrainingConfig.Policy.ASYNC).build();
+    private static final CodedTrainingConfig CODED_ASYNC = Fixtures.CODED.toBuilder().policy(CodedTrainingConfig.Policy.ASYNC)
+            .cadence(1).build();
+    private static final CodedTrainingConfig VANILLA_ASYNC = Fixtures.VANILLA.toBuilder().policy(CodedTrainingConfig.Policy.ASYNC)
+            .cadence(1).build();
 
     @Test
     @Timeout(300)
@@ -96,13 +98,15 @@ class GrpcMessageFuzzTest {
                     if (uplink) {
                         Up up = ProtoMessages.parseUp(input, 4096);
                         if (up.hasPush()) {
-                            ParameterServer core = rng.nextBoolean() ? coded : dense;
+                            // A fresh server that gave worker 1 a job for the round the push names, so that
+                            // what is judged is the push itself (a replay is judged after it was accepted once).
+                            boolean isCoded = rng.nextBoolean();
+                            ParameterServer core = ParameterServer.forNetwork(net, isCoded ? CODED_ASYNC : VANILLA_ASYNC);
                             WorkerMessage m = ProtoMessages.fromProto(up.getPush(), 1, core.codec());
-                            if (!core.holds(1, m.round())) {
-                                try {
-                                    core.issueJob(m.round(), 1, 8);
-                                } catch (IllegalStateException answeredBefore) {
-                                    // offered below anyway: a replay
+                            core.issueJob(m.round(), 1, 8);
+                            if (rng.nextInt(8) == 0 && core.offer(1, m).accepted()) {
+                                while (core.isDue(0)) {
+                                    core.apply(core.close());
                                 }
                             }
                             long checksum = io.github.dl4jcoded.cluster.ReplicaChecksum.of(core.network());

@@ -109,7 +109,7 @@ class ParameterServerTest {
         assertRefused(RejectReason.LATE, core, 0, good);
 
         ParameterServer async = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC)
-                .stalenessBound(0).build());
+                .stalenessBound(0).cadence(1).build());
         async.issueJob(0, 0, 8);
         async.issueJob(1, 1, 8);
         WorkerMessage a0 = answer(async, 0, 0, DATA.get(0));
@@ -183,7 +183,8 @@ class ParameterServerTest {
 
     @Test
     void asyncAnswersAreAppliedOneByOneScaledByStaleness() {
-        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).build());
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).cadence(1)
+                .stalenessRule(CodedTrainingConfig.StalenessRule.INVERSE).build());
         core.issueJob(0, 0, 8);
         core.issueJob(1, 1, 8);
         WorkerMessage a0 = answer(core, 0, 0, DATA.get(0));

@@ -1,0 +1,269 @@
+package io.github.dl4jcoded.examples;
+
+import io.github.dl4jcoded.datasets.mnist.Mnist;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code simcheck}: the simulator against the real cluster. Each configuration is trained twice
+ * on this machine: for real (a {@code server} process and its {@code worker} processes over gRPC
+ * on loopback, each pinned to a core with {@code taskset} where the machine allows), and in the
+ * simulated cluster ({@code compare} with that one method, pinned like worker 0, its costs
+ * calibrated there, the workers' sharing of this machine's cores stated as {@code shared:C}).
+ * Prints time per round (SYNC) or per update (ASYNC), updates and bytes each way side by side,
+ * with the simulator's ratio to the real run, and writes them as a markdown table.
+ */
+@Command(name = "simcheck", mixinStandardHelpOptions = true,
+        description = "Check the simulated cluster against the real one on loopback: time per round or update, "
+                + "updates and bytes, side by side.")
+public final class SimCheckCommand implements Callable<Integer> {
+    private static final Pattern PORT = Pattern.compile("listening on port (\\d+)");
+    private static final Pattern TRAINED = Pattern.compile("trained: (\\d+) log entries, (\\d+) updates, (\\d+) rounds \\((\\d+) empty\\), ([\\d.]+) s");
+    private static final Pattern BYTES = Pattern.compile("bytes total: up ([\\d,]+), down ([\\d,]+)");
+    private static final Pattern WELCOMES = Pattern.compile("welcomes ([\\d,]+) in all");
+    private static final Pattern SIMULATED = Pattern.compile(" (\\d+) updates, ([\\d.]+) virtual s, ([\\d,]+) bytes up, ([\\d,]+) down");
+
+    @Option(names = "--models", defaultValue = "mlp,lenet", split = ",", description = "models to check (default: ${DEFAULT-VALUE})")
+    List<String> models;
+
+    @Option(names = "--workers", defaultValue = "1,3", split = ",", description = "worker counts to check (default: ${DEFAULT-VALUE})")
+    List<Integer> workers;
+
+    @Option(names = "--methods", defaultValue = "coded-sync,coded-async,vanilla-sync", split = ",",
+            description = "coded-sync (the default configuration), coded-async (count-sketch frames), vanilla-sync "
+                    + "(default: ${DEFAULT-VALUE})")
+    List<String> methods;
+
+    @Option(names = "--batch-per-worker", defaultValue = "16", description = "examples per worker job (default: ${DEFAULT-VALUE})")
+    int batchPerWorker;
+
+    @Option(names = "--train-size", defaultValue = "2400", description = "training digits: one epoch is trained (default: ${DEFAULT-VALUE})")
+    int trainSize;
+
+    @Option(names = "--test-size", defaultValue = "500", description = "test digits (default: ${DEFAULT-VALUE})")
+    int testSize;
+
+    @Option(names = "--link-gbps", defaultValue = "10", description = "the simulated links, for loopback (default: ${DEFAULT-VALUE})")
+    double linkGbps;
+
+    @Option(names = "--latency-ms", defaultValue = "0.05", description = "the simulated latency, for loopback (default: ${DEFAULT-VALUE})")
+    double latencyMs;
+
+    @Option(names = "--calibration-seconds", defaultValue = "2", description = "the simulator's calibration time per cost (default: ${DEFAULT-VALUE})")
+    double calibrationSeconds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of both runs (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "simcheck", description = "directory for the table and every process's output (default: ${DEFAULT-VALUE})")
+    File out;
+
+    /** One side's figures. */
+    record Figures(long updates, long steps, double seconds, long bytesUp, long bytesDown) {
+        double perStep() {
+            return seconds / steps;
+        }
+    }
+
+    record Row(String model, int workers, String method, String pinning, Figures real, Figures sim) {
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        for (String m : methods) {
+            if (!List.of("coded-sync", "coded-async", "vanilla-sync").contains(m)) {
+                throw new IllegalArgumentException("unknown method '" + m + "': choose coded-sync, coded-async or vanilla-sync");
+            }
+        }
+        for (String m : models) {
+            Models.parse(m);
+        }
+        Files.createDirectories(out.toPath());
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean taskset = new File("/usr/bin/taskset").canExecute();
+        Path token = out.toPath().resolve("token");
+        Files.writeString(token, "simcheck-token-" + Long.toHexString(seed) + "-0123456789abcdef\n");
+        List<Row> rows = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "%d cores, %s%n", cores, taskset ? "processes pinned with taskset" : "no taskset: processes unpinned");
+        for (String model : models) {
+            for (int w : workers) {
+                for (String method : methods) {
+                    String name = model + "-" + w + "-" + method;
+                    String pinning = pinning(w, cores, taskset);
+                    Figures real = real(name, model, w, method, cores, taskset, token);
+                    Figures sim = simulated(name, model, w, method, cores, taskset);
+                    Row r = new Row(model, w, method, pinning, real, sim);
+                    rows.add(r);
+                    System.out.println(line(r));
+                    writeTable(rows, cores, taskset);
+                }
+            }
+        }
+        System.out.printf("wrote %s%n", new File(out, "simcheck.md"));
+        return 0;
+    }
+
+    /** Where the processes run: the server on the last core, worker i on core i mod cores. */
+    private static String pinning(int w, int cores, boolean taskset) {
+        if (!taskset) {
+            return "unpinned";
+        }
+        StringBuilder sb = new StringBuilder("server on core " + (cores - 1) + "; workers on cores ");
+        for (int i = 0; i < w; i++) {
+            sb.append(i == 0 ? "" : ",").append(i % cores);
+        }
+        return sb.toString();
+    }
+
+    private List<String> coded(String method) {
+        return switch (method) {
+            case "coded-sync" -> List.of("--mode", "coded");
+            case "coded-async" -> List.of("--mode", "coded", "--policy", "async", "--frame", "count_sketch");
+            default -> List.of("--mode", "vanilla-sync");
+        };
+    }
+
+    private Figures real(String name, String model, int w, String method, int cores, boolean taskset, Path token)
+            throws IOException, InterruptedException {
+        List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", "1",
+                "--batch", Integer.toString(w * batchPerWorker), "--workers", Integer.toString(w), "--seed", Long.toString(seed),
+                "--train-size", Integer.toString(trainSize), "--test-size", Integer.toString(testSize),
+                "--insecure-plaintext", "--token-file", token.toString(), "--port", "0", "--progress-seconds", "3600"));
+        server.addAll(coded(method));
+        Process s = spawn(name + "-server", taskset ? cores - 1 : -1, server);
+        Path serverOut = out.toPath().resolve(name + "-server.out");
+        int port = Integer.parseInt(await(serverOut, s, PORT, 120));
+        List<Process> ws = new ArrayList<>();
+        for (int i = 0; i < w; i++) {
+            ws.add(spawn(name + "-worker" + i, taskset ? i % cores : -1, List.of("worker", "--server", "127.0.0.1:" + port,
+                    "--insecure-plaintext", "--token-file", token.toString(), "--name", "w" + i,
+                    "--train-size", Integer.toString(trainSize), "--test-size", Integer.toString(testSize))));
+        }
+        if (!s.waitFor(60, TimeUnit.MINUTES)) {
+            s.destroyForcibly();
+            throw new IllegalStateException(name + ": the server did not finish in an hour");
+        }
+        for (Process p : ws) {
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+            }
+        }
+        String text = Files.readString(serverOut);
+        Matcher t = find(TRAINED, text, name + " server");
+        Matcher b = find(BYTES, text, name + " server");
+        long updates = Long.parseLong(t.group(2));
+        long rounds = Long.parseLong(t.group(3));
+        return new Figures(updates, method.endsWith("async") ? updates : rounds,
+                Double.parseDouble(t.group(5)), number(b.group(1)), number(b.group(2)));
+    }
+
+    private Figures simulated(String name, String model, int w, String method, int cores, boolean taskset)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("compare", "--model", model, "--workers", Integer.toString(w),
+                "--batch-per-worker", Integer.toString(batchPerWorker), "--train-size", Integer.toString(trainSize),
+                "--test-size", Integer.toString(testSize), "--epochs", "1", "--evals-per-epoch", "1", "--target", "1",
+                "--methods", method, "--deadline", "0", "--staleness-bound", "8", "--seed", Long.toString(seed),
+                "--link-gbps", Double.toString(linkGbps), "--latency-ms", Double.toString(latencyMs),
+                "--calibration-seconds", Double.toString(calibrationSeconds), "--no-progress",
+                "--stragglers", w > cores && taskset ? "shared:" + cores : "none",
+                "--out", new File(out, name + "-sim").getPath()));
+        Process p = spawn(name + "-sim", taskset ? 0 : -1, args);
+        if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(name + ": the simulation failed; see " + new File(out, name + "-sim.err"));
+        }
+        Matcher m = find(SIMULATED, Files.readString(out.toPath().resolve(name + "-sim.out")), name + " simulation");
+        long updates = Long.parseLong(m.group(1));
+        // The simulator's rounds are its updates: with no deadline no round of these runs is empty.
+        return new Figures(updates, updates, Double.parseDouble(m.group(2)), number(m.group(3)), number(m.group(4)));
+    }
+
+    private Process spawn(String name, int core, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (core >= 0) {
+            cmd.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(core)));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx3g");
+        String javacpp = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (javacpp != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + javacpp);
+        }
+        cmd.add("-Ddl4jcoded.cache=" + Mnist.defaultCacheDir());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd)
+                .redirectOutput(out.toPath().resolve(name + ".out").toFile())
+                .redirectError(out.toPath().resolve(name + ".err").toFile())
+                .start();
+    }
+
+    private static String await(Path file, Process p, Pattern pattern, long seconds) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            Matcher m = pattern.matcher(Files.exists(file) ? Files.readString(file) : "");
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (!p.isAlive()) {
+                throw new IllegalStateException(file + ": the process exited before printing " + pattern);
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException(file + ": nothing matched " + pattern + " in " + seconds + " s");
+    }
+
+    private static Matcher find(Pattern p, String text, String what) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException(what + ": no line matching " + p);
+        }
+        return m;
+    }
+
+    private static long number(String s) {
+        return Long.parseLong(s.replace(",", ""));
+    }
+
+    private static String line(Row r) {
+        return String.format(Locale.ROOT, "%s, %d worker(s), %s: per %s real %.1f ms, simulated %.1f ms (%.2fx); updates %d / %d; "
+                        + "bytes up %,d / %,d (%.3fx), down %,d / %,d (%.3fx)", r.model(), r.workers(), r.method(),
+                r.method().endsWith("async") ? "update" : "round", r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
+                r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(), r.sim().bytesUp(),
+                r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(), r.sim().bytesDown(),
+                r.sim().bytesDown() / (double) r.real().bytesDown());
+    }
+
+    private void writeTable(List<Row> rows, int cores, boolean taskset) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). One epoch of %d training digits, %d examples per worker job; "
+                        + "simulated links %s Gb/s, latency %s ms.%n%n", cores, taskset ? "processes pinned with taskset" : "unpinned",
+                trainSize, batchPerWorker, linkGbps, latencyMs));
+        sb.append("| model | workers | method | pinning | time per round / update, real (ms) | simulated (ms) | sim / real "
+                + "| updates real / sim | bytes up real | sim / real | bytes down real | sim / real |\n");
+        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.2fx | %d / %d | %,d | %.4fx | %,d | %.4fx |%n",
+                    r.model(), r.workers(), r.method(), r.pinning(), r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
+                    r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(),
+                    r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(),
+                    r.sim().bytesDown() / (double) r.real().bytesDown()));
+        }
+        Files.writeString(out.toPath().resolve("simcheck.md"), sb.toString(), StandardCharsets.UTF_8);
+    }
+}
