@@ -136,6 +136,9 @@ public final class ClusterServer implements AutoCloseable {
     // Carried over a resume (the core's counters start again at zero).
     private final long bytesUpBefore, roundsBefore;
     private long bytesDown, joins, resyncs;
+    /** When each log entry of this server's run was appended (System.nanoTime), for steady-state timings. */
+    private long[] entryNanos = new long[1024];
+    private long firstSeqOfRun = -1;
     /** Refusals the transport made before the core could see the message (counted here, not in the core). */
     private final EnumMap<RejectReason, Long> refusedBeforeCore = new EnumMap<>(RejectReason.class);
 
@@ -358,6 +361,20 @@ public final class ClusterServer implements AutoCloseable {
                 joins, resyncs, Collections.unmodifiableMap(rejected), joinedSlots().length);
     }
 
+    /**
+     * Seconds per log entry over the second half of the entries this server appended (after its
+     * JIT and the workers' have warmed up), or NaN when it appended fewer than 4.
+     */
+    public synchronized double steadySecondsPerEntry() {
+        long n = firstSeqOfRun < 0 ? 0 : seq - firstSeqOfRun + 1;
+        if (n < 4) {
+            return Double.NaN;
+        }
+        int from = (int) (n / 2);
+        int to = (int) (n - 1);
+        return (entryNanos[to] - entryNanos[from]) / 1e9 / (to - from);
+    }
+
     /** A copy of the server's network as of now (for evaluation or saving). */
     public synchronized MultiLayerNetwork network() {
         return net.clone();
@@ -516,6 +533,14 @@ public final class ClusterServer implements AutoCloseable {
 
     private void append(Update u, String origin, List<Integer> workers) {
         seq++;
+        if (firstSeqOfRun < 0) {
+            firstSeqOfRun = seq;
+        }
+        int slot = (int) (seq - firstSeqOfRun);
+        if (slot >= entryNanos.length) {
+            entryNanos = java.util.Arrays.copyOf(entryNanos, 2 * entryNanos.length);
+        }
+        entryNanos[slot] = System.nanoTime();
         LogEntry entry = new LogEntry(seq, u, seq % options.checksumEvery() == 0 ? ReplicaChecksum.of(net) : 0);
         if (checkpoints != null) {
             StringJoiner who = new StringJoiner(",");

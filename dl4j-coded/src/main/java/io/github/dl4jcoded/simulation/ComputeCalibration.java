@@ -63,14 +63,14 @@ public final class ComputeCalibration {
      * @param perJob       a coded worker's encoding per job (null for vanilla and forward mode)
      * @param serverMessage the server's work per arriving message
      * @param serverUpdate the server's work per update
-     * @param replay       a coded replica's work per log entry (null for vanilla: it pulls parameters)
+     * @param replay       a replica's work per log entry (a vanilla one's only counts where vanilla workers replay the log)
      */
     public record Costs(Measurement perExample, Measurement perJob, Measurement serverMessage, Measurement serverUpdate,
                         Measurement replay) {
         /** These costs on the given links. */
         public CostModel on(double workerBandwidth, double serverBandwidth, double latencySeconds) {
             return new CostModel(perExample.median(), perJob == null ? 0 : perJob.median(), workerBandwidth, serverBandwidth,
-                    latencySeconds, serverMessage.median(), serverUpdate.median(), replay == null ? 0 : replay.median());
+                    latencySeconds, serverMessage.median(), serverUpdate.median(), replay.median());
         }
 
         public List<Measurement> all() {
@@ -119,7 +119,7 @@ public final class ComputeCalibration {
             }
         }
         Measurement[] server = server(net, config, shard);
-        return new Costs(perExample, perJob, server[0], server[1], coded ? server[2] : null);
+        return new Costs(perExample, perJob, server[0], server[1], server[2]);
     }
 
     /** A vanilla worker's job: backprop to a mean dense gradient, per example. */

@@ -108,6 +108,7 @@ public final class SimulatedCluster {
     private ToDoubleFunction<MultiLayerNetwork> metric;
     private DoublePredicate stopWhen;
     private double timeLimit = Double.POSITIVE_INFINITY;
+    private boolean vanillaReplaysLog;
 
     public SimulatedCluster(MultiLayerNetwork net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
         config.validate();
@@ -150,6 +151,16 @@ public final class SimulatedCluster {
     /** Ends the run at the first evaluation whose value satisfies {@code condition} (e.g. a target accuracy). */
     public SimulatedCluster stopWhen(DoublePredicate condition) {
         this.stopWhen = condition;
+        return this;
+    }
+
+    /**
+     * Vanilla workers receive and replay every log entry (a dense update, an updater step each),
+     * as this library's cluster mode runs them, instead of pulling the parameters as a standard
+     * parameter server's workers do (the default).
+     */
+    public SimulatedCluster vanillaReplaysLog(boolean replays) {
+        this.vanillaReplaysLog = replays;
         return this;
     }
 
@@ -219,7 +230,7 @@ public final class SimulatedCluster {
         private final long[] versionRead = new long[n];
         private final long paramBytes;
         private final long welcomeBytes;
-        private final boolean vanilla = config.mode() == CodedTrainingConfig.Mode.VANILLA;
+        private final boolean pullsParameters = config.mode() == CodedTrainingConfig.Mode.VANILLA && !vanillaReplaysLog;
         private boolean stopped;
         private long nextRound;
         private int epoch;
@@ -428,7 +439,7 @@ public final class SimulatedCluster {
             int replayed = 0;
             if (entriesRead[w] < 0) {
                 bytes += welcomeBytes;
-            } else if (vanilla) {
+            } else if (pullsParameters) {
                 bytes += versionRead[w] == core.version() ? 0 : paramBytes;
             } else {
                 bytes += logBytes[logEntries] - logBytes[entriesRead[w]];

@@ -79,6 +79,11 @@ public final class CodedCodec implements GradientCodec {
         tasksOfWorker = new int[n][];
         for (int w = 0; w < n; w++) {
             tasksOfWorker[w] = byWorker.get(w).stream().mapToInt(Integer::intValue).toArray();
+            if (tasksOfWorker[w].length == 0) {
+                throw new IllegalArgumentException("code " + config.code() + " has " + code.taskCount() + " tasks for " + n
+                        + " workers: worker " + w + " would have none; cut the network into more blocks (partition CHUNK or"
+                        + " OUTPUT_UNIT), add parity tasks, or use fewer workers");
+            }
         }
     }
 

@@ -140,6 +140,17 @@ public record CodedTrainingConfig(
             public Code create(CodeSpec s) {
                 return Codes.systematic(s.blocks(), s.parityTasks(), s.rowWeight(), s.seed());
             }
+        },
+        /**
+         * blocks + parityTasks tasks, every one a signed sum of rowWeight blocks (a regular
+         * low-density generator matrix), spread over the workers: no task sends a block alone, so
+         * the projective decoder solves what arrives by least squares
+         */
+        LDGM {
+            @Override
+            public Code create(CodeSpec s) {
+                return Codes.regularLdgm(s.blocks() + s.parityTasks(), s.blocks(), Math.min(s.rowWeight(), s.blocks()), s.seed());
+            }
         }
     }
 
@@ -296,6 +307,9 @@ public record CodedTrainingConfig(
         }
         if (code == CodeKind.SYSTEMATIC && (parityTasks < 0 || (parityTasks > 0 && rowWeight < 2))) {
             p.add("SYSTEMATIC needs parityTasks >= 0 and rowWeight >= 2 for its parity tasks");
+        }
+        if (code == CodeKind.LDGM && (parityTasks < 0 || rowWeight < 2)) {
+            p.add("LDGM needs parityTasks >= 0 and rowWeight >= 2");
         }
         if (policy == Policy.SYNC && deadlineMillis < 1) {
             p.add("SYNC needs a deadline of at least 1 ms, got " + deadlineMillis);

@@ -141,6 +141,18 @@ class ClusterServerTest {
         s.close();
     }
 
+    @Test
+    void codedAsyncWithItsDefaultsKeepsEveryReplicaEqualAndLearns() throws Throwable {
+        // Low-rank frames of the version each worker read, a step every 3 decoded answers, 1/(1+s).
+        CodedTrainingConfig cfg = base(3).policy(CodedTrainingConfig.Policy.ASYNC).build();
+        ClusterServer s = train(cfg, 3, ClusterServer.Options.of(2, 32, 1));
+        ClusterServer.Stats st = s.stats();
+        long answered = st.messagesAccepted();
+        assertTrue(st.updates() >= answered / 3 && st.updates() <= answered / 3 + 1, st.toString());
+        assertTrue(accuracy(s.network()) > 0.85, "accuracy " + accuracy(s.network()));
+        s.close();
+    }
+
     /** One joined worker driven by hand: its first job and the message answering it. */
     private record Manual(ClusterServer server, WorkerReplica replica, Job job, WorkerMessage message) {
     }

@@ -95,4 +95,42 @@ class CodedCodecTest {
         assertTrue(e.getMessage().contains("no.such.Frames"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.fromJson(json.replace(HalfSizedHadamard.class.getName(), "FANCY")));
     }
+
+    @Test
+    void theWindowsSummedIncrementsEqualTheOneShotDecodeOfTheSameAnswers() {
+        // Systematic code over 6 chunks with 3 parity tasks, 3 workers, count-sketch frames: answers
+        // of one frame step are decoded jointly, one at a time, into the live accumulator.
+        MultiLayerNetwork big = new MultiLayerNetwork(LocalTrainerTest.cnn(new Sgd(0.1), DataType.DOUBLE));
+        big.init();
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).policy(CodedTrainingConfig.Policy.ASYNC)
+                .partition(io.github.dl4jcoded.nn.NetworkPartitions.Scheme.CHUNK).chunkSize((int) (big.numParams() / 6) + 1)
+                .code(CodedTrainingConfig.CodeKind.SYSTEMATIC).parityTasks(3).rowWeight(2)
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false).build();
+        CodedCodec codec = new CodedCodec(big, cfg);
+        List<DataSet> shards = LocalTrainerTest.data(3, 8, DataType.DOUBLE, 3);
+        GradientCodec.Window window = codec.newWindow();
+        GradientCodec.Round oneShot = codec.newRound(0, new int[]{0, 1, 2}); // step 0: the frames of version 0
+        for (int w = 0; w < 3; w++) {
+            WorkerMessage m = codec.workerSide(w).compute(big, shards.get(w), 10 + w, 0);
+            window.offer(m);
+            oneShot.offer(new WorkerMessage(0, 0, w, m.examples(), m.loss(), m.codewords(), null));
+        }
+        assertEquals(3, window.accepted());
+        double[] live = new double[(int) big.numParams()];
+        double[] once = new double[(int) big.numParams()];
+        codec.write(window.decode(), live);
+        codec.write(oneShot.decode(), once);
+        // The window weights a block by how many received tasks cover it; here each block's estimate
+        // comes from one decoder, so it equals the one-shot estimate.
+        for (int i = 0; i < live.length; i++) {
+            assertEquals(once[i], live[i], 1e-12 * (1 + Math.abs(once[i])), "entry " + i);
+        }
+        // A message read at another version is in another frame step: its own group, weighted by coverage.
+        WorkerMessage later = codec.workerSide(0).compute(big, shards.get(0), 20, 4 * cfg.framePeriod());
+        window.offer(later);
+        assertEquals(2, window.decode().groups().size());
+        assertEquals(RejectReason.MALFORMED, assertThrows(RejectedMessageException.class, () -> window.offer(
+                new WorkerMessage(21, 0, 0, later.examples(), later.loss(), later.codewords(), null))).reason(),
+                "codewords in the frames of another step than the version read says");
+    }
 }

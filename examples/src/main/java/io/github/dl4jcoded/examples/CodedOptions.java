@@ -4,43 +4,94 @@ import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import picocli.CommandLine.Option;
 
+import java.util.Locale;
+
 /**
  * The coded-training options every command that builds a {@link CodedTrainingConfig} shares
- * ({@code train}, {@code server}); a picocli mixin. Unset options keep the configuration's defaults.
+ * ({@code train}, {@code server}); a picocli mixin. Unset options keep the configuration's defaults,
+ * and the help names those defaults as {@link CodedTrainingConfig#defaults()} has them
+ * ({@link #publishDefaults()} puts them where picocli's {@code ${sys:...}} reads them).
  */
 public final class CodedOptions {
-    @Option(names = "--workers", description = "workers (coded and vanilla modes; default 4)")
+    @Option(names = "--workers", description = "workers (coded and vanilla modes; default ${sys:coded.default.workers})")
     Integer workers;
 
-    @Option(names = "--compression", description = "per-block compression ratio of the frames (default 32)")
+    @Option(names = "--compression", description = "per-block compression ratio of the frames (default ${sys:coded.default.compression})")
     Double compression;
 
-    @Option(names = "--frame", description = "identity, count_sketch, hadamard, gaussian or low_rank (default count_sketch)")
+    @Option(names = "--frame", description = "identity, count_sketch, hadamard, gaussian or low_rank (default ${sys:coded.default.frame})")
     CodedTrainingConfig.FrameKind frame;
 
-    @Option(names = "--partition", description = "layer, param, output_unit or chunk (default param)")
+    @Option(names = "--partition", description = "layer, param, output_unit or chunk (default ${sys:coded.default.partition})")
     NetworkPartitions.Scheme partition;
 
-    @Option(names = "--code", description = "repetition or systematic (default repetition)")
+    @Option(names = "--code", description = "repetition or systematic (default ${sys:coded.default.code})")
     CodedTrainingConfig.CodeKind code;
 
-    @Option(names = "--decoder", description = "peeling or projective (default projective)")
+    @Option(names = "--parity-tasks", description = "systematic code: extra parity tasks (default ${sys:coded.default.parityTasks})")
+    Integer parityTasks;
+
+    @Option(names = "--decoder", description = "peeling or projective (default ${sys:coded.default.decoder})")
     CodedTrainingConfig.DecoderKind decoder;
 
-    @Option(names = "--policy", description = "sync or async (coded mode; default sync)")
+    @Option(names = "--policy", description = "sync or async (default ${sys:coded.default.policy})")
     CodedTrainingConfig.Policy policy;
 
-    @Option(names = "--error-feedback", negatable = true, description = "carry what compression dropped into the next step (default on)")
+    @Option(names = "--error-feedback", negatable = true,
+            description = "carry what compression dropped into the next step (default ${sys:coded.default.errorFeedback})")
     Boolean errorFeedback;
 
-    @Option(names = "--feedback-decay", description = "error feedback: residual decay per step in [0, 1] (default 0.9)")
+    @Option(names = "--feedback-decay", description = "error feedback: residual decay per step in [0, 1] "
+            + "(default ${sys:coded.default.feedbackDecay} for low_rank frames, ${sys:coded.default.feedbackDecayRandom} for random ones)")
     Double feedbackDecay;
 
-    @Option(names = "--feedback-clip", description = "error feedback: clip the residual to this times |g| (default 2; Infinity for none)")
+    @Option(names = "--feedback-clip", description = "error feedback: clip the residual to this times |g|, Infinity for none "
+            + "(default ${sys:coded.default.feedbackClip} for low_rank frames, ${sys:coded.default.feedbackClipRandom} for random ones)")
     Double feedbackClip;
 
-    @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default 8)")
+    @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default ${sys:coded.default.stalenessBound})")
     Integer stalenessBound;
+
+    @Option(names = "--cadence", description = "async: decoded answers per updater step, 0 for one per worker (default ${sys:coded.default.cadence})")
+    Integer cadence;
+
+    @Option(names = "--staleness-rule", description = "async: none, inverse or dc_asgd (default ${sys:coded.default.stalenessRule})")
+    CodedTrainingConfig.StalenessRule stalenessRule;
+
+    @Option(names = "--frame-period", description = "async: versions read that share frames (default ${sys:coded.default.framePeriod})")
+    Integer framePeriod;
+
+    @Option(names = "--backup-workers", description = "sync: answers a round does not wait for (default ${sys:coded.default.backupWorkers})")
+    Integer backupWorkers;
+
+    /** Puts the configuration's defaults where the options' help reads them; call before building the command line. */
+    static void publishDefaults() {
+        CodedTrainingConfig d = CodedTrainingConfig.defaults();
+        CodedTrainingConfig random = CodedTrainingConfig.builder().frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).build();
+        set("workers", d.workers());
+        set("compression", d.compression());
+        set("frame", CodedTrainingConfig.label(d.frame()));
+        set("partition", d.partition().name().toLowerCase(Locale.ROOT));
+        set("code", CodedTrainingConfig.label(d.code()));
+        set("parityTasks", d.parityTasks());
+        set("decoder", CodedTrainingConfig.label(d.decoder()));
+        set("policy", d.policy().name().toLowerCase(Locale.ROOT));
+        set("errorFeedback", d.errorFeedback() ? "on" : "off");
+        set("feedbackDecay", d.feedbackDecay());
+        set("feedbackDecayRandom", random.feedbackDecay());
+        set("feedbackClip", d.feedbackClip());
+        set("feedbackClipRandom", random.feedbackClip());
+        set("stalenessBound", d.stalenessBound());
+        set("cadence", d.cadence());
+        set("stalenessRule", d.stalenessRule().name().toLowerCase(Locale.ROOT));
+        set("framePeriod", d.framePeriod());
+        set("backupWorkers", d.backupWorkers());
+    }
+
+    private static void set(String key, Object value) {
+        String v = value instanceof Double x && x == Math.rint(x) && !x.isInfinite() ? Long.toString(x.longValue()) : String.valueOf(value);
+        System.setProperty("coded.default." + key, v);
+    }
 
     /**
      * The configuration the options describe.
@@ -58,10 +109,15 @@ public final class CodedOptions {
         if (compression != null) b.compression(compression);
         if (partition != null) b.partition(partition);
         if (code != null) b.code(code);
+        if (parityTasks != null) b.parityTasks(parityTasks);
         if (decoder != null) b.decoder(decoder);
         if (policy != null) b.policy(policy);
         if (errorFeedback != null) b.errorFeedback(errorFeedback);
         if (stalenessBound != null) b.stalenessBound(stalenessBound);
+        if (cadence != null) b.cadence(cadence);
+        if (stalenessRule != null) b.stalenessRule(stalenessRule);
+        if (framePeriod != null) b.framePeriod(framePeriod);
+        if (backupWorkers != null) b.backupWorkers(backupWorkers);
         if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
         if (feedbackClip != null) b.feedbackClip(feedbackClip);
         return b.build();

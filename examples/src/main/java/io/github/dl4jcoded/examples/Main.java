@@ -19,6 +19,7 @@ public final class Main implements Runnable {
 
     /** Runs the program and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
+        CodedOptions.publishDefaults(); // the options' help names the configuration's real defaults
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -25,6 +25,10 @@ final class RunOptions {
     @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
     int testSize;
 
+    @Option(names = "--split-seed", defaultValue = "" + io.github.dl4jcoded.datasets.mnist.MnistSplit.DEFAULT_SEED,
+            description = "seed of the train/test split of the digits (default: ${DEFAULT-VALUE})")
+    long splitSeed;
+
     /** @throws IllegalArgumentException for values no run can use */
     void validate() {
         if (epochs < 1 || batch < 1 || !(learningRate > 0)) {

@@ -110,8 +110,8 @@ public final class ServerCommand implements Callable<Integer> {
         CodedTrainingConfig cfg = config();
         TransportSecurity sec = transportSecurity();
         var token = security.token();
-        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, MnistSplit.DEFAULT_SEED);
-        MnistExampleSource data = new MnistExampleSource(split, MnistSplit.DEFAULT_SEED);
+        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
+        MnistExampleSource data = new MnistExampleSource(split, run.splitSeed);
         MultiLayerNetwork net = Models.build(Models.parse(run.model), run.seed, new Adam(run.learningRate));
         out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.model, net.numParams(), data.fingerprint());
         out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
@@ -167,6 +167,8 @@ public final class ServerCommand implements Callable<Integer> {
         long steps = Math.max(1, st.seq());
         out.printf(Locale.ROOT, "trained: %d log entries, %d updates, %d rounds (%d empty), %.1f s%n",
                 st.seq(), st.updates(), st.rounds(), st.emptyRounds(), seconds);
+        out.printf(Locale.ROOT, "steady state: %.2f ms per log entry (the second half of the entries)%n",
+                core.steadySecondsPerEntry() * 1e3);
         out.printf(Locale.ROOT, "bytes per step (all workers, gRPC protobuf bytes): up %,d, down %,d (log and jobs; welcomes %,d in all)%n",
                 ts.bytesUp() / steps, (ts.bytesDown() - ts.welcomeBytes()) / steps, ts.welcomeBytes());
         out.printf(Locale.ROOT, "bytes total: up %,d, down %,d; dense gradients would be %,d up%n",

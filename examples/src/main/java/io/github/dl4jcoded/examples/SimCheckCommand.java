@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
  * on this machine: for real (a {@code server} process and its {@code worker} processes over gRPC
  * on loopback, each pinned to a core with {@code taskset} where the machine allows), and in the
  * simulated cluster ({@code compare} with that one method, pinned like worker 0, its costs
- * calibrated there, the workers' sharing of this machine's cores stated as {@code shared:C}).
- * Prints time per round (SYNC) or per update (ASYNC), updates and bytes each way side by side,
+ * calibrated there, the workers' sharing of this machine's cores stated as {@code shared:C},
+ * vanilla workers replaying the log as the cluster's do). Every process pinned to one core runs
+ * ND4J on one thread ({@code OMP_NUM_THREADS=1}). The real time per round (or update) is the
+ * server's steady state: the second half of its log entries, after the JIT of every process has
+ * warmed up, as the simulator's calibration has. Prints time per round (SYNC) or per update (ASYNC), updates and bytes each way side by side,
  * with the simulator's ratio to the real run, and writes them as a markdown table.
  */
 @Command(name = "simcheck", mixinStandardHelpOptions = true,
@@ -31,6 +34,7 @@ import java.util.regex.Pattern;
                 + "updates and bytes, side by side.")
 public final class SimCheckCommand implements Callable<Integer> {
     private static final Pattern PORT = Pattern.compile("listening on port (\\d+)");
+    private static final Pattern STEADY = Pattern.compile("steady state: ([\\d.]+) ms per log entry");
     private static final Pattern TRAINED = Pattern.compile("trained: (\\d+) log entries, (\\d+) updates, (\\d+) rounds \\((\\d+) empty\\), ([\\d.]+) s");
     private static final Pattern BYTES = Pattern.compile("bytes total: up ([\\d,]+), down ([\\d,]+)");
     private static final Pattern WELCOMES = Pattern.compile("welcomes ([\\d,]+) in all");
@@ -43,15 +47,18 @@ public final class SimCheckCommand implements Callable<Integer> {
     List<Integer> workers;
 
     @Option(names = "--methods", defaultValue = "coded-sync,coded-async,vanilla-sync", split = ",",
-            description = "coded-sync (the default configuration), coded-async (count-sketch frames), vanilla-sync "
+            description = "coded-sync, coded-async (the default configuration of each policy), vanilla-sync "
                     + "(default: ${DEFAULT-VALUE})")
     List<String> methods;
 
     @Option(names = "--batch-per-worker", defaultValue = "16", description = "examples per worker job (default: ${DEFAULT-VALUE})")
     int batchPerWorker;
 
-    @Option(names = "--train-size", defaultValue = "2400", description = "training digits: one epoch is trained (default: ${DEFAULT-VALUE})")
+    @Option(names = "--train-size", defaultValue = "2400", description = "training digits (default: ${DEFAULT-VALUE})")
     int trainSize;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "epochs of each run (default: ${DEFAULT-VALUE})")
+    int epochs;
 
     @Option(names = "--test-size", defaultValue = "500", description = "test digits (default: ${DEFAULT-VALUE})")
     int testSize;
@@ -71,11 +78,8 @@ public final class SimCheckCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "simcheck", description = "directory for the table and every process's output (default: ${DEFAULT-VALUE})")
     File out;
 
-    /** One side's figures. */
-    record Figures(long updates, long steps, double seconds, long bytesUp, long bytesDown) {
-        double perStep() {
-            return seconds / steps;
-        }
+    /** One side's figures; perStep is the time per round (SYNC) or update (ASYNC). */
+    record Figures(long updates, double perStep, long bytesUp, long bytesDown) {
     }
 
     record Row(String model, int workers, String method, String pinning, Figures real, Figures sim) {
@@ -131,14 +135,14 @@ public final class SimCheckCommand implements Callable<Integer> {
     private List<String> coded(String method) {
         return switch (method) {
             case "coded-sync" -> List.of("--mode", "coded");
-            case "coded-async" -> List.of("--mode", "coded", "--policy", "async", "--frame", "count_sketch");
+            case "coded-async" -> List.of("--mode", "coded", "--policy", "async");
             default -> List.of("--mode", "vanilla-sync");
         };
     }
 
     private Figures real(String name, String model, int w, String method, int cores, boolean taskset, Path token)
             throws IOException, InterruptedException {
-        List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", "1",
+        List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", Integer.toString(epochs),
                 "--batch", Integer.toString(w * batchPerWorker), "--workers", Integer.toString(w), "--seed", Long.toString(seed),
                 "--train-size", Integer.toString(trainSize), "--test-size", Integer.toString(testSize),
                 "--insecure-plaintext", "--token-file", token.toString(), "--port", "0", "--progress-seconds", "3600"));
@@ -163,23 +167,26 @@ public final class SimCheckCommand implements Callable<Integer> {
         }
         String text = Files.readString(serverOut);
         Matcher t = find(TRAINED, text, name + " server");
+        Matcher st = find(STEADY, text, name + " server");
         Matcher b = find(BYTES, text, name + " server");
-        long updates = Long.parseLong(t.group(2));
-        long rounds = Long.parseLong(t.group(3));
-        return new Figures(updates, method.endsWith("async") ? updates : rounds,
-                Double.parseDouble(t.group(5)), number(b.group(1)), number(b.group(2)));
+        // No round of these runs is empty (no deadline): a log entry is a round (SYNC) or an update (ASYNC).
+        return new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)), number(b.group(2)));
     }
 
     private Figures simulated(String name, String model, int w, String method, int cores, boolean taskset)
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("compare", "--model", model, "--workers", Integer.toString(w),
                 "--batch-per-worker", Integer.toString(batchPerWorker), "--train-size", Integer.toString(trainSize),
-                "--test-size", Integer.toString(testSize), "--epochs", "1", "--evals-per-epoch", "1", "--target", "1",
+                "--test-size", Integer.toString(testSize), "--epochs", Integer.toString(epochs), "--evals-per-epoch", "1",
+                "--target", "1",
                 "--methods", method, "--deadline", "0", "--staleness-bound", "8", "--seed", Long.toString(seed),
                 "--link-gbps", Double.toString(linkGbps), "--latency-ms", Double.toString(latencyMs),
                 "--calibration-seconds", Double.toString(calibrationSeconds), "--no-progress",
                 "--stragglers", w > cores && taskset ? "shared:" + cores : "none",
                 "--out", new File(out, name + "-sim").getPath()));
+        if (method.startsWith("vanilla")) {
+            args.add("--vanilla-replays-log");
+        }
         Process p = spawn(name + "-sim", taskset ? 0 : -1, args);
         if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(name + ": the simulation failed; see " + new File(out, name + "-sim.err"));
@@ -187,7 +194,7 @@ public final class SimCheckCommand implements Callable<Integer> {
         Matcher m = find(SIMULATED, Files.readString(out.toPath().resolve(name + "-sim.out")), name + " simulation");
         long updates = Long.parseLong(m.group(1));
         // The simulator's rounds are its updates: with no deadline no round of these runs is empty.
-        return new Figures(updates, updates, Double.parseDouble(m.group(2)), number(m.group(3)), number(m.group(4)));
+        return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)));
     }
 
     private Process spawn(String name, int core, List<String> args) throws IOException {
@@ -206,10 +213,13 @@ public final class SimCheckCommand implements Callable<Integer> {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(args);
-        return new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(out.toPath().resolve(name + ".out").toFile())
-                .redirectError(out.toPath().resolve(name + ".err").toFile())
-                .start();
+                .redirectError(out.toPath().resolve(name + ".err").toFile());
+        if (core >= 0) {
+            pb.environment().put("OMP_NUM_THREADS", "1"); // one core, one thread: no spinning against itself
+        }
+        return pb.start();
     }
 
     private static String await(Path file, Process p, Pattern pattern, long seconds) throws IOException, InterruptedException {
@@ -251,9 +261,10 @@ public final class SimCheckCommand implements Callable<Integer> {
 
     private void writeTable(List<Row> rows, int cores, boolean taskset) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). One epoch of %d training digits, %d examples per worker job; "
-                        + "simulated links %s Gb/s, latency %s ms.%n%n", cores, taskset ? "processes pinned with taskset" : "unpinned",
-                trainSize, batchPerWorker, linkGbps, latencyMs));
+        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). %d epochs of %d training digits, %d examples per worker "
+                        + "job; simulated links %s Gb/s, latency %s ms. Real time: the server's steady state (second half of its "
+                        + "log entries).%n%n", cores, taskset ? "processes pinned with taskset, one ND4J thread each" : "unpinned",
+                epochs, trainSize, batchPerWorker, linkGbps, latencyMs));
         sb.append("| model | workers | method | pinning | time per round / update, real (ms) | simulated (ms) | sim / real "
                 + "| updates real / sim | bytes up real | sim / real | bytes down real | sim / real |\n");
         sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");

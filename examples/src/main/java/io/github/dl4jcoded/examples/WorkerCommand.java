@@ -36,6 +36,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--test-size", defaultValue = "2000", description = "test digits, as the server has them (default: ${DEFAULT-VALUE})")
     int testSize;
 
+    @Option(names = "--split-seed", defaultValue = "" + MnistSplit.DEFAULT_SEED,
+            description = "seed of the train/test split, as the server has it (default: ${DEFAULT-VALUE})")
+    long splitSeed;
+
     @Option(names = "--max-reconnect-seconds", defaultValue = "120",
             description = "give up after this long without a session (default: ${DEFAULT-VALUE})")
     long maxReconnectSeconds;
@@ -63,8 +67,8 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         var token = security.token();
         String me = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
-        MnistExampleSource data = new MnistExampleSource(split, MnistSplit.DEFAULT_SEED);
+        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, splitSeed);
+        MnistExampleSource data = new MnistExampleSource(split, splitSeed);
         try (GrpcClusterWorker worker = GrpcClusterWorker.builder(host, port).name(me).security(sec).token(token)
                 .data(data).maxReconnect(Duration.ofSeconds(maxReconnectSeconds)).build()) {
             System.out.printf(Locale.ROOT, "worker %s: joining %s (%s), data %s%n", me, server, sec, data.fingerprint());

@@ -153,32 +153,20 @@ class ParameterServerTest {
         assertEquals(0, core.version());
         assertEquals(1, core.stats().emptyRounds());
 
-        // A code (a user's own component) that gives every task to slot 0: decodable once worker 0
-        // answered, while worker 1 still holds its job.
-        ParameterServer one = ParameterServer.forNetwork(net(), coded(2).code(new AllTasksToSlotZero()).build());
-        one.openRound(0, new int[]{0, 1}, new int[]{8, 8}, 10.0);
-        assertTrue(one.offer(0, answer(one, 0, 0, DATA.get(0))).accepted());
-        assertTrue(one.holds(1, 0));
-        assertTrue(one.isDue(0), "the codec has every task");
-        Update u = one.close();
-        assertThrows(IllegalStateException.class, one::close, "the closed update must be applied first");
-        one.apply(u);
-        assertEquals(1, one.version());
-        assertEquals(1, u.version());
-        assertFalse(one.holds(1, 0), "closing the round ended the job it still held");
-    }
-
-    /** A systematic code whose tasks all belong to slot 0. */
-    public static final class AllTasksToSlotZero implements io.github.dl4jcoded.code.CodeFactory {
-        @Override
-        public io.github.dl4jcoded.code.Code create(io.github.dl4jcoded.code.CodeSpec spec) {
-            return io.github.dl4jcoded.code.Codes.systematic(spec.blocks(), 0, 2, spec.seed());
-        }
-
-        @Override
-        public int slotOf(io.github.dl4jcoded.code.Code code, int task, int workers) {
-            return 0;
-        }
+        // Backup workers: a round of three closes once two answered.
+        ParameterServer backup = ParameterServer.forNetwork(net(), coded(3).backupWorkers(1).build());
+        backup.openRound(0, new int[]{0, 1, 2}, new int[]{8, 8, 8}, 10.0);
+        assertTrue(backup.offer(0, answer(backup, 0, 0, DATA.get(0))).accepted());
+        assertFalse(backup.isDue(0));
+        assertTrue(backup.offer(2, answer(backup, 2, 0, DATA.get(1))).accepted());
+        assertTrue(backup.isDue(0), "all but one answered");
+        Update u = backup.close();
+        assertThrows(IllegalStateException.class, backup::close, "the closed update must be applied first");
+        backup.apply(u);
+        assertEquals(1, backup.version());
+        assertEquals(16, u.examples());
+        assertFalse(backup.holds(1, 0), "closing the round ended the job it still held");
+        assertEquals(RejectReason.LATE, backup.offer(1, answer(backup, 1, 0, DATA.get(2))).reason());
     }
 
     @Test
@@ -239,5 +227,111 @@ class ParameterServerTest {
         assertFalse(core.holds(1, 4));
         assertEquals(1, core.stats().lostJobs());
         assertEquals(RejectReason.LATE, core.offer(1, answer(core, 1, 4, DATA.get(0))).reason(), "a lost job's answer is late");
+    }
+
+    @Test
+    void asyncAnswersFoldIntoTheNextStepByCadenceAndAStaleOneIsRefused() {
+        // Cadence 2, bound 1, 1/(1+s) on the step: a0 and a1 (both read version 0) make step 1;
+        // a2 (read 0, arrives at version 1: staleness 1) and a3 (read 1: staleness 0) make step 2
+        // with scale (1/2 + 1) / 2; a4 read version 0 and arrives at version 2: refused, and counts for nothing.
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(3).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2)
+                .stalenessBound(1).stalenessRule(CodedTrainingConfig.StalenessRule.INVERSE).build());
+        WorkerMessage a0 = issueAndAnswer(core, 0, 0);
+        WorkerMessage a1 = issueAndAnswer(core, 1, 1);
+        WorkerMessage a2 = issueAndAnswer(core, 2, 2);
+        assertTrue(core.offer(0, a0).accepted());
+        assertFalse(core.isDue(0), "one answer of two");
+        assertTrue(core.offer(1, a1).accepted());
+        assertTrue(core.isDue(0));
+        Update u1 = core.close();
+        core.apply(u1);
+        assertEquals(1.0, u1.scale());
+        assertEquals(16, u1.examples());
+        WorkerMessage a3 = issueAndAnswer(core, 0, 3);
+        WorkerMessage a4 = issueAndAnswer(core, 1, 4);
+        WorkerMessage stale = new WorkerMessage(a4.round(), 0, a4.worker(), a4.examples(), a4.loss(), a4.codewords(), null);
+        assertTrue(core.offer(2, a2).accepted());
+        assertEquals(1, core.accumulated());
+        assertTrue(core.offer(0, a3).accepted());
+        Update u2 = core.close();
+        core.apply(u2);
+        assertEquals((0.5 + 1.0) / 2, u2.scale(), 1e-12);
+        assertEquals(2, core.version());
+        assertEquals(RejectReason.STALE, core.offer(1, stale).reason());
+        assertEquals(0, core.accumulated(), "a refused answer folds into no step");
+        assertThrows(IllegalStateException.class, core::close, "nothing accumulated");
+    }
+
+    /** Issues job {@code round} to worker {@code w} and answers it against the core's current parameters. */
+    private static WorkerMessage issueAndAnswer(ParameterServer core, int w, long round) {
+        core.issueJob(round, w, 8);
+        return answer(core, w, round, DATA.get((int) round % DATA.size()));
+    }
+
+    @Test
+    void asyncReplicasStayEqualUnderEveryStalenessRuleAndLowRankFrames() {
+        for (CodedTrainingConfig.StalenessRule rule : CodedTrainingConfig.StalenessRule.values()) {
+            CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).seed(5).policy(CodedTrainingConfig.Policy.ASYNC)
+                    .cadence(2).framePeriod(2).stalenessRule(rule).dcLambda(0.5).build(); // low-rank history frames
+            ParameterServer server = ParameterServer.forNetwork(net(), cfg);
+            ParameterServer replica = new ParameterServer(server.network().clone(), cfg, 0);
+            replica.codec().importState(server.codec().exportState());
+            long round = 0;
+            for (int step = 0; step < 6; step++) {
+                // One worker answers against the current version, the other against the one before (stale by one).
+                WorkerMessage fresh = issueAndAnswer(server, 0, round++);
+                assertTrue(server.offer(0, fresh).accepted(), rule + " step " + step);
+                WorkerMessage late = issueAndAnswer(server, 1, round++);
+                if (server.version() > 0) {
+                    late = new WorkerMessage(late.round(), server.version() - 1, 1, late.examples(), late.loss(),
+                            answer(server, 1, late.round(), DATA.get(step % DATA.size()), server.version() - 1).codewords(), null);
+                }
+                assertTrue(server.offer(1, late).accepted(), rule + " step " + step);
+                Update u = server.close();
+                if (rule == CodedTrainingConfig.StalenessRule.DC_ASGD && step > 0) {
+                    assertTrue(u.referenceVersion() >= 0 && u.referenceVersion() < server.version() + 1);
+                }
+                server.apply(u);
+                replica.apply(u);
+                assertEquals(ReplicaChecksum.of(server.network()), ReplicaChecksum.of(replica.network()), rule + " step " + step);
+            }
+        }
+    }
+
+    /** Worker {@code w}'s answer computed as if against {@code version}'s frames (the parameters are the current ones). */
+    private static WorkerMessage answer(ParameterServer core, int w, long round, DataSet shard, long version) {
+        MultiLayerNetwork replica = ParameterServerSetup.replica(core.network());
+        return core.codec().workerSide(w).compute(replica, shard, round, version).asSent();
+    }
+
+    @Test
+    void dcAsgdAddsTheDriftTermToTheDecodedGradient() {
+        CodedTrainingConfig base = CodedTrainingConfig.builder().workers(1).vanilla().policy(CodedTrainingConfig.Policy.ASYNC)
+                .cadence(1).seed(1).build();
+        ParameterServer plain = ParameterServer.forNetwork(net(), base.toBuilder().stalenessRule(CodedTrainingConfig.StalenessRule.NONE).build());
+        ParameterServer dc = ParameterServer.forNetwork(net(), base.toBuilder().stalenessRule(CodedTrainingConfig.StalenessRule.DC_ASGD)
+                .dcLambda(0.5).build());
+        // The same first step on both (no drift yet: the compensation is zero).
+        for (ParameterServer s : List.of(plain, dc)) {
+            s.issueJob(0, 0, 8);
+            assertTrue(s.offer(0, answer(s, 0, 0, DATA.get(0))).accepted());
+            Update u = s.close();
+            assertEquals(s == dc ? 0 : -1, u.referenceVersion());
+            s.apply(u);
+        }
+        assertEquals(ReplicaChecksum.of(plain.network()), ReplicaChecksum.of(dc.network()), "no drift, no compensation");
+        // A second answer computed against version 0: dc adds lambda g*g*(theta_1 - theta_0).
+        WorkerMessage late = answer(plain, 0, 1, DATA.get(1), 0);
+        late = new WorkerMessage(1, 0, 0, late.examples(), late.loss(), List.of(), late.dense());
+        double[] theta0 = plain.network().params().toDoubleVector(); // equal on both
+        for (ParameterServer s : List.of(plain, dc)) {
+            s.issueJob(1, 0, 8);
+            assertTrue(s.offer(0, late).accepted());
+            Update u = s.close();
+            assertEquals(s == dc ? 0 : -1, u.referenceVersion());
+            s.apply(u);
+        }
+        assertFalse(plain.network().params().equalsWithEps(dc.network().params(), 0), "the compensation changed the step");
+        assertEquals(theta0.length, dc.network().numParams());
     }
 }
