@@ -109,6 +109,9 @@ public final class CompareCommand implements Callable<Integer> {
             description = "the server's own work per update (decode, updater step, log entry); default: measured on this machine")
     Double serverUpdateSeconds;
 
+    @Option(names = "--costs-source", description = "where the stated costs come from (a sentence for compare.md)")
+    String costsSource;
+
     @Option(names = "--replay-seconds",
             description = "a coded worker's work per log entry it replays before its next job; default: measured on this machine")
     Double replaySeconds;
@@ -444,7 +447,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + workers * cost.serverMessageSeconds() + cost.serverUpdateSeconds() + cost.replaySeconds();
             cfg = cfg.toBuilder().deadlineMillis(Math.max(1, (long) Math.ceil(deadlineFactor * nominal * 1000))).build();
         }
-        int updatesPerEpoch = sync ? batches.size() : batches.size() * Math.min(workers, batches.get(0).numExamples());
+        // ASYNC: one update per cadence answers, one answer per worker share of each minibatch.
+        int updatesPerEpoch = sync ? batches.size()
+                : Math.max(1, batches.size() * Math.min(workers, batches.get(0).numExamples()) / cfg.messagesPerStep());
         long evalEvery = Math.max(1, updatesPerEpoch / evalsPerEpoch);
         int[] done = {0};
         long t0 = System.nanoTime();
@@ -661,6 +666,9 @@ public final class CompareCommand implements Callable<Integer> {
                         + "a vanilla worker pulls the parameters. Stated on the command line: %s.%n%n",
                 allCostsStated() ? "all stated, so the run is a function of its options and seed." : "measured on this machine "
                         + "(below) unless stated.", stated()));
+        if (costsSource != null) {
+            sb.append("Source of the stated costs: ").append(costsSource).append("\n\n");
+        }
         if (!calibration.isEmpty()) {
             sb.append("| calibration (this machine) | per | examples per job | median ms | 10th-90th percentile ms | timings |\n"
                     + "| --- | --- | ---: | ---: | ---: | ---: |\n");
