@@ -241,6 +241,7 @@ public final class ClusterServer implements AutoCloseable {
         for (Slot s : slots) {
             if (!s.joined) {
                 s.joined = true;
+                core.workerJoined(s.index);
                 s.name = name;
                 s.queue = new LinkedBlockingDeque<>();
                 joins++;
@@ -459,7 +460,7 @@ public final class ClusterServer implements AutoCloseable {
         boolean handedOut = false;
         boolean anyHeld = false;
         for (Slot s : slots) {
-            if (s.joined && core.jobsHeld(s.index) == 0) {
+            if (s.joined && core.readyForJob(s.index)) {
                 if (asyncJobs.isEmpty() && schedule.hasNext()) {
                     JobSchedule.Batch b = schedule.next();
                     int[][] shares = Shards.split(b.examples(), slots.length);

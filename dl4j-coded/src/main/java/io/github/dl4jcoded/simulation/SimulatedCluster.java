@@ -35,7 +35,9 @@ import java.util.function.ToDoubleFunction;
  *   needs to catch up (below), then computes for {@code (examples x perSampleSeconds + perJobSeconds)
  *   x slowdown} (the slowdown drawn by the {@link StragglerModel} for this worker and job) on the
  *   parameters as they were at t (version v), then pushes its message over its own link
- *   ({@code bytes / workerBandwidth}); it takes its next job when the push has left. A worker that
+ *   ({@code bytes / workerBandwidth}). In SYNC it is free for the next round's job when the push has
+ *   left; in ASYNC the server gives it its next job once its answer has reached the server and been
+ *   taken in (one job at a time per worker, as the cluster server hands them out). A worker that
  *   is down at any moment before its push has left loses the job (the computation still ran, so
  *   worker-side codec state such as error feedback saw it); when it returns it rejoins, with a welcome.</li>
  *   <li><b>The server's link</b>, each way a FIFO resource of {@code serverBandwidth} (full duplex:
@@ -388,11 +390,19 @@ public final class SimulatedCluster {
                 for (Job j; (j = inbox.get(w).poll()) != null; ) {
                     jobLost(w, j);
                 }
+                core.workerLeft(w);
                 entriesRead[w] = -1; // it will rejoin, with a welcome
                 state[w] = up < Double.POSITIVE_INFINITY ? WorkerState.WAKING : WorkerState.GONE;
                 if (up < Double.POSITIVE_INFINITY) {
                     schedule(up, Kind.WORKER_FREE, w, null);
                 }
+                return;
+            }
+            if (entriesRead[w] < 0) {
+                core.workerJoined(w); // (re)joins: the core may give it jobs again
+            }
+            if (!sync && !core.readyForJob(w)) {
+                state[w] = WorkerState.IDLE; // waits for a fresh version (freshJobs)
                 return;
             }
             Job job = sync ? inbox.get(w).poll() : shared.poll();
@@ -469,6 +479,7 @@ public final class SimulatedCluster {
                 }
             }
             core.jobLost(w, job.round());
+            core.workerLeft(w);
             if (!sync) {
                 asyncJobDone();
             } else {
@@ -482,8 +493,13 @@ public final class SimulatedCluster {
             double start = Math.max(now, serverLinkFree);
             serverLinkFree = start + cost.serverLinkSeconds(m.wireBytes());
             schedule(serverLinkFree + cost.latencySeconds(), Kind.ARRIVAL, m.worker(), m);
-            state[m.worker()] = WorkerState.WAKING;
-            schedule(now, Kind.WORKER_FREE, m.worker(), null);
+            if (sync) {
+                // Its next job, if any, is the next round's: it is sent to the worker when that round opens.
+                state[m.worker()] = WorkerState.WAKING;
+                schedule(now, Kind.WORKER_FREE, m.worker(), null);
+            }
+            // ASYNC: one job at a time, as the cluster server hands them out: the next one is given
+            // when this answer has reached the server (offer()).
         }
 
         /** ARRIVAL: the message is at the server; it waits for the server's CPU, in order. */
@@ -514,7 +530,20 @@ public final class SimulatedCluster {
             }
             applyWhenDue();
             if (!sync) {
+                if (state[m.worker()] == WorkerState.BUSY) {
+                    state[m.worker()] = WorkerState.IDLE;
+                }
+                wakeReady();
                 asyncJobDone();
+            }
+        }
+
+        /** ASYNC: every idle worker the core would give a job now takes one. */
+        private void wakeReady() {
+            for (int w = 0; w < n; w++) {
+                if (state[w] == WorkerState.IDLE && core.readyForJob(w) && !shared.isEmpty()) {
+                    wake(w);
+                }
             }
         }
 
@@ -546,6 +575,7 @@ public final class SimulatedCluster {
             if (sync) {
                 schedule(now, Kind.START, -1, null);
             } else {
+                wakeReady(); // workers waiting for a fresh version get it now
                 applyWhenDue();
             }
         }

@@ -66,6 +66,9 @@ import java.util.List;
  *                        accumulator since the last step; 0 means one per worker (a round's worth)
  * @param stalenessRule   ASYNC: how a step treats answers computed against older parameters
  * @param dcLambda        ASYNC with DC_ASGD: the delay-compensation strength lambda
+ * @param freshJobs       ASYNC: a worker's next job waits for an update after its last one, so that it
+ *                        computes on parameters that already hold its previous answer (false: it gets
+ *                        its next job as soon as its answer is in)
  * @param framePeriod     ASYNC: workers that read versions v with the same v / framePeriod encode with
  *                        the same frames, so that their answers add up in the same coordinates (and a
  *                        step's downlink stays one message's worth); frames from the decoded history
@@ -87,7 +90,7 @@ public record CodedTrainingConfig(
         @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Decoders.class)
         DecoderFactory decoder,
         Policy policy, long deadlineMillis, int stalenessBound, int backupWorkers,
-        int cadence, StalenessRule stalenessRule, double dcLambda, int framePeriod,
+        int cadence, StalenessRule stalenessRule, double dcLambda, boolean freshJobs, int framePeriod,
         boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
 
     public enum Mode { CODED, VANILLA }
@@ -277,6 +280,7 @@ public record CodedTrainingConfig(
         b.stalenessRule = stalenessRule;
         b.dcLambda = dcLambda;
         b.framePeriod = framePeriod;
+        b.freshJobs = freshJobs;
         b.errorFeedback = errorFeedback;
         b.feedbackDecay = feedbackDecay;
         b.feedbackClip = feedbackClip;
@@ -406,6 +410,7 @@ public record CodedTrainingConfig(
         private StalenessRule stalenessRule = StalenessRule.INVERSE;
         private double dcLambda = 0.04;
         private int framePeriod = 4;
+        private boolean freshJobs = false;
         private boolean errorFeedback = true;
         // null: chosen per frame at build() (see there)
         private Double feedbackDecay;
@@ -431,6 +436,7 @@ public record CodedTrainingConfig(
         public Builder stalenessRule(StalenessRule v) { stalenessRule = v; return this; }
         public Builder dcLambda(double v) { dcLambda = v; return this; }
         public Builder framePeriod(int v) { framePeriod = v; return this; }
+        public Builder freshJobs(boolean v) { freshJobs = v; return this; }
         public Builder errorFeedback(boolean v) { errorFeedback = v; return this; }
         /** Default: 1 for LOW_RANK frames, 0.9 for seeded random frames. */
         public Builder feedbackDecay(double v) { feedbackDecay = v; return this; }
@@ -459,7 +465,7 @@ public record CodedTrainingConfig(
             double feedbackClip = this.feedbackClip != null ? this.feedbackClip : lowRank ? Double.POSITIVE_INFINITY : 2.0;
             return new CodedTrainingConfig(mode, workers, partition, chunkSize, frame, compression, code,
                     parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound, backupWorkers,
-                    cadence, stalenessRule, dcLambda, framePeriod,
+                    cadence, stalenessRule, dcLambda, freshJobs, framePeriod,
                     errorFeedback, feedbackDecay, feedbackClip, seed).validate();
         }
     }

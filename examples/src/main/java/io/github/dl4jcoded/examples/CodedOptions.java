@@ -58,6 +58,10 @@ public final class CodedOptions {
     @Option(names = "--staleness-rule", description = "async: none, inverse or dc_asgd (default ${sys:coded.default.stalenessRule})")
     CodedTrainingConfig.StalenessRule stalenessRule;
 
+    @Option(names = "--fresh-jobs", negatable = true,
+            description = "async: a worker's next job waits for an update after its last one (default ${sys:coded.default.freshJobs})")
+    Boolean freshJobs;
+
     @Option(names = "--frame-period", description = "async: versions read that share frames (default ${sys:coded.default.framePeriod})")
     Integer framePeriod;
 
@@ -85,6 +89,7 @@ public final class CodedOptions {
         set("cadence", d.cadence());
         set("stalenessRule", d.stalenessRule().name().toLowerCase(Locale.ROOT));
         set("framePeriod", d.framePeriod());
+        set("freshJobs", d.freshJobs() ? "on" : "off");
         set("backupWorkers", d.backupWorkers());
     }
 
@@ -117,6 +122,7 @@ public final class CodedOptions {
         if (cadence != null) b.cadence(cadence);
         if (stalenessRule != null) b.stalenessRule(stalenessRule);
         if (framePeriod != null) b.framePeriod(framePeriod);
+        if (freshJobs != null) b.freshJobs(freshJobs);
         if (backupWorkers != null) b.backupWorkers(backupWorkers);
         if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
         if (feedbackClip != null) b.feedbackClip(feedbackClip);

@@ -198,6 +198,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--vanilla-staleness-rule", description = "vanilla-async: its staleness rule (default: --staleness-rule)")
     CodedTrainingConfig.StalenessRule vanillaStalenessRule;
 
+    @Option(names = "--fresh-jobs", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "async: a worker's next job waits for an update after its last one (default: ${DEFAULT-VALUE})")
+    boolean freshJobs;
+
     @Option(names = "--frame-period", defaultValue = "4",
             description = "coded-async: versions read that share frames (default: ${DEFAULT-VALUE})")
     int framePeriod;
@@ -374,7 +378,7 @@ public final class CompareCommand implements Callable<Integer> {
             case VANILLA_SYNC, DENSE_NOMINAL, ORACLE -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC);
             case VANILLA_BACKUP -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC)
                     .backupWorkers(backupWorkers != null ? backupWorkers : Math.max(1, workers / 8));
-            case VANILLA_ASYNC -> b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC)
+            case VANILLA_ASYNC -> b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC).freshJobs(freshJobs)
                     .cadence(vanillaCadence != null ? vanillaCadence : cadence)
                     .stalenessRule(vanillaStalenessRule != null ? vanillaStalenessRule : stalenessRule).dcLambda(dcLambda);
             case CODED_SYNC -> b.frame(syncFrame).compression(compression).code(code).parityTasks(parityTasks)
@@ -382,7 +386,7 @@ public final class CompareCommand implements Callable<Integer> {
             case CODED_ASYNC -> b.frame(asyncFrame).compression(asyncCompression != null ? asyncCompression : compression)
                     .code(asyncCode != null ? asyncCode : code).parityTasks(parityTasks).rowWeight(rowWeight)
                     .partition(partition).chunkSize(chunkSize)
-                    .policy(CodedTrainingConfig.Policy.ASYNC).cadence(cadence).stalenessRule(stalenessRule)
+                    .policy(CodedTrainingConfig.Policy.ASYNC).cadence(cadence).stalenessRule(stalenessRule).freshJobs(freshJobs)
                     .dcLambda(dcLambda).framePeriod(framePeriod);
         }
         if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
@@ -689,8 +693,8 @@ public final class CompareCommand implements Callable<Integer> {
                     CodedTrainingConfig.label(c.decoder()), c.errorFeedback() ? "on" : "off",
                     c.policy().name().toLowerCase(Locale.ROOT));
             if (c.policy() == CodedTrainingConfig.Policy.ASYNC) {
-                conf += String.format(Locale.ROOT, ", a step every %d answers, staleness rule %s%s", c.messagesPerStep(),
-                        c.stalenessRule().name().toLowerCase(Locale.ROOT),
+                conf += String.format(Locale.ROOT, ", a step every %d answers%s, staleness rule %s%s", c.messagesPerStep(),
+                        c.freshJobs() ? " (next job after an update)" : "", c.stalenessRule().name().toLowerCase(Locale.ROOT),
                         c.mode() == CodedTrainingConfig.Mode.CODED ? ", frame period " + c.framePeriod() : "");
             }
             if (c.mode() == CodedTrainingConfig.Mode.CODED) {

@@ -50,7 +50,8 @@ class CompareCommandTest {
         List<String> csv = Files.readAllLines(dir.resolve("a/compare.csv"));
         assertEquals("method,virtual_time_s,steps,bytes_up,bytes_down,train_loss,test_accuracy", csv.get(0));
         Set<String> methods = csv.stream().skip(1).map(l -> l.split(",")[0]).collect(Collectors.toSet());
-        assertEquals(Set.of("vanilla-sync", "vanilla-async", "coded-sync", "coded-async", "oracle"), methods);
+        assertEquals(Set.of("vanilla-sync", "vanilla-async", "vanilla-backup", "dense-nominal", "coded-sync", "coded-async",
+                "oracle"), methods);
         for (String line : csv.subList(1, csv.size())) {
             String[] f = line.split(",");
             assertEquals(7, f.length, line);
@@ -68,6 +69,7 @@ class CompareCommandTest {
             assertTrue(md.contains("| " + m + " |"), m + " in\n" + md);
         }
         assertTrue(md.contains("all stated, so the run is a function of its options and seed"), md);
+        assertTrue(md.contains("Goals for coded-async") && md.contains("at least 32x fewer bytes pulled than vanilla-sync"), md);
         assertTrue(md.contains("| coded-sync | 0.001000 | 0.0002000 | 0.0001000 | 0.002000 | 0.001000 |"), md);
         assertTrue(md.contains("| vanilla-sync | 0.001000 | 0.000 | 0.0001000 | 0.002000 | 0.000 |"), "vanilla workers neither encode nor replay:\n" + md);
         assertTrue(Files.readString(dir.resolve("a/calibration.csv")).startsWith("what,per,examples_per_job,median_seconds"));

@@ -177,26 +177,23 @@ public final class LocalTrainer implements AutoCloseable {
         while (!jobs.isEmpty() || anyJobHeld()) {
             Object o = take(POLL_MILLIS);
             if (o == null) {
-                int[] live = liveWorkers(); // throws when every worker has died
+                liveWorkers(); // throws when every worker has died
                 for (Worker w : workers) {
-                    if (!w.isAlive() && core.jobsHeld(w.index) > 0) {
-                        core.workerLeft(w.index);
+                    if (!w.isAlive()) {
+                        core.workerLeft(w.index); // idempotent: its jobs are lost, it gets no more
                     }
                 }
-                for (int w : live) {
-                    if (core.jobsHeld(w) == 0) {
-                        giveJob(w, jobs);
-                    }
-                }
-                continue;
+            } else {
+                handle(o);
+                roundListener.accept(core.stats());
             }
-            int w = handle(o);
             while (core.isDue(now())) {
                 apply(core.close());
             }
-            roundListener.accept(core.stats());
-            if (workers[w].isAlive() && core.jobsHeld(w) == 0) {
-                giveJob(w, jobs);
+            for (int w : liveWorkers()) {
+                if (core.readyForJob(w)) {
+                    giveJob(w, jobs);
+                }
             }
         }
         if (core.accumulated() > 0) {

@@ -81,6 +81,8 @@ public final class ParameterServer {
     private final double[] gradient;
     private final TrainingStats stats = new TrainingStats();
     private final WorkerJobs[] jobs;
+    /** Per worker, the version when it was last given a job (-1 before its first). */
+    private final long[] versionAtIssue;
     private GradientCodec.Window window;
     private final RoundTally windowTally = new RoundTally();
     private final List<long[]> windowAnswers = new ArrayList<>(); // per accepted answer: {staleness, version read}
@@ -114,6 +116,8 @@ public final class ParameterServer {
         this.applier = new GradientApplier(net, true);
         this.gradient = new double[Math.toIntExact(net.numParams())];
         this.version = version;
+        this.versionAtIssue = new long[config.workers()];
+        Arrays.fill(versionAtIssue, -1);
         this.jobs = new WorkerJobs[config.workers()];
         for (int w = 0; w < jobs.length; w++) {
             jobs[w] = new WorkerJobs();
@@ -176,6 +180,18 @@ public final class ParameterServer {
             throw new IllegalStateException("jobs are issued one at a time for policy ASYNC; SYNC opens rounds");
         }
         slot(worker).issue(round, examples);
+        versionAtIssue[worker] = version;
+    }
+
+    /**
+     * ASYNC: true when {@code worker} may be given its next job now: it holds none, and, with
+     * {@code freshJobs}, an update was applied since it was given its last one.
+     */
+    public boolean readyForJob(int worker) {
+        WorkerJobs j = slot(worker);
+        // An empty window has no step coming to wait for (its answer was refused, say).
+        boolean fresh = !config.freshJobs() || version > versionAtIssue[worker] || accumulated() == 0;
+        return !j.away && j.outstanding.isEmpty() && fresh;
     }
 
     /** The worker went down with job {@code round} (it will never answer it). */
@@ -188,11 +204,17 @@ public final class ParameterServer {
         }
     }
 
-    /** The worker left: every job it holds is lost. */
+    /** The worker left (or went down): every job it holds is lost, and it is given none until it returns. */
     public void workerLeft(int worker) {
         for (long round : slot(worker).outstanding.keySet().toArray(new Long[0])) {
             jobLost(worker, round);
         }
+        slot(worker).away = true;
+    }
+
+    /** The worker (re)joined: it may be given jobs again. */
+    public void workerJoined(int worker) {
+        slot(worker).away = false;
     }
 
     /** The worker declined job {@code round} (too old for the codec to encode): it counts as late. */
@@ -327,7 +349,18 @@ public final class ParameterServer {
             int needed = Math.max(1, open.assigned.length - config.backupWorkers());
             return open.codecRound.isComplete() || open.done.size() >= needed || now >= open.deadline;
         }
-        return window.accepted() >= config.messagesPerStep();
+        // Also when nothing more can arrive before a step: no worker computes, and none may be given a
+        // job (with freshJobs they all wait for the next version).
+        return window.accepted() >= config.messagesPerStep() || (window.accepted() > 0 && nothingCanArrive());
+    }
+
+    private boolean nothingCanArrive() {
+        for (int w = 0; w < jobs.length; w++) {
+            if (!jobs[w].outstanding.isEmpty() || readyForJob(w)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** ASYNC: answers decoded into the live accumulator since the last step. */
@@ -469,6 +502,8 @@ public final class ParameterServer {
     /** The jobs one worker holds, and the rounds it recently answered or lost. */
     private static final class WorkerJobs {
         final Map<Long, Integer> outstanding = new HashMap<>();
+        /** Left or down: given no job until one is issued to it again. */
+        boolean away;
         final Set<Long> answered = new LinkedHashSet<>();
         final Set<Long> expired = new LinkedHashSet<>();
 

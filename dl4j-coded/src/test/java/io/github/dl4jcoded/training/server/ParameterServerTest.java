@@ -230,6 +230,37 @@ class ParameterServerTest {
     }
 
     @Test
+    void aWorkerIsGivenJobsOneAtATimeAndNoneWhileAway() {
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2).build());
+        assertTrue(core.readyForJob(0));
+        core.issueJob(0, 0, 8);
+        assertFalse(core.readyForJob(0), "it holds a job");
+        assertTrue(core.offer(0, answer(core, 0, 0, DATA.get(0))).accepted());
+        assertTrue(core.readyForJob(0), "its answer is in: it may take the next at once");
+        core.workerLeft(1);
+        assertFalse(core.readyForJob(1), "gone: no jobs for it");
+        assertFalse(core.isDue(0), "one answer of cadence 2, and worker 0 may take another job");
+        core.workerJoined(1);
+        assertTrue(core.readyForJob(1));
+    }
+
+    @Test
+    void withFreshJobsAWorkerWaitsForTheStepThatHoldsItsAnswer() {
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2)
+                .freshJobs(true).build());
+        core.issueJob(0, 0, 8);
+        core.issueJob(1, 1, 8);
+        assertTrue(core.offer(0, answer(core, 0, 0, DATA.get(0))).accepted());
+        assertFalse(core.readyForJob(0), "its answer is not in the parameters yet");
+        assertFalse(core.isDue(0), "worker 1 still computes");
+        core.workerLeft(1);
+        assertTrue(core.isDue(0), "nobody computes and nobody may start: the step is due with one answer");
+        core.apply(core.close());
+        assertTrue(core.readyForJob(0));
+        assertFalse(core.readyForJob(1), "it left");
+    }
+
+    @Test
     void asyncAnswersFoldIntoTheNextStepByCadenceAndAStaleOneIsRefused() {
         // Cadence 2, bound 1, 1/(1+s) on the step: a0 and a1 (both read version 0) make step 1;
         // a2 (read 0, arrives at version 1: staleness 1) and a3 (read 1: staleness 0) make step 2
