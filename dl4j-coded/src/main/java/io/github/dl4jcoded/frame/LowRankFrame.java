@@ -20,6 +20,7 @@ public final class LowRankFrame implements Frame {
     private final boolean columnMajor;
     private final Side side;
     private final double[][] basis; // r vectors, each of length cols (RIGHT) or rows (LEFT)
+    private final double[] flat;    // flat[x * r + k] = basis[k][x]: the inner loops run over k in order
 
     /**
      * @param basis r orthonormal vectors, of length cols for RIGHT and rows for LEFT; not copied
@@ -46,6 +47,12 @@ public final class LowRankFrame implements Frame {
         this.columnMajor = order == 'f';
         this.side = side;
         this.basis = basis;
+        this.flat = new double[len * basis.length];
+        for (int k = 0; k < basis.length; k++) {
+            for (int x = 0; x < len; x++) {
+                flat[x * basis.length + k] = basis[k][x];
+            }
+        }
     }
 
     public Side side() {
@@ -74,23 +81,24 @@ public final class LowRankFrame implements Frame {
     @Override
     public void encode(double[] g, int gOffset, double[] out, int outOffset) {
         int r = basis.length;
+        boolean right = side == Side.RIGHT;
         java.util.Arrays.fill(out, outOffset, outOffset + rank(), 0.0);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                double m = g[gOffset + index(i, j)];
+        // Walk g in memory order; an output symbol still sums its terms in the same order (j for
+        // RIGHT, i for LEFT, ascending) whichever loop is outside, so the result is loop-order free.
+        int outer = columnMajor ? cols : rows;
+        int inner = columnMajor ? rows : cols;
+        for (int a = 0; a < outer; a++) {
+            for (int c = 0; c < inner; c++) {
+                double m = g[gOffset + a * inner + c];
                 if (m == 0) {
                     continue;
                 }
-                if (side == Side.RIGHT) {
-                    int o = outOffset + i * r;
-                    for (int k = 0; k < r; k++) {
-                        out[o + k] += m * basis[k][j];
-                    }
-                } else {
-                    int o = outOffset + j * r;
-                    for (int k = 0; k < r; k++) {
-                        out[o + k] += m * basis[k][i];
-                    }
+                int i = columnMajor ? c : a;
+                int j = columnMajor ? a : c;
+                int o = outOffset + (right ? i : j) * r;
+                int b = (right ? j : i) * r;
+                for (int k = 0; k < r; k++) {
+                    out[o + k] += m * flat[b + k];
                 }
             }
         }
@@ -99,21 +107,20 @@ public final class LowRankFrame implements Frame {
     @Override
     public void liftAdd(double[] s, int sOffset, double scale, double[] out, int outOffset) {
         int r = basis.length;
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
+        boolean right = side == Side.RIGHT;
+        int outer = columnMajor ? cols : rows;
+        int inner = columnMajor ? rows : cols;
+        for (int a = 0; a < outer; a++) {
+            for (int c = 0; c < inner; c++) {
+                int i = columnMajor ? c : a;
+                int j = columnMajor ? a : c;
+                int o = sOffset + (right ? i : j) * r;
+                int b = (right ? j : i) * r;
                 double acc = 0;
-                if (side == Side.RIGHT) {
-                    int o = sOffset + i * r;
-                    for (int k = 0; k < r; k++) {
-                        acc += s[o + k] * basis[k][j];
-                    }
-                } else {
-                    int o = sOffset + j * r;
-                    for (int k = 0; k < r; k++) {
-                        acc += s[o + k] * basis[k][i];
-                    }
+                for (int k = 0; k < r; k++) {
+                    acc += s[o + k] * flat[b + k];
                 }
-                out[outOffset + index(i, j)] += scale * acc;
+                out[outOffset + a * inner + c] += scale * acc;
             }
         }
     }
