@@ -62,8 +62,11 @@ import java.util.List;
  * @param stalenessBound  ASYNC: messages computed more than this many updates ago are dropped
  * @param backupWorkers   SYNC: a round closes once all but this many of its workers answered (Chen et al.
  *                        2016's backup workers: the slowest answers are not waited for); 0 waits for all
- * @param cadence         ASYNC: the updater steps once this many messages were decoded into the live
- *                        accumulator since the last step; 0 means one per worker (a round's worth)
+ * @param cadence         ASYNC: the updater steps once this many answers (as the cadence rule counts
+ *                        them) were decoded into the live accumulator since the last step; 0 means all
+ *                        workers but one in eight (at least one), as many as a round with backup workers
+ * @param cadenceRule     ASYNC: which answers count toward the cadence (all, or those computed on the
+ *                        current parameters; late ones then ride along with the step they arrive in)
  * @param stalenessRule   ASYNC: how a step treats answers computed against older parameters
  * @param dcLambda        ASYNC with DC_ASGD: the delay-compensation strength lambda
  * @param freshJobs       ASYNC: a worker's next job waits for an update after its last one, so that it
@@ -90,7 +93,7 @@ public record CodedTrainingConfig(
         @JsonSerialize(using = ComponentJson.Writer.class) @JsonDeserialize(using = ComponentJson.Decoders.class)
         DecoderFactory decoder,
         Policy policy, long deadlineMillis, int stalenessBound, int backupWorkers,
-        int cadence, StalenessRule stalenessRule, double dcLambda, boolean freshJobs, int framePeriod,
+        int cadence, CadenceRule cadenceRule, StalenessRule stalenessRule, double dcLambda, boolean freshJobs, int framePeriod,
         boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
 
     public enum Mode { CODED, VANILLA }
@@ -232,6 +235,17 @@ public record CodedTrainingConfig(
 
     public enum Policy { SYNC, ASYNC }
 
+    /** Which answers an asynchronous step counts toward its cadence. */
+    public enum CadenceRule {
+        /** every answer decoded since the last step */
+        ALL,
+        /**
+         * answers computed on the current parameters; late ones (within the staleness bound) are added
+         * to the step they arrive in without counting, so that staleness cannot creep into every answer
+         */
+        FRESH
+    }
+
     /** How an asynchronous step treats answers computed against older parameters (s updates ago). */
     public enum StalenessRule {
         /** every answer counts fully */
@@ -245,9 +259,12 @@ public record CodedTrainingConfig(
         DC_ASGD
     }
 
-    /** Messages per asynchronous step: {@link #cadence()}, or one per worker when it is 0. */
+    /**
+     * Answers per asynchronous step: {@link #cadence()}, or when it is 0 all workers but one in eight
+     * (the slowest answers are not waited for; at least one answer).
+     */
     public int messagesPerStep() {
-        return cadence > 0 ? cadence : workers;
+        return cadence > 0 ? cadence : Math.max(1, workers - Math.max(1, workers / 8));
     }
 
     public static Builder builder() {
@@ -277,6 +294,7 @@ public record CodedTrainingConfig(
         b.stalenessBound = stalenessBound;
         b.backupWorkers = backupWorkers;
         b.cadence = cadence;
+        b.cadenceRule = cadenceRule;
         b.stalenessRule = stalenessRule;
         b.dcLambda = dcLambda;
         b.framePeriod = framePeriod;
@@ -326,6 +344,9 @@ public record CodedTrainingConfig(
         }
         if (cadence < 0 || framePeriod < 1) {
             p.add("cadence must be >= 0 and framePeriod >= 1, got " + cadence + " and " + framePeriod);
+        }
+        if (cadenceRule == null) {
+            p.add("cadenceRule must be set (ALL or FRESH)");
         }
         if (stalenessRule == null) {
             p.add("stalenessRule must be set (NONE, INVERSE or DC_ASGD)");
@@ -407,10 +428,11 @@ public record CodedTrainingConfig(
         private int stalenessBound = 8;
         private int backupWorkers = 0;
         private int cadence = 0;
+        private CadenceRule cadenceRule = CadenceRule.FRESH;
         private StalenessRule stalenessRule = StalenessRule.INVERSE;
         private double dcLambda = 0.04;
         private int framePeriod = 4;
-        private boolean freshJobs = false;
+        private boolean freshJobs = true;
         private boolean errorFeedback = true;
         // null: chosen per frame at build() (see there)
         private Double feedbackDecay;
@@ -433,6 +455,7 @@ public record CodedTrainingConfig(
         public Builder stalenessBound(int v) { stalenessBound = v; return this; }
         public Builder backupWorkers(int v) { backupWorkers = v; return this; }
         public Builder cadence(int v) { cadence = v; return this; }
+        public Builder cadenceRule(CadenceRule v) { cadenceRule = v; return this; }
         public Builder stalenessRule(StalenessRule v) { stalenessRule = v; return this; }
         public Builder dcLambda(double v) { dcLambda = v; return this; }
         public Builder framePeriod(int v) { framePeriod = v; return this; }
@@ -465,7 +488,7 @@ public record CodedTrainingConfig(
             double feedbackClip = this.feedbackClip != null ? this.feedbackClip : lowRank ? Double.POSITIVE_INFINITY : 2.0;
             return new CodedTrainingConfig(mode, workers, partition, chunkSize, frame, compression, code,
                     parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound, backupWorkers,
-                    cadence, stalenessRule, dcLambda, freshJobs, framePeriod,
+                    cadence, cadenceRule, stalenessRule, dcLambda, freshJobs, framePeriod,
                     errorFeedback, feedbackDecay, feedbackClip, seed).validate();
         }
     }

@@ -123,7 +123,8 @@ class ClusterServerTest {
 
     @Test
     void vanillaAsyncTrainingKeepsEveryReplicaEqualToTheServer() throws Throwable {
-        CodedTrainingConfig cfg = base(3).vanilla().policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).build();
+        CodedTrainingConfig cfg = base(3).vanilla().policy(CodedTrainingConfig.Policy.ASYNC).cadence(1)
+                .cadenceRule(CodedTrainingConfig.CadenceRule.ALL).freshJobs(false).build();
         ClusterServer s = train(cfg, 3, ClusterServer.Options.of(1, 32, 1));
         assertEquals(36, s.stats().updates() + s.stats().rejected().getOrDefault(RejectReason.STALE, 0L),
                 "one update per worker share of every minibatch, unless refused as too stale");
@@ -134,7 +135,8 @@ class ClusterServerTest {
     @Test
     void codedAsyncWithCountSketchFramesStaysEqual() throws Throwable {
         CodedTrainingConfig cfg = base(2).policy(CodedTrainingConfig.Policy.ASYNC)
-                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).cadence(1).build();
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).cadence(1)
+                .cadenceRule(CodedTrainingConfig.CadenceRule.ALL).freshJobs(false).build();
         ClusterServer s = train(cfg, 2, ClusterServer.Options.of(1, 32, 1));
         // a share is applied, or refused as too stale when the other worker raced ahead (JIT warm-up)
         assertEquals(24, s.stats().updates() + s.stats().rejected().getOrDefault(RejectReason.STALE, 0L));
@@ -143,12 +145,14 @@ class ClusterServerTest {
 
     @Test
     void codedAsyncWithItsDefaultsKeepsEveryReplicaEqualAndLearns() throws Throwable {
-        // Low-rank frames of the version each worker read, a step every 3 decoded answers, 1/(1+s).
+        // Low-rank frames of the version each worker read, fresh jobs, a step every 2 fresh answers
+        // (3 workers but one in eight, at least one: 2) with late ones riding along, 1/(1+s).
         CodedTrainingConfig cfg = base(3).policy(CodedTrainingConfig.Policy.ASYNC).build();
+        assertEquals(2, cfg.messagesPerStep());
         ClusterServer s = train(cfg, 3, ClusterServer.Options.of(2, 32, 1));
         ClusterServer.Stats st = s.stats();
         long answered = st.messagesAccepted();
-        assertTrue(st.updates() >= answered / 3 && st.updates() <= answered / 3 + 1, st.toString());
+        assertTrue(st.updates() >= answered / 3 && st.updates() <= answered / 2 + 1, st.toString());
         assertTrue(accuracy(s.network()) > 0.85, "accuracy " + accuracy(s.network()));
         s.close();
     }

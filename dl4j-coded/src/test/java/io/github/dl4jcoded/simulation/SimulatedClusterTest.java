@@ -64,8 +64,10 @@ class SimulatedClusterTest {
     }
 
     /** Vanilla training; ASYNC steps on every answer (cadence 1) with 1 / (1 + staleness), as these cases were worked out. */
+    /** Two vanilla workers; ASYNC as hand-checked below: eager jobs, a step every answer (every answer counts). */
     private static CodedTrainingConfig.Builder vanilla(CodedTrainingConfig.Policy p) {
         return CodedTrainingConfig.builder().vanilla().workers(2).policy(p).cadence(1)
+                .cadenceRule(CodedTrainingConfig.CadenceRule.ALL).freshJobs(false)
                 .stalenessRule(CodedTrainingConfig.StalenessRule.INVERSE);
     }
 
@@ -170,6 +172,29 @@ class SimulatedClusterTest {
         SimulatedCluster.Result one = new SimulatedCluster(mlp(DataType.FLOAT), cfg.toBuilder().cadence(4).build(),
                 ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(data(3, 4, DataType.FLOAT, 1), 1);
         assertEquals(2, one.records().size(), "6 answers, a step every 4: one step, and the last 2 answers folded at the end");
+    }
+
+    @Test
+    void withTheDefaultsOnlyFreshAnswersCountAndLateOnesRideAlong() {
+        // Fresh jobs, a step every fresh answer (cadence 1), worker 1 2.5x slower, jobs of 2 examples:
+        // j0 (w0, v0) arrives at 2: step 1; j2 (w0, v1) at 4: step 2; j1 (w1, read v0) arrives at 5,
+        // two versions late: it counts for nothing and waits, while w1 takes j4 at v2; j3 (w0, v2) at 6
+        // makes step 3 with j1 in it; j5 (v3) at 8: step 4; j4 (read v2) at 10 is late, the last
+        // answer of the run: folded at the end.
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().vanilla().workers(2).policy(CodedTrainingConfig.Policy.ASYNC)
+                .cadence(1).stalenessRule(CodedTrainingConfig.StalenessRule.INVERSE).build();
+        assertEquals(CodedTrainingConfig.CadenceRule.FRESH, cfg.cadenceRule());
+        assertTrue(cfg.freshJobs());
+        SimulatedCluster.Result r = new SimulatedCluster(mlp(DataType.FLOAT), cfg, ONE_SECOND_PER_EXAMPLE,
+                StragglerModel.slowWorkers(2.5, false, true)).run(data(3, 4, DataType.FLOAT, 1), 1);
+        assertArrayEquals(new double[]{2, 4, 6, 8, 10}, times(r), 1e-12);
+        assertArrayEquals(new long[]{0, 0, 2, 0, 2}, staleness(r));
+        assertEquals(6, r.messages());
+
+        // A step of every worker's fresh answer, with fresh jobs, is a synchronous round: w0 waits for w1.
+        SimulatedCluster.Result all = new SimulatedCluster(mlp(DataType.FLOAT), cfg.toBuilder().cadence(2).build(),
+                ONE_SECOND_PER_EXAMPLE, StragglerModel.slowWorkers(2.5, false, true)).run(data(3, 4, DataType.FLOAT, 1), 1);
+        assertArrayEquals(new double[]{5, 10, 15}, times(all), 1e-12);
     }
 
     @Test
@@ -315,8 +340,8 @@ class SimulatedClusterTest {
         long dense = 28 + 4 * net.numParams();
         List<DataSet> d = data(3, 4, DataType.FLOAT, 3);
         SimulatedCluster.Result c = new SimulatedCluster(net, CodedTrainingConfig.builder().workers(2)
-                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
-                .compression(8).build(), ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).cadenceRule(CodedTrainingConfig.CadenceRule.ALL)
+                .freshJobs(false).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(8).build(), ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
         assertEquals(6, c.records().size());
@@ -397,8 +422,8 @@ class SimulatedClusterTest {
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 cost, StragglerModel.none()).run(d, 1);
         SimulatedCluster.Result c = new SimulatedCluster(net, CodedTrainingConfig.builder().workers(2)
-                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
-                .compression(8).build(), cost, StragglerModel.none()).run(d, 1);
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).cadenceRule(CodedTrainingConfig.CadenceRule.ALL)
+                .freshJobs(false).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(8).build(), cost, StragglerModel.none()).run(d, 1);
         assertTrue(v.endTime() >= 8.0, "8 pushes, one second of the inbound link each: " + v.endTime());
         assertEquals(8, c.records().size());
         assertTrue(c.bytesUp() * 3 < v.bytesUp(), c.bytesUp() + " vs " + v.bytesUp());

@@ -52,8 +52,13 @@ public final class CodedOptions {
     @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default ${sys:coded.default.stalenessBound})")
     Integer stalenessBound;
 
-    @Option(names = "--cadence", description = "async: decoded answers per updater step, 0 for one per worker (default ${sys:coded.default.cadence})")
+    @Option(names = "--cadence", description = "async: decoded answers per updater step, 0 for all workers but one in eight "
+            + "(default ${sys:coded.default.cadence})")
     Integer cadence;
+
+    @Option(names = "--cadence-rule", description = "async: the answers the cadence counts: all, or fresh (computed on the "
+            + "current parameters; late ones ride along) (default ${sys:coded.default.cadenceRule})")
+    CodedTrainingConfig.CadenceRule cadenceRule;
 
     @Option(names = "--staleness-rule", description = "async: none, inverse or dc_asgd (default ${sys:coded.default.stalenessRule})")
     CodedTrainingConfig.StalenessRule stalenessRule;
@@ -87,7 +92,9 @@ public final class CodedOptions {
         set("feedbackClipRandom", random.feedbackClip());
         set("stalenessBound", d.stalenessBound());
         set("cadence", d.cadence());
+        set("cadenceRule", d.cadenceRule().name().toLowerCase(Locale.ROOT));
         set("stalenessRule", d.stalenessRule().name().toLowerCase(Locale.ROOT));
+        set("dcLambda", d.dcLambda());
         set("framePeriod", d.framePeriod());
         set("freshJobs", d.freshJobs() ? "on" : "off");
         set("backupWorkers", d.backupWorkers());
@@ -120,6 +127,7 @@ public final class CodedOptions {
         if (errorFeedback != null) b.errorFeedback(errorFeedback);
         if (stalenessBound != null) b.stalenessBound(stalenessBound);
         if (cadence != null) b.cadence(cadence);
+        if (cadenceRule != null) b.cadenceRule(cadenceRule);
         if (stalenessRule != null) b.stalenessRule(stalenessRule);
         if (framePeriod != null) b.framePeriod(framePeriod);
         if (freshJobs != null) b.freshJobs(freshJobs);

@@ -184,12 +184,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--parity-tasks", defaultValue = "0", description = "coded, systematic code: parity tasks (default: ${DEFAULT-VALUE})")
     int parityTasks;
 
-    @Option(names = "--cadence", defaultValue = "0",
-            description = "async: decoded answers per updater step; 0 for one per worker (default: ${DEFAULT-VALUE})")
-    int cadence;
+    @Option(names = "--cadence", description = "async: decoded answers per updater step; 0 for all workers but one in eight "
+            + "(default: ${sys:coded.default.cadence})")
+    Integer cadence;
 
-    @Option(names = "--staleness-rule", defaultValue = "inverse",
-            description = "async: none, inverse (1/(1+s) on the step) or dc_asgd (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cadence-rule", description = "async: the answers the cadence counts, all or fresh "
+            + "(default: ${sys:coded.default.cadenceRule})")
+    CodedTrainingConfig.CadenceRule cadenceRule;
+
+    @Option(names = "--staleness-rule",
+            description = "async: none, inverse (1/(1+s) on the step) or dc_asgd (default: ${sys:coded.default.stalenessRule})")
     CodedTrainingConfig.StalenessRule stalenessRule;
 
     @Option(names = "--vanilla-cadence", description = "vanilla-async: answers per step (default: --cadence)")
@@ -198,16 +202,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--vanilla-staleness-rule", description = "vanilla-async: its staleness rule (default: --staleness-rule)")
     CodedTrainingConfig.StalenessRule vanillaStalenessRule;
 
-    @Option(names = "--fresh-jobs", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "async: a worker's next job waits for an update after its last one (default: ${DEFAULT-VALUE})")
-    boolean freshJobs;
+    @Option(names = "--fresh-jobs", negatable = true,
+            description = "async: a worker's next job waits for an update after its last one (default: ${sys:coded.default.freshJobs})")
+    Boolean freshJobs;
 
-    @Option(names = "--frame-period", defaultValue = "4",
-            description = "coded-async: versions read that share frames (default: ${DEFAULT-VALUE})")
-    int framePeriod;
+    @Option(names = "--frame-period", description = "coded-async: versions read that share frames (default: ${sys:coded.default.framePeriod})")
+    Integer framePeriod;
 
-    @Option(names = "--dc-lambda", defaultValue = "0.04", description = "async dc_asgd: its lambda (default: ${DEFAULT-VALUE})")
-    double dcLambda;
+    @Option(names = "--dc-lambda", description = "async dc_asgd: its lambda (default: ${sys:coded.default.dcLambda})")
+    Double dcLambda;
 
     @Option(names = "--vanilla-replays-log",
             description = "vanilla workers replay every dense update (an updater step each), as this library's cluster mode "
@@ -378,21 +381,35 @@ public final class CompareCommand implements Callable<Integer> {
             case VANILLA_SYNC, DENSE_NOMINAL, ORACLE -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC);
             case VANILLA_BACKUP -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC)
                     .backupWorkers(backupWorkers != null ? backupWorkers : Math.max(1, workers / 8));
-            case VANILLA_ASYNC -> b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC).freshJobs(freshJobs)
-                    .cadence(vanillaCadence != null ? vanillaCadence : cadence)
-                    .stalenessRule(vanillaStalenessRule != null ? vanillaStalenessRule : stalenessRule).dcLambda(dcLambda);
+            case VANILLA_ASYNC -> {
+                asyncOptions(b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC));
+                if (vanillaCadence != null) b.cadence(vanillaCadence);
+                if (vanillaStalenessRule != null) b.stalenessRule(vanillaStalenessRule);
+            }
             case CODED_SYNC -> b.frame(syncFrame).compression(compression).code(code).parityTasks(parityTasks)
                     .rowWeight(rowWeight).partition(partition).chunkSize(chunkSize).policy(CodedTrainingConfig.Policy.SYNC);
             case CODED_ASYNC -> b.frame(asyncFrame).compression(asyncCompression != null ? asyncCompression : compression)
                     .code(asyncCode != null ? asyncCode : code).parityTasks(parityTasks).rowWeight(rowWeight)
                     .partition(partition).chunkSize(chunkSize)
-                    .policy(CodedTrainingConfig.Policy.ASYNC).cadence(cadence).stalenessRule(stalenessRule).freshJobs(freshJobs)
-                    .dcLambda(dcLambda).framePeriod(framePeriod);
+                    .policy(CodedTrainingConfig.Policy.ASYNC);
+        }
+        if (m == Method.CODED_ASYNC) {
+            asyncOptions(b);
+            if (framePeriod != null) b.framePeriod(framePeriod);
         }
         if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
             b.compression(1).errorFeedback(false);
         }
         return b.build();
+    }
+
+    /** The asynchronous options both async methods share; unset ones keep the configuration's defaults. */
+    private void asyncOptions(CodedTrainingConfig.Builder b) {
+        if (cadence != null) b.cadence(cadence);
+        if (cadenceRule != null) b.cadenceRule(cadenceRule);
+        if (stalenessRule != null) b.stalenessRule(stalenessRule);
+        if (freshJobs != null) b.freshJobs(freshJobs);
+        if (dcLambda != null) b.dcLambda(dcLambda);
     }
 
     /** What a method pays: each cost as stated on the command line, else as measured; the oracle's network is free. */
@@ -693,8 +710,8 @@ public final class CompareCommand implements Callable<Integer> {
                     CodedTrainingConfig.label(c.decoder()), c.errorFeedback() ? "on" : "off",
                     c.policy().name().toLowerCase(Locale.ROOT));
             if (c.policy() == CodedTrainingConfig.Policy.ASYNC) {
-                conf += String.format(Locale.ROOT, ", a step every %d answers%s, staleness rule %s%s", c.messagesPerStep(),
-                        c.freshJobs() ? " (next job after an update)" : "", c.stalenessRule().name().toLowerCase(Locale.ROOT),
+                conf += String.format(Locale.ROOT, ", a step every %d %sanswers%s, staleness rule %s%s", c.messagesPerStep(),
+                        c.cadenceRule() == CodedTrainingConfig.CadenceRule.FRESH ? "fresh " : "", c.freshJobs() ? " (next job after an update)" : "", c.stalenessRule().name().toLowerCase(Locale.ROOT),
                         c.mode() == CodedTrainingConfig.Mode.CODED ? ", frame period " + c.framePeriod() : "");
             }
             if (c.mode() == CodedTrainingConfig.Mode.CODED) {

@@ -86,6 +86,7 @@ public final class ParameterServer {
     private GradientCodec.Window window;
     private final RoundTally windowTally = new RoundTally();
     private final List<long[]> windowAnswers = new ArrayList<>(); // per accepted answer: {staleness, version read}
+    private int windowFresh; // accepted answers in the window computed on the current parameters
     private long windows;
     /** DC_ASGD: the parameters of the last few versions, to measure each answer's drift from. */
     private final ArrayDeque<double[]> recentParams = new ArrayDeque<>();
@@ -304,6 +305,9 @@ public final class ParameterServer {
         } else {
             windowTally.add(m);
             windowAnswers.add(new long[]{staleness, m.version()});
+            if (staleness == 0) {
+                windowFresh++;
+            }
         }
         return Verdict.ACCEPTED;
     }
@@ -351,7 +355,8 @@ public final class ParameterServer {
         }
         // Also when nothing more can arrive before a step: no worker computes, and none may be given a
         // job (with freshJobs they all wait for the next version).
-        return window.accepted() >= config.messagesPerStep() || (window.accepted() > 0 && nothingCanArrive());
+        int counted = config.cadenceRule() == CodedTrainingConfig.CadenceRule.FRESH ? windowFresh : window.accepted();
+        return counted >= config.messagesPerStep() || (window.accepted() > 0 && nothingCanArrive());
     }
 
     private boolean nothingCanArrive() {
@@ -423,6 +428,7 @@ public final class ParameterServer {
             window = codec.newWindow();
             windowTally.clear();
             windowAnswers.clear();
+            windowFresh = 0;
         }
         closedUnapplied = true;
         return u;

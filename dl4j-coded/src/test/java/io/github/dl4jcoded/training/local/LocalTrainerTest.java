@@ -187,7 +187,8 @@ public class LocalTrainerTest {
         double before = net.score(batches.get(0));
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3)
                 .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4)
-                .policy(CodedTrainingConfig.Policy.ASYNC).stalenessBound(4).build();
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(3).cadenceRule(CodedTrainingConfig.CadenceRule.ALL)
+                .freshJobs(false).stalenessBound(4).build();
         try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
             t.fit(new ListDataSetIterator<>(batches, 1), 2);
             TrainingStats s = t.stats();

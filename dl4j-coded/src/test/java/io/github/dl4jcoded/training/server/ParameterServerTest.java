@@ -231,7 +231,8 @@ class ParameterServerTest {
 
     @Test
     void aWorkerIsGivenJobsOneAtATimeAndNoneWhileAway() {
-        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2).build());
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(2).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2)
+                .freshJobs(false).build());
         assertTrue(core.readyForJob(0));
         core.issueJob(0, 0, 8);
         assertFalse(core.readyForJob(0), "it holds a job");
@@ -283,7 +284,9 @@ class ParameterServerTest {
         WorkerMessage stale = new WorkerMessage(a4.round(), 0, a4.worker(), a4.examples(), a4.loss(), a4.codewords(), null);
         assertTrue(core.offer(2, a2).accepted());
         assertEquals(1, core.accumulated());
+        assertFalse(core.isDue(0), "a late answer rides along but does not count toward the cadence (FRESH)");
         assertTrue(core.offer(0, a3).accepted());
+        assertFalse(core.isDue(0), "one fresh answer of two");
         Update u2 = core.close();
         core.apply(u2);
         assertEquals((0.5 + 1.0) / 2, u2.scale(), 1e-12);
@@ -291,6 +294,22 @@ class ParameterServerTest {
         assertEquals(RejectReason.STALE, core.offer(1, stale).reason());
         assertEquals(0, core.accumulated(), "a refused answer folds into no step");
         assertThrows(IllegalStateException.class, core::close, "nothing accumulated");
+    }
+
+    @Test
+    void everyAnswerCountsTowardTheCadenceUnderRuleAll() {
+        ParameterServer core = ParameterServer.forNetwork(net(), coded(3).policy(CodedTrainingConfig.Policy.ASYNC).cadence(2)
+                .cadenceRule(CodedTrainingConfig.CadenceRule.ALL).build());
+        WorkerMessage a0 = issueAndAnswer(core, 0, 0);
+        WorkerMessage a1 = issueAndAnswer(core, 1, 1);
+        WorkerMessage a2 = issueAndAnswer(core, 2, 2);
+        assertTrue(core.offer(0, a0).accepted());
+        assertTrue(core.offer(1, a1).accepted());
+        core.apply(core.close());
+        assertTrue(core.offer(2, a2).accepted()); // read version 0, now 1: late
+        WorkerMessage a3 = issueAndAnswer(core, 0, 3);
+        assertTrue(core.offer(0, a3).accepted());
+        assertTrue(core.isDue(0), "a late answer and a fresh one: two answers");
     }
 
     /** Issues job {@code round} to worker {@code w} and answers it against the core's current parameters. */
