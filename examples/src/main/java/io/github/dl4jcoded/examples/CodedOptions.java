@@ -25,11 +25,14 @@ public final class CodedOptions {
     @Option(names = "--partition", description = "layer, param, output_unit or chunk (default ${sys:coded.default.partition})")
     NetworkPartitions.Scheme partition;
 
-    @Option(names = "--code", description = "repetition or systematic (default ${sys:coded.default.code})")
+    @Option(names = "--code", description = "repetition, systematic or ldgm (default ${sys:coded.default.code})")
     CodedTrainingConfig.CodeKind code;
 
-    @Option(names = "--parity-tasks", description = "systematic code: extra parity tasks (default ${sys:coded.default.parityTasks})")
+    @Option(names = "--parity-tasks", description = "systematic or ldgm code: extra parity tasks (default ${sys:coded.default.parityTasks})")
     Integer parityTasks;
+
+    @Option(names = "--row-weight", description = "systematic or ldgm code: blocks per parity task (default ${sys:coded.default.rowWeight})")
+    Integer rowWeight;
 
     @Option(names = "--decoder", description = "peeling or projective (default ${sys:coded.default.decoder})")
     CodedTrainingConfig.DecoderKind decoder;
@@ -83,6 +86,7 @@ public final class CodedOptions {
         set("partition", d.partition().name().toLowerCase(Locale.ROOT));
         set("code", CodedTrainingConfig.label(d.code()));
         set("parityTasks", d.parityTasks());
+        set("rowWeight", d.rowWeight());
         set("decoder", CodedTrainingConfig.label(d.decoder()));
         set("policy", d.policy().name().toLowerCase(Locale.ROOT));
         set("errorFeedback", d.errorFeedback() ? "on" : "off");
@@ -122,6 +126,7 @@ public final class CodedOptions {
         if (partition != null) b.partition(partition);
         if (code != null) b.code(code);
         if (parityTasks != null) b.parityTasks(parityTasks);
+        if (rowWeight != null) b.rowWeight(rowWeight);
         if (decoder != null) b.decoder(decoder);
         if (policy != null) b.policy(policy);
         if (errorFeedback != null) b.errorFeedback(errorFeedback);
