@@ -158,7 +158,9 @@ class GrpcClusterEndToEndTest {
     @Test
     void vanillaAsyncOverGrpcKeepsTheReplicasEqual() throws Exception {
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).vanilla()
-                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1).build();
+                .policy(CodedTrainingConfig.Policy.ASYNC).cadence(1)
+                // every answer its own update (or stale): the eager rule, not the fresh-answer default
+                .cadenceRule(CodedTrainingConfig.CadenceRule.ALL).freshJobs(false).build();
         Run r = start(cfg, ClusterServer.Options.of(1, 32, 1), 3);
         try {
             finish(r);
