@@ -75,8 +75,8 @@ import java.util.List;
  * @param framePeriod     ASYNC: workers that read versions v with the same v / framePeriod encode with
  *                        the same frames, so that their answers add up in the same coordinates (and a
  *                        step's downlink stays one message's worth); frames from the decoded history
- *                        advance once a period. Default 1 (fresh frames every version): on the LeNet
- *                        headline it reached the target 11% sooner than 4, for 12% more bytes pulled
+ *                        advance once a period. Default 4: period 1 reached the simulated LeNet target
+ *                        11% sooner, but ended a 4-worker local run 0.55 pp below plain fit (docs/RESULTS.md)
  * @param errorFeedback   workers carry what compression dropped into their next step
  * @param feedbackDecay   error feedback: the residual is multiplied by this each step (in [0, 1])
  * @param feedbackClip    error feedback: the residual is clipped to this times the gradient norm (> 0, may be infinite)
@@ -432,7 +432,7 @@ public record CodedTrainingConfig(
         private CadenceRule cadenceRule = CadenceRule.FRESH;
         private StalenessRule stalenessRule = StalenessRule.INVERSE;
         private double dcLambda = 0.04;
-        private int framePeriod = 1;
+        private int framePeriod = 4;
         private boolean freshJobs = true;
         private boolean errorFeedback = true;
         // null: chosen per frame at build() (see there)
