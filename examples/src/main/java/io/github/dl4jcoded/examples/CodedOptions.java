@@ -55,23 +55,8 @@ public final class CodedOptions {
     @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default ${sys:coded.default.stalenessBound})")
     Integer stalenessBound;
 
-    @Option(names = "--cadence", description = "async: decoded answers per updater step, 0 for all workers but one in eight "
-            + "(default ${sys:coded.default.cadence})")
-    Integer cadence;
-
-    @Option(names = "--cadence-rule", description = "async: the answers the cadence counts: all, or fresh (computed on the "
-            + "current parameters; late ones ride along) (default ${sys:coded.default.cadenceRule})")
-    CodedTrainingConfig.CadenceRule cadenceRule;
-
-    @Option(names = "--staleness-rule", description = "async: none, inverse or dc_asgd (default ${sys:coded.default.stalenessRule})")
-    CodedTrainingConfig.StalenessRule stalenessRule;
-
-    @Option(names = "--fresh-jobs", negatable = true,
-            description = "async: a worker's next job waits for an update after its last one (default ${sys:coded.default.freshJobs})")
-    Boolean freshJobs;
-
-    @Option(names = "--frame-period", description = "async: versions read that share frames (default ${sys:coded.default.framePeriod})")
-    Integer framePeriod;
+    @picocli.CommandLine.Mixin
+    AsyncOptions async = new AsyncOptions();
 
     @Option(names = "--backup-workers", description = "sync: answers a round does not wait for (default ${sys:coded.default.backupWorkers})")
     Integer backupWorkers;
@@ -131,11 +116,7 @@ public final class CodedOptions {
         if (policy != null) b.policy(policy);
         if (errorFeedback != null) b.errorFeedback(errorFeedback);
         if (stalenessBound != null) b.stalenessBound(stalenessBound);
-        if (cadence != null) b.cadence(cadence);
-        if (cadenceRule != null) b.cadenceRule(cadenceRule);
-        if (stalenessRule != null) b.stalenessRule(stalenessRule);
-        if (framePeriod != null) b.framePeriod(framePeriod);
-        if (freshJobs != null) b.freshJobs(freshJobs);
+        async.applyTo(b);
         if (backupWorkers != null) b.backupWorkers(backupWorkers);
         if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
         if (feedbackClip != null) b.feedbackClip(feedbackClip);

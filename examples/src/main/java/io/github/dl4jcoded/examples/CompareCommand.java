@@ -184,33 +184,14 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--parity-tasks", defaultValue = "0", description = "coded, systematic code: parity tasks (default: ${DEFAULT-VALUE})")
     int parityTasks;
 
-    @Option(names = "--cadence", description = "async: decoded answers per updater step; 0 for all workers but one in eight "
-            + "(default: ${sys:coded.default.cadence})")
-    Integer cadence;
-
-    @Option(names = "--cadence-rule", description = "async: the answers the cadence counts, all or fresh "
-            + "(default: ${sys:coded.default.cadenceRule})")
-    CodedTrainingConfig.CadenceRule cadenceRule;
-
-    @Option(names = "--staleness-rule",
-            description = "async: none, inverse (1/(1+s) on the step) or dc_asgd (default: ${sys:coded.default.stalenessRule})")
-    CodedTrainingConfig.StalenessRule stalenessRule;
+    @picocli.CommandLine.Mixin
+    AsyncOptions async = new AsyncOptions(); // for both async methods
 
     @Option(names = "--vanilla-cadence", description = "vanilla-async: answers per step (default: --cadence)")
     Integer vanillaCadence;
 
     @Option(names = "--vanilla-staleness-rule", description = "vanilla-async: its staleness rule (default: --staleness-rule)")
     CodedTrainingConfig.StalenessRule vanillaStalenessRule;
-
-    @Option(names = "--fresh-jobs", negatable = true,
-            description = "async: a worker's next job waits for an update after its last one (default: ${sys:coded.default.freshJobs})")
-    Boolean freshJobs;
-
-    @Option(names = "--frame-period", description = "coded-async: versions read that share frames (default: ${sys:coded.default.framePeriod})")
-    Integer framePeriod;
-
-    @Option(names = "--dc-lambda", description = "async dc_asgd: its lambda (default: ${sys:coded.default.dcLambda})")
-    Double dcLambda;
 
     @Option(names = "--vanilla-replays-log",
             description = "vanilla workers replay every dense update (an updater step each), as this library's cluster mode "
@@ -382,7 +363,7 @@ public final class CompareCommand implements Callable<Integer> {
             case VANILLA_BACKUP -> b.vanilla().policy(CodedTrainingConfig.Policy.SYNC)
                     .backupWorkers(backupWorkers != null ? backupWorkers : Math.max(1, workers / 8));
             case VANILLA_ASYNC -> {
-                asyncOptions(b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC));
+                async.applyTo(b.vanilla().policy(CodedTrainingConfig.Policy.ASYNC));
                 if (vanillaCadence != null) b.cadence(vanillaCadence);
                 if (vanillaStalenessRule != null) b.stalenessRule(vanillaStalenessRule);
             }
@@ -394,22 +375,12 @@ public final class CompareCommand implements Callable<Integer> {
                     .policy(CodedTrainingConfig.Policy.ASYNC);
         }
         if (m == Method.CODED_ASYNC) {
-            asyncOptions(b);
-            if (framePeriod != null) b.framePeriod(framePeriod);
+            async.applyTo(b);
         }
         if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
             b.compression(1).errorFeedback(false);
         }
         return b.build();
-    }
-
-    /** The asynchronous options both async methods share; unset ones keep the configuration's defaults. */
-    private void asyncOptions(CodedTrainingConfig.Builder b) {
-        if (cadence != null) b.cadence(cadence);
-        if (cadenceRule != null) b.cadenceRule(cadenceRule);
-        if (stalenessRule != null) b.stalenessRule(stalenessRule);
-        if (freshJobs != null) b.freshJobs(freshJobs);
-        if (dcLambda != null) b.dcLambda(dcLambda);
     }
 
     /** What a method pays: each cost as stated on the command line, else as measured; the oracle's network is free. */
