@@ -86,7 +86,6 @@ public final class ParameterServer {
     private GradientCodec.Window window;
     private final RoundTally windowTally = new RoundTally();
     private final List<long[]> windowAnswers = new ArrayList<>(); // per accepted answer: {staleness, version read}
-    private int windowFresh; // accepted answers in the window computed on the current parameters
     private long windows;
     /** DC_ASGD: the parameters of the last few versions, to measure each answer's drift from. */
     private final ArrayDeque<double[]> recentParams = new ArrayDeque<>();
@@ -305,9 +304,6 @@ public final class ParameterServer {
         } else {
             windowTally.add(m);
             windowAnswers.add(new long[]{staleness, m.version()});
-            if (staleness == 0) {
-                windowFresh++;
-            }
         }
         return Verdict.ACCEPTED;
     }
@@ -355,8 +351,19 @@ public final class ParameterServer {
         }
         // Also when nothing more can arrive before a step: no worker computes, and none may be given a
         // job (with freshJobs they all wait for the next version).
-        int counted = config.cadenceRule() == CodedTrainingConfig.CadenceRule.FRESH ? windowFresh : window.accepted();
+        int counted = config.cadenceRule() == CodedTrainingConfig.CadenceRule.FRESH ? freshInWindow() : window.accepted();
         return counted >= config.messagesPerStep() || (window.accepted() > 0 && nothingCanArrive());
+    }
+
+    /** Accepted answers in the window computed on the current parameters (staleness 0). */
+    private int freshInWindow() {
+        int fresh = 0;
+        for (long[] a : windowAnswers) {
+            if (a[0] == 0) {
+                fresh++;
+            }
+        }
+        return fresh;
     }
 
     private boolean nothingCanArrive() {
@@ -428,7 +435,6 @@ public final class ParameterServer {
             window = codec.newWindow();
             windowTally.clear();
             windowAnswers.clear();
-            windowFresh = 0;
         }
         closedUnapplied = true;
         return u;
@@ -508,7 +514,7 @@ public final class ParameterServer {
     /** The jobs one worker holds, and the rounds it recently answered or lost. */
     private static final class WorkerJobs {
         final Map<Long, Integer> outstanding = new HashMap<>();
-        /** Left or down: given no job until one is issued to it again. */
+        /** Left or down: given no job until it joins again ({@link #workerJoined}). */
         boolean away;
         final Set<Long> answered = new LinkedHashSet<>();
         final Set<Long> expired = new LinkedHashSet<>();
