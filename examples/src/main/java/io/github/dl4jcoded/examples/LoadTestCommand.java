@@ -6,6 +6,7 @@ import io.github.dl4jcoded.cluster.grpc.GrpcClusterServer;
 import io.github.dl4jcoded.cluster.grpc.SharedToken;
 import io.github.dl4jcoded.cluster.grpc.TransportSecurity;
 import io.github.dl4jcoded.cluster.grpc.proto.ClusterGrpc;
+import io.github.dl4jcoded.cluster.grpc.ProtoMessages;
 import io.github.dl4jcoded.cluster.grpc.proto.Codeword;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Hello;
@@ -122,11 +123,12 @@ public final class LoadTestCommand implements Callable<Integer> {
                     SplittableRandom rnd = new SplittableRandom(seed);
                     codewords = new ArrayList<>();
                     for (int task : codec.tasksOf(slot)) {
-                        Codeword.Builder c = Codeword.newBuilder().setTask(task).setFrameTag(codec.encoder().family().tag());
-                        for (int t = codec.encoder().symbolCount(0, task); t > 0; t--) {
-                            c.addSymbols((float) (rnd.nextGaussian() * 1e-3));
+                        double[] symbols = new double[codec.encoder().symbolCount(0, task)];
+                        for (int t = 0; t < symbols.length; t++) {
+                            symbols[t] = rnd.nextGaussian() * 1e-3;
                         }
-                        codewords.add(c.build());
+                        codewords.add(Codeword.newBuilder().setTask(task).setFrameTag(codec.encoder().family().tag())
+                                .setSymbols(ProtoMessages.float32(symbols)).build());
                     }
                     version = d.getWelcome().getVersion();
                     joined = true;

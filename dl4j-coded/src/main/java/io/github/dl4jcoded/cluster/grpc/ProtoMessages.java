@@ -2,6 +2,7 @@ package io.github.dl4jcoded.cluster.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.github.dl4jcoded.cluster.Downlink;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.Job;
@@ -21,6 +22,10 @@ import io.github.dl4jcoded.training.SymbolGroup;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.Update;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,15 +62,14 @@ public final class ProtoMessages {
         for (Codeword cw : m.codewords()) {
             io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder c = io.github.dl4jcoded.cluster.grpc.proto.Codeword.newBuilder()
                     .setTask(cw.task()).setFrameTag(cw.frameTag());
-            for (int t = 0; t < cw.length(); t++) {
-                c.addSymbols((float) cw.symbol(t));
+            double[] symbols = new double[cw.length()];
+            for (int t = 0; t < symbols.length; t++) {
+                symbols[t] = cw.symbol(t);
             }
-            b.addCodewords(c);
+            b.addCodewords(c.setSymbols(float32(symbols)));
         }
         if (m.dense() != null) {
-            for (double v : m.dense()) {
-                b.addDense((float) v);
-            }
+            b.setDense(float32(m.dense()));
         }
         return b.build();
     }
@@ -105,19 +109,10 @@ public final class ProtoMessages {
     public static WorkerMessage fromProto(Push p, int worker, GradientCodec codec) {
         List<Codeword> codewords = new ArrayList<>(p.getCodewordsCount());
         for (io.github.dl4jcoded.cluster.grpc.proto.Codeword c : p.getCodewordsList()) {
-            double[] symbols = new double[c.getSymbolsCount()];
-            for (int t = 0; t < symbols.length; t++) {
-                symbols[t] = c.getSymbols(t);
-            }
+            double[] symbols = values(c.getSymbols(), false, "codeword symbols");
             codewords.add(codec.codeword(p.getRound(), p.getVersion(), c.getTask(), c.getFrameTag(), symbols));
         }
-        double[] dense = null;
-        if (p.getDenseCount() > 0) {
-            dense = new double[p.getDenseCount()];
-            for (int i = 0; i < dense.length; i++) {
-                dense[i] = p.getDense(i);
-            }
-        }
+        double[] dense = p.getDense().isEmpty() ? null : values(p.getDense(), false, "dense gradient");
         return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, dense);
     }
 
@@ -149,12 +144,10 @@ public final class ProtoMessages {
             pe.setWide(wide);
             if (g.dense() != null) {
                 pe.setHasDense(true);
-                for (double v : g.dense()) {
-                    if (wide) {
-                        pe.addWideDense(v);
-                    } else {
-                        pe.addDense((float) v);
-                    }
+                if (wide) {
+                    pe.setWideDense(float64(g.dense()));
+                } else {
+                    pe.setDense(float32(g.dense()));
                 }
             }
             for (SymbolGroup sg : g.groups()) {
@@ -162,12 +155,10 @@ public final class ProtoMessages {
                         io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder().setFrameStep(sg.frameStep());
                 for (int i = 0; i < sg.blocks().length; i++) {
                     BlockSymbols.Builder pb = BlockSymbols.newBuilder().setBlock(sg.blocks()[i]);
-                    for (double v : sg.symbols()[i]) {
-                        if (wide) {
-                            pb.addWideValues(v);
-                        } else {
-                            pb.addValues((float) v);
-                        }
+                    if (wide) {
+                        pb.setWideValues(float64(sg.symbols()[i]));
+                    } else {
+                        pb.setValues(float32(sg.symbols()[i]));
                     }
                     pg.addBlocks(pb);
                 }
@@ -216,10 +207,7 @@ public final class ProtoMessages {
             if (e.getGroupsCount() != 0) {
                 throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " is dense and coded");
             }
-            double[] dense = new double[wide ? e.getWideDenseCount() : e.getDenseCount()];
-            for (int i = 0; i < dense.length; i++) {
-                dense[i] = wide ? e.getWideDense(i) : e.getDense(i);
-            }
+            double[] dense = values(wide ? e.getWideDense() : e.getDense(), wide, "log entry " + e.getSeq() + "'s gradient");
             g = DecodedGradient.dense(dense, valueBytes);
         } else {
             List<SymbolGroup> groups = new ArrayList<>(e.getGroupsCount());
@@ -229,10 +217,7 @@ public final class ProtoMessages {
                 for (int i = 0; i < blocks.length; i++) {
                     BlockSymbols pb = pg.getBlocks(i);
                     blocks[i] = pb.getBlock();
-                    symbols[i] = new double[wide ? pb.getWideValuesCount() : pb.getValuesCount()];
-                    for (int t = 0; t < symbols[i].length; t++) {
-                        symbols[i][t] = wide ? pb.getWideValues(t) : pb.getValues(t);
-                    }
+                    symbols[i] = values(wide ? pb.getWideValues() : pb.getValues(), wide, "log entry " + e.getSeq() + "'s symbols");
                 }
                 groups.add(new SymbolGroup(pg.getFrameStep(), blocks, symbols));
             }
@@ -240,6 +225,49 @@ public final class ProtoMessages {
         }
         return new LogEntry(e.getSeq(), new Update(e.getRound(), e.getVersion(), e.getScale(), e.getLoss(), e.getExamples(), g,
                 e.getReferenceVersionPlusOne() - 1), e.getChecksum());
+    }
+
+    // ---------------------------------------------------------------- value arrays
+
+    /** {@code v} as little-endian float32, the bytes of a packed repeated float. */
+    public static ByteString float32(double[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer f = b.asFloatBuffer();
+        for (double x : v) {
+            f.put((float) x);
+        }
+        return UnsafeByteOperations.unsafeWrap(b.array()); // b is ours alone and never written again
+    }
+
+    /** {@code v} as little-endian float64, the bytes of a packed repeated double. */
+    public static ByteString float64(double[] v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(v);
+        return UnsafeByteOperations.unsafeWrap(b.array());
+    }
+
+    /**
+     * The values in {@code bytes} (float32, or float64 when {@code wide}), widened to doubles.
+     *
+     * @throws RejectedMessageException MALFORMED when the bytes are not a whole number of values
+     */
+    public static double[] values(ByteString bytes, boolean wide, String what) {
+        int width = wide ? 8 : 4;
+        if (bytes.size() % width != 0) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, what + ": " + bytes.size()
+                    + " bytes is not a whole number of " + width + "-byte values");
+        }
+        ByteBuffer b = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[bytes.size() / width];
+        if (wide) {
+            b.asDoubleBuffer().get(out);
+        } else {
+            FloatBuffer f = b.asFloatBuffer();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = f.get(i);
+            }
+        }
+        return out;
     }
 
     public static Finished finished(io.github.dl4jcoded.cluster.grpc.proto.Finished f) {

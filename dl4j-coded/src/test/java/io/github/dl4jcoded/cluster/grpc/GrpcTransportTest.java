@@ -190,10 +190,7 @@ class GrpcTransportTest {
 
             bad.send(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});                        // not protobuf
             bad.send(Up.newBuilder().setPush(valid.toBuilder().setLoss(Float.NaN)).build().toByteArray());  // NaN
-            Push.Builder huge = valid.toBuilder();
-            for (int i = 0; i < server.maxMessageBytes() / 4 + 10; i++) {
-                huge.addDense(1f);
-            }
+            Push.Builder huge = valid.toBuilder().setDense(ProtoMessages.float32(new double[server.maxMessageBytes() / 4 + 10]));
             bad.send(Up.newBuilder().setPush(huge).build().toByteArray());                          // oversized
             bad.send(Up.newBuilder().setPush(valid).build().toByteArray());                         // accepted
             bad.send(Up.newBuilder().setPush(valid).build().toByteArray());                         // replay

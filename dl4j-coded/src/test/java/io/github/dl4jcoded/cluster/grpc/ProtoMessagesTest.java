@@ -1,5 +1,8 @@
 package io.github.dl4jcoded.cluster.grpc;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
@@ -86,6 +89,37 @@ class ProtoMessagesTest {
     }
 
     @Test
+    void valuesTravelAsTheBytesOfAPackedRepeatedFloat() throws java.io.IOException {
+        double[] v = {1.5, -2.25, 0x1p-22, 0}; // exact in float32
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        c.writeTag(Push.DENSE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(4 * v.length);
+        for (double x : v) {
+            c.writeFloatNoTag((float) x);
+        }
+        c.flush();
+        assertArrayEquals(out.toByteArray(), Push.newBuilder().setDense(ProtoMessages.float32(v)).build().toByteArray());
+        assertArrayEquals(v, ProtoMessages.values(ProtoMessages.float64(v), true, "v"));
+        assertArrayEquals(v, ProtoMessages.values(ProtoMessages.float32(v), false, "v"));
+    }
+
+    /** {@code values} (float32) with value {@code i} replaced by {@code x}. */
+    private static ByteString withValue(ByteString values, int i, float x) {
+        double[] v = ProtoMessages.values(values, false, "test");
+        v[i] = x;
+        return ProtoMessages.float32(v);
+    }
+
+    private static ByteString f32(float... v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return ProtoMessages.float32(d);
+    }
+
+    @Test
     void garbageAndEmptyMessagesAreMalformed() {
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.parseUp(new byte[]{(byte) 0xff, 0x7f, 0x01}, 100));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.parseUp(new byte[0], 100));
@@ -131,10 +165,10 @@ class ProtoMessagesTest {
         assertRefused(RejectReason.MALFORMED, good.toBuilder().setVersion(-5).build(), Fixtures.CODED);
         assertRefused(RejectReason.MALFORMED, good.toBuilder().setVersion(3).build(), Fixtures.CODED);
         assertRefused(RejectReason.MALFORMED, good.toBuilder().clearCodewords().build(), Fixtures.CODED);
-        assertRefused(RejectReason.MALFORMED, good.toBuilder().addDense(1f).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setDense(f32(1f)).build(), Fixtures.CODED);
         assertRefused(RejectReason.MALFORMED, good.toBuilder().addCodewords(cw0).build(), Fixtures.CODED);
         assertRefused(RejectReason.MALFORMED, good.toBuilder().setCodewords(0, cw0.toBuilder().clearSymbols()).build(), Fixtures.CODED);
-        assertRefused(RejectReason.MALFORMED, good.toBuilder().setCodewords(0, cw0.toBuilder().addSymbols(0.5f)).build(), Fixtures.CODED);
+        assertRefused(RejectReason.MALFORMED, good.toBuilder().setCodewords(0, cw0.toBuilder().setSymbols(cw0.getSymbols().concat(f32(0.5f)))).build(), Fixtures.CODED);
         int tasks = ((io.github.dl4jcoded.training.CodedCodec) coded).code().taskCount();
         assertRefused(RejectReason.UNKNOWN_TASK, good.toBuilder().setCodewords(0, cw0.toBuilder().setTask(tasks)).build(), Fixtures.CODED);
         assertRefused(RejectReason.UNKNOWN_TASK, good.toBuilder().setCodewords(0, cw0.toBuilder().setTask(-1)).build(), Fixtures.CODED);
@@ -144,8 +178,13 @@ class ProtoMessagesTest {
         // dense messages: exact length, and nothing coded
         Push goodDense = good(dense);
         assertEquals(null, offered(goodDense, Fixtures.VANILLA).reason(), "the good dense message is accepted");
-        assertRefused(RejectReason.MALFORMED, goodDense.toBuilder().addDense(0f).build(), Fixtures.VANILLA);
+        assertRefused(RejectReason.MALFORMED, goodDense.toBuilder().setDense(goodDense.getDense().concat(f32(0f))).build(), Fixtures.VANILLA);
         assertRefused(RejectReason.MALFORMED, goodDense.toBuilder().clearDense().build(), Fixtures.VANILLA);
+        // values that are not a whole number of float32s are refused by the transport, before the core
+        Push torn = goodDense.toBuilder().setDense(goodDense.getDense().concat(ByteString.copyFrom(new byte[]{1}))).build();
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(torn, 0, dense));
+        Push tornSymbols = good.toBuilder().setCodewords(0, cw0.toBuilder().setSymbols(cw0.getSymbols().substring(1))).build();
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(tornSymbols, 0, coded));
         assertRefused(RejectReason.MALFORMED, good, Fixtures.VANILLA);
     }
 
@@ -155,11 +194,11 @@ class ProtoMessagesTest {
         Codeword cw0 = good.getCodewords(0);
         assertRefused(RejectReason.NON_FINITE, good.toBuilder().setLoss(Float.NaN).build(), Fixtures.CODED);
         assertRefused(RejectReason.NON_FINITE, good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setSymbols(0, Float.POSITIVE_INFINITY)).build(), Fixtures.CODED);
+                .setCodewords(0, cw0.toBuilder().setSymbols(withValue(cw0.getSymbols(), 0, Float.POSITIVE_INFINITY))).build(), Fixtures.CODED);
         assertRefused(RejectReason.NON_FINITE, good.toBuilder()
-                .setCodewords(0, cw0.toBuilder().setSymbols(cw0.getSymbolsCount() - 1, Float.NaN)).build(), Fixtures.CODED);
+                .setCodewords(0, cw0.toBuilder().setSymbols(withValue(cw0.getSymbols(), cw0.getSymbols().size() / 4 - 1, Float.NaN))).build(), Fixtures.CODED);
         Push goodDense = good(dense);
-        assertRefused(RejectReason.NON_FINITE, goodDense.toBuilder().setDense(3, Float.NaN).build(), Fixtures.VANILLA);
+        assertRefused(RejectReason.NON_FINITE, goodDense.toBuilder().setDense(withValue(goodDense.getDense(), 3, Float.NaN)).build(), Fixtures.VANILLA);
     }
 
     @Test
@@ -220,14 +259,14 @@ class ProtoMessagesTest {
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.job(io.github.dl4jcoded.cluster.grpc.proto.Job.newBuilder().setRound(1).addExamples(-2).build()));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.welcome(io.github.dl4jcoded.cluster.grpc.proto.Welcome.newBuilder().setWorker(1).build()));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.entry(io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder()
-                .setSeq(1).setHasDense(true).addDense(1f).addGroups(io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder()).build()));
+                .setSeq(1).setHasDense(true).setDense(f32(1f)).addGroups(io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder()).build()));
         // What parses is judged by the replica's core when it applies it: refused, nothing changed.
         ParameterServer replica = ParameterServer.forNetwork(net, Fixtures.VANILLA);
         double before = replica.network().params().sumNumber().doubleValue();
         double[] nan = new double[(int) net.numParams()];
         nan[0] = Double.NaN;
         for (io.github.dl4jcoded.cluster.grpc.proto.Entry bad : new io.github.dl4jcoded.cluster.grpc.proto.Entry[]{
-                io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder().setSeq(1).setVersion(1).setScale(1).setHasDense(true).addDense(1f).build(),
+                io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder().setSeq(1).setVersion(1).setScale(1).setHasDense(true).setDense(f32(1f)).build(),
                 ProtoMessages.toProto(new LogEntry(1, new Update(0, 1, 1, 0.5, 8, DecodedGradient.dense(nan, 4)), 0)).getEntry(),
                 ProtoMessages.toProto(new LogEntry(1, new Update(0, 1, 7, 0.5, 8, DecodedGradient.dense(new double[nan.length], 4)), 0)).getEntry(),
                 ProtoMessages.toProto(new LogEntry(1, new Update(0, 5, 1, 0.5, 8, DecodedGradient.dense(new double[nan.length], 4)), 0)).getEntry()}) {
