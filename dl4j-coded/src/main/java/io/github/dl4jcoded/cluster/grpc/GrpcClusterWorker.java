@@ -39,9 +39,15 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcClusterWorker.class);
     private static final Object END = new Object();
 
-    /** What one worker did, both directions counted in protobuf bytes. */
+    /**
+     * What one worker did, both directions counted in protobuf bytes; {@code answerSeconds} is its
+     * time in answering jobs (computing, encoding and handing each message to gRPC),
+     * {@code replaySeconds} in parsing and replaying log entries: the worker's own work, which the
+     * simulator's calibration prices.
+     */
     public record Stats(long bytesUp, long bytesDown, long pushes, long jobsSkipped, long entriesReplayed,
-                        long welcomes, long resyncRequests, long sessions, long lastSeq) {
+                        long welcomes, long resyncRequests, long sessions, long lastSeq, double answerSeconds,
+                        double replaySeconds) {
     }
 
     /** The worker stopped for good (the server refused it, or stayed unreachable too long). */
@@ -64,6 +70,8 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private final LongAdder pushes = new LongAdder();
     private final LongAdder jobsSkipped = new LongAdder();
     private final LongAdder entriesReplayed = new LongAdder();
+    private final LongAdder answerNanos = new LongAdder();
+    private final LongAdder replayNanos = new LongAdder();
     private final LongAdder welcomes = new LongAdder();
     private final LongAdder resyncRequests = new LongAdder();
     private final LongAdder sessions = new LongAdder();
@@ -101,7 +109,8 @@ public final class GrpcClusterWorker implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(bytesUp.sum(), bytesDown.sum(), pushes.sum(), jobsSkipped.sum(), entriesReplayed.sum(),
-                welcomes.sum(), resyncRequests.sum(), sessions.sum(), replica == null ? -1 : replica.seq());
+                welcomes.sum(), resyncRequests.sum(), sessions.sum(), replica == null ? -1 : replica.seq(),
+                answerNanos.sum() / 1e9, replayNanos.sum() / 1e9);
     }
 
     /** The replica as it stands (null before the first welcome); only for the thread that ran {@link #run}. */
@@ -214,15 +223,19 @@ public final class GrpcClusterWorker implements AutoCloseable {
                         awaitingWelcome = false;
                     }
                     case ENTRY -> {
+                        long t0 = System.nanoTime();
                         if (!awaitingWelcome && !replay(down, requests)) {
                             awaitingWelcome = true;
                         }
+                        replayNanos.add(System.nanoTime() - t0);
                     }
                     case JOB -> {
                         if (awaitingWelcome) {
                             jobsSkipped.increment();
                         } else {
+                            long t0 = System.nanoTime();
                             answer(ProtoMessages.job(down.getJob()), requests);
+                            answerNanos.add(System.nanoTime() - t0);
                         }
                     }
                     case FINISHED -> {
