@@ -27,9 +27,10 @@ import java.util.Locale;
  * message and per update, and a replica's replay per log entry — the {@link CostModel} of the
  * "measured compute" regime, each part timed on its own with the very code that does it.
  *
- * <p>Every figure is a median over repeated timings after a warm-up (JIT, ND4J workspaces, the
- * codec's first frames), with the 10th and 90th percentiles beside it: on a shared 2-core machine
- * single timings vary by 2x. A coded job is priced as its backprop plus its encoding, measured
+ * <p>Every figure is a median over repeated timings after a warm-up that lasts until the JIT has
+ * gone quiet ({@link JitWarmup}: on one core DL4J's paths take 10-15 s to compile, and a fixed
+ * one-second warm-up priced an MLP job at 4-5x its steady cost), with the 10th and 90th
+ * percentiles beside it: on a shared 2-core machine single timings vary by 2x. A coded job is priced as its backprop plus its encoding, measured
  * apart, so it can never be rated cheaper than the backprop it contains.
  *
  * <p>Everything is measured single-job from the caller's view: ND4J may use several cores inside
@@ -89,9 +90,10 @@ public final class ComputeCalibration {
     private final double minSeconds;
 
     /**
-     * @param warmup     untimed runs first, for at least {@code warmup} runs and {@code minSeconds / 2} seconds
-     *                   (a first measurement taken cold read 1.5x too slow on a 2-core machine);
-     *                   then at least {@code minReps} timed runs and {@code minSeconds} seconds
+     * @param warmup     untimed runs first: at least {@code warmup} runs and {@code minSeconds / 2} seconds,
+     *                   then until a window of {@code min(1, minSeconds)} seconds passes with the JIT
+     *                   quiet, for at most {@code min(30, 15 minSeconds)} seconds; then at least
+     *                   {@code minReps} timed runs and {@code minSeconds} seconds
      */
     public ComputeCalibration(int warmup, int minReps, double minSeconds) {
         if (warmup < 0 || minReps < 1 || !(minSeconds >= 0)) {
@@ -199,10 +201,10 @@ public final class ComputeCalibration {
         List<Double> perUpdate = new ArrayList<>();
         List<Double> perEntry = new ArrayList<>();
         long round = 0;
-        long warm = System.nanoTime();
+        JitWarmup warm = warmup();
+        boolean timed = false;
         long start = 0;
         for (int r = 0; ; r++) {
-            boolean timed = r >= warmup && (System.nanoTime() - warm) / 1e9 >= minSeconds / 2;
             if (timed && start == 0) {
                 start = System.nanoTime();
             }
@@ -247,6 +249,7 @@ public final class ComputeCalibration {
                 }
             }
             round += sync ? 1 : n;
+            timed = warm.ran();
         }
         return new Measurement[]{
                 measurement("server per message", "message", 0, toArray(perMessage), 1),
@@ -271,11 +274,15 @@ public final class ComputeCalibration {
         return v.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    private JitWarmup warmup() {
+        return new JitWarmup(warmup, minSeconds / 2, Math.min(1, minSeconds), Math.min(30, 15 * minSeconds));
+    }
+
     private double[] time(Runnable job) {
-        long warm = System.nanoTime();
-        for (int i = 0; i < warmup || (i > 0 && (System.nanoTime() - warm) / 1e9 < minSeconds / 2); i++) {
+        JitWarmup warm = warmup();
+        do {
             job.run();
-        }
+        } while (!warm.ran());
         double[] times = new double[16];
         int reps = 0;
         long start = System.nanoTime();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +58,10 @@ public final class SimCheckCommand implements Callable<Integer> {
     @Option(names = "--train-size", defaultValue = "2400", description = "training digits (default: ${DEFAULT-VALUE})")
     int trainSize;
 
-    @Option(names = "--epochs", defaultValue = "2", description = "epochs of each run (default: ${DEFAULT-VALUE})")
-    int epochs;
+    @Option(names = "--epochs", split = ",", defaultValue = "mlp=10,lenet=2", paramLabel = "MODEL=EPOCHS",
+            description = "epochs of each model's runs: enough for the second half of a real run to be past the JIT's "
+                    + "warm-up, 10-15 s on one core (default: ${DEFAULT-VALUE})")
+    Map<String, Integer> epochs;
 
     @Option(names = "--test-size", defaultValue = "500", description = "test digits (default: ${DEFAULT-VALUE})")
     int testSize;
@@ -94,6 +97,7 @@ public final class SimCheckCommand implements Callable<Integer> {
         }
         for (String m : models) {
             Models.parse(m);
+            epochs(m); // every model has its epochs before anything runs
         }
         Files.createDirectories(out.toPath());
         int cores = Runtime.getRuntime().availableProcessors();
@@ -142,7 +146,7 @@ public final class SimCheckCommand implements Callable<Integer> {
 
     private Figures real(String name, String model, int w, String method, int cores, boolean taskset, Path token)
             throws IOException, InterruptedException {
-        List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", Integer.toString(epochs),
+        List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", Integer.toString(epochs(model)),
                 "--batch", Integer.toString(w * batchPerWorker), "--workers", Integer.toString(w), "--seed", Long.toString(seed),
                 "--train-size", Integer.toString(trainSize), "--test-size", Integer.toString(testSize),
                 "--insecure-plaintext", "--token-file", token.toString(), "--port", "0", "--progress-seconds", "3600"));
@@ -177,7 +181,7 @@ public final class SimCheckCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("compare", "--model", model, "--workers", Integer.toString(w),
                 "--batch-per-worker", Integer.toString(batchPerWorker), "--train-size", Integer.toString(trainSize),
-                "--test-size", Integer.toString(testSize), "--epochs", Integer.toString(epochs), "--evals-per-epoch", "1",
+                "--test-size", Integer.toString(testSize), "--epochs", Integer.toString(epochs(model)), "--evals-per-epoch", "1",
                 "--target", "1",
                 "--methods", method, "--deadline", "0", "--staleness-bound", "8", "--seed", Long.toString(seed),
                 "--link-gbps", Double.toString(linkGbps), "--latency-ms", Double.toString(latencyMs),
@@ -195,6 +199,14 @@ public final class SimCheckCommand implements Callable<Integer> {
         long updates = Long.parseLong(m.group(1));
         // The simulator's rounds are its updates: with no deadline no round of these runs is empty.
         return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)));
+    }
+
+    private int epochs(String model) {
+        Integer e = epochs.get(model);
+        if (e == null || e < 1) {
+            throw new IllegalArgumentException("--epochs names no positive epoch count for model " + model + ": " + epochs);
+        }
+        return e;
     }
 
     private Process spawn(String name, int core, List<String> args) throws IOException {
@@ -261,7 +273,7 @@ public final class SimCheckCommand implements Callable<Integer> {
 
     private void writeTable(List<Row> rows, int cores, boolean taskset) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). %d epochs of %d training digits, %d examples per worker "
+        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). Epochs %s of %d training digits, %d examples per worker "
                         + "job; simulated links %s Gb/s, latency %s ms. Real time: the server's steady state (second half of its "
                         + "log entries).%n%n", cores, taskset ? "processes pinned with taskset, one ND4J thread each" : "unpinned",
                 epochs, trainSize, batchPerWorker, linkGbps, latencyMs));

@@ -40,10 +40,11 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private static final Object END = new Object();
 
     /**
-     * What one worker did, both directions counted in protobuf bytes; {@code answerSeconds} is its
-     * time in answering jobs (computing, encoding and handing each message to gRPC),
-     * {@code replaySeconds} in parsing and replaying log entries: the worker's own work, which the
-     * simulator's calibration prices.
+     * What one worker did, both directions counted in protobuf bytes. {@code answerSeconds} is its
+     * time per job answered (computing, encoding and handing the message to gRPC),
+     * {@code replaySeconds} per log entry (parsing and replaying it), each the mean of the second
+     * half of the run, after the JIT has warmed up: the worker's own work, which the simulator's
+     * calibration prices.
      */
     public record Stats(long bytesUp, long bytesDown, long pushes, long jobsSkipped, long entriesReplayed,
                         long welcomes, long resyncRequests, long sessions, long lastSeq, double answerSeconds,
@@ -70,8 +71,8 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private final LongAdder pushes = new LongAdder();
     private final LongAdder jobsSkipped = new LongAdder();
     private final LongAdder entriesReplayed = new LongAdder();
-    private final LongAdder answerNanos = new LongAdder();
-    private final LongAdder replayNanos = new LongAdder();
+    private final SteadyTimer answerTimer = new SteadyTimer();
+    private final SteadyTimer replayTimer = new SteadyTimer();
     private final LongAdder welcomes = new LongAdder();
     private final LongAdder resyncRequests = new LongAdder();
     private final LongAdder sessions = new LongAdder();
@@ -110,7 +111,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
     public Stats stats() {
         return new Stats(bytesUp.sum(), bytesDown.sum(), pushes.sum(), jobsSkipped.sum(), entriesReplayed.sum(),
                 welcomes.sum(), resyncRequests.sum(), sessions.sum(), replica == null ? -1 : replica.seq(),
-                answerNanos.sum() / 1e9, replayNanos.sum() / 1e9);
+                answerTimer.steadyMeanSeconds(), replayTimer.steadyMeanSeconds());
     }
 
     /** The replica as it stands (null before the first welcome); only for the thread that ran {@link #run}. */
@@ -227,7 +228,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
                         if (!awaitingWelcome && !replay(down, requests)) {
                             awaitingWelcome = true;
                         }
-                        replayNanos.add(System.nanoTime() - t0);
+                        replayTimer.add(System.nanoTime() - t0);
                     }
                     case JOB -> {
                         if (awaitingWelcome) {
@@ -235,7 +236,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
                         } else {
                             long t0 = System.nanoTime();
                             answer(ProtoMessages.job(down.getJob()), requests);
-                            answerNanos.add(System.nanoTime() - t0);
+                            answerTimer.add(System.nanoTime() - t0);
                         }
                     }
                     case FINISHED -> {
@@ -309,6 +310,30 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private void send(ClientCallStreamObserver<Up> requests, Up up) {
         requests.onNext(up);
         bytesUp.add(up.getSerializedSize());
+    }
+
+    /** Durations of one kind of work; their steady state is the mean of the second half. */
+    private static final class SteadyTimer {
+        private long[] nanos = new long[256];
+        private int n;
+
+        synchronized void add(long d) {
+            if (n == nanos.length) {
+                nanos = java.util.Arrays.copyOf(nanos, 2 * n);
+            }
+            nanos[n++] = d;
+        }
+
+        synchronized double steadyMeanSeconds() {
+            if (n == 0) {
+                return 0;
+            }
+            long sum = 0;
+            for (int i = n / 2; i < n; i++) {
+                sum += nanos[i];
+            }
+            return sum / 1e9 / (n - n / 2);
+        }
     }
 
     /** Stops {@link #run} (from another thread) and closes the channel. */
