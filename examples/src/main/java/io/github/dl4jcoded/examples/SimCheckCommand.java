@@ -39,6 +39,11 @@ public final class SimCheckCommand implements Callable<Integer> {
     private static final Pattern TRAINED = Pattern.compile("trained: (\\d+) log entries, (\\d+) updates, (\\d+) rounds \\((\\d+) empty\\), ([\\d.]+) s");
     private static final Pattern BYTES = Pattern.compile("bytes total: up ([\\d,]+), down ([\\d,]+)");
     private static final Pattern WELCOMES = Pattern.compile("welcomes ([\\d,]+) in all");
+    private static final Pattern WORKER_STEADY = Pattern.compile("steady state: ([\\d.]+) ms per job answered .*?, ([\\d.]+) ms per log entry");
+    private static final String NUMBER = "([\\d.]+(?:[eE][-+]?\\d+)?)";
+    private static final Pattern CAL_EXAMPLE = Pattern.compile("calibration: [^:]+: (?:backprop|worker job)[^:]*: " + NUMBER + " ms per example");
+    private static final Pattern CAL_JOB = Pattern.compile("calibration: [^:]+: encoding[^:]*: " + NUMBER + " ms per job");
+    private static final Pattern CAL_REPLAY = Pattern.compile("calibration: [^:]+: replica replay per entry: " + NUMBER + " ms per entry");
     private static final Pattern SIMULATED = Pattern.compile(" (\\d+) updates, ([\\d.]+) virtual s, ([\\d,]+) bytes up, ([\\d,]+) down");
 
     @Option(names = "--models", defaultValue = "mlp,lenet", split = ",", description = "models to check (default: ${DEFAULT-VALUE})")
@@ -81,8 +86,12 @@ public final class SimCheckCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "simcheck", description = "directory for the table and every process's output (default: ${DEFAULT-VALUE})")
     File out;
 
-    /** One side's figures; perStep is the time per round (SYNC) or update (ASYNC). */
-    record Figures(long updates, double perStep, long bytesUp, long bytesDown) {
+    /**
+     * One side's figures; perStep is the time per round (SYNC) or update (ASYNC); job and replay
+     * are a worker's own work per job and per log entry (real: the workers' steady state, their
+     * mean; simulated: the calibration, for a worker alone on its core), in seconds.
+     */
+    record Figures(long updates, double perStep, long bytesUp, long bytesDown, double job, double replay) {
     }
 
     record Row(String model, int workers, String method, String pinning, Figures real, Figures sim) {
@@ -173,8 +182,16 @@ public final class SimCheckCommand implements Callable<Integer> {
         Matcher t = find(TRAINED, text, name + " server");
         Matcher st = find(STEADY, text, name + " server");
         Matcher b = find(BYTES, text, name + " server");
+        double job = 0;
+        double replay = 0;
+        for (int i = 0; i < w; i++) {
+            Matcher steady = find(WORKER_STEADY, Files.readString(out.toPath().resolve(name + "-worker" + i + ".out")), name + " worker " + i);
+            job += Double.parseDouble(steady.group(1)) / 1e3 / w;
+            replay += Double.parseDouble(steady.group(2)) / 1e3 / w;
+        }
         // No round of these runs is empty (no deadline): a log entry is a round (SYNC) or an update (ASYNC).
-        return new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)), number(b.group(2)));
+        return new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)), number(b.group(2)),
+                job, replay);
     }
 
     private Figures simulated(String name, String model, int w, String method, int cores, boolean taskset)
@@ -195,10 +212,16 @@ public final class SimCheckCommand implements Callable<Integer> {
         if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(name + ": the simulation failed; see " + new File(out, name + "-sim.err"));
         }
-        Matcher m = find(SIMULATED, Files.readString(out.toPath().resolve(name + "-sim.out")), name + " simulation");
+        String text = Files.readString(out.toPath().resolve(name + "-sim.out"));
+        Matcher m = find(SIMULATED, text, name + " simulation");
         long updates = Long.parseLong(m.group(1));
+        Matcher encoding = CAL_JOB.matcher(text);
+        double job = Double.parseDouble(find(CAL_EXAMPLE, text, name + " calibration").group(1)) * batchPerWorker
+                + (encoding.find() ? Double.parseDouble(encoding.group(1)) : 0);
+        double replay = Double.parseDouble(find(CAL_REPLAY, text, name + " calibration").group(1));
         // The simulator's rounds are its updates: with no deadline no round of these runs is empty.
-        return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)));
+        return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)),
+                job / 1e3, replay / 1e3);
     }
 
     private int epochs(String model) {
@@ -264,11 +287,13 @@ public final class SimCheckCommand implements Callable<Integer> {
 
     private static String line(Row r) {
         return String.format(Locale.ROOT, "%s, %d worker(s), %s: per %s real %.1f ms, simulated %.1f ms (%.2fx); updates %d / %d; "
-                        + "bytes up %,d / %,d (%.3fx), down %,d / %,d (%.3fx)", r.model(), r.workers(), r.method(),
+                        + "bytes up %,d / %,d (%.3fx), down %,d / %,d (%.3fx); worker job %.1f / %.1f ms, replay %.1f / %.1f ms",
+                r.model(), r.workers(), r.method(),
                 r.method().endsWith("async") ? "update" : "round", r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
                 r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(), r.sim().bytesUp(),
                 r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(), r.sim().bytesDown(),
-                r.sim().bytesDown() / (double) r.real().bytesDown());
+                r.sim().bytesDown() / (double) r.real().bytesDown(), r.real().job() * 1e3, r.sim().job() * 1e3, r.real().replay() * 1e3,
+                r.sim().replay() * 1e3);
     }
 
     private void writeTable(List<Row> rows, int cores, boolean taskset) throws IOException {
@@ -278,14 +303,17 @@ public final class SimCheckCommand implements Callable<Integer> {
                         + "log entries).%n%n", cores, taskset ? "processes pinned with taskset, one ND4J thread each" : "unpinned",
                 epochs, trainSize, batchPerWorker, linkGbps, latencyMs));
         sb.append("| model | workers | method | pinning | time per round / update, real (ms) | simulated (ms) | sim / real "
-                + "| updates real / sim | bytes up real | sim / real | bytes down real | sim / real |\n");
-        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                + "| updates real / sim | bytes up real | sim / real | bytes down real | sim / real "
+                + "| worker job, real / calibrated (ms) | worker replay per entry, real / calibrated (ms) |\n");
+        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.2fx | %d / %d | %,d | %.4fx | %,d | %.4fx |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.2fx | %d / %d | %,d | %.4fx | %,d | %.4fx "
+                            + "| %.1f / %.1f | %.1f / %.1f |%n",
                     r.model(), r.workers(), r.method(), r.pinning(), r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
                     r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(),
                     r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(),
-                    r.sim().bytesDown() / (double) r.real().bytesDown()));
+                    r.sim().bytesDown() / (double) r.real().bytesDown(), r.real().job() * 1e3, r.sim().job() * 1e3,
+                    r.real().replay() * 1e3, r.sim().replay() * 1e3));
         }
         Files.writeString(out.toPath().resolve("simcheck.md"), sb.toString(), StandardCharsets.UTF_8);
     }
