@@ -62,11 +62,7 @@ public final class ProtoMessages {
         for (Codeword cw : m.codewords()) {
             io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder c = io.github.dl4jcoded.cluster.grpc.proto.Codeword.newBuilder()
                     .setTask(cw.task()).setFrameTag(cw.frameTag());
-            double[] symbols = new double[cw.length()];
-            for (int t = 0; t < symbols.length; t++) {
-                symbols[t] = cw.symbol(t);
-            }
-            b.addCodewords(c.setSymbols(float32(symbols)));
+            b.addCodewords(c.setSymbols(float32(cw.symbols())));
         }
         if (m.dense() != null) {
             b.setDense(float32(m.dense()));
