@@ -312,27 +312,33 @@ public final class GrpcClusterWorker implements AutoCloseable {
         bytesUp.add(up.getSerializedSize());
     }
 
-    /** Durations of one kind of work; their steady state is the mean of the second half. */
+    /**
+     * Durations of one kind of work; their steady state is the mean of the second half of those
+     * held. It holds the last {@value #HELD} at most (512 KiB): a worker runs for days, its timings
+     * must not grow with it.
+     */
     private static final class SteadyTimer {
+        private static final int HELD = 1 << 16;
         private long[] nanos = new long[256];
-        private int n;
+        private long n;
 
         synchronized void add(long d) {
-            if (n == nanos.length) {
-                nanos = java.util.Arrays.copyOf(nanos, 2 * n);
+            if (n == nanos.length && n < HELD) {
+                nanos = java.util.Arrays.copyOf(nanos, 2 * nanos.length);
             }
-            nanos[n++] = d;
+            nanos[(int) (n++ % HELD)] = d;
         }
 
         synchronized double steadyMeanSeconds() {
-            if (n == 0) {
+            long held = Math.min(n, HELD);
+            if (held == 0) {
                 return 0;
             }
             long sum = 0;
-            for (int i = n / 2; i < n; i++) {
-                sum += nanos[i];
+            for (long i = n - held + held / 2; i < n; i++) {
+                sum += nanos[(int) (i % HELD)];
             }
-            return sum / 1e9 / (n - n / 2);
+            return sum / 1e9 / (held - held / 2);
         }
     }
 
