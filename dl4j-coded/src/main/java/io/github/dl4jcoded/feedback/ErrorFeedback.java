@@ -91,13 +91,25 @@ public final class ErrorFeedback {
             residual[k] = decay * (corrected[i] - rec[i]);
             eNorm2 += residual[k] * residual[k];
         }
-        double limit = clip * Math.sqrt(gNorm2);
-        double eNorm = Math.sqrt(eNorm2);
-        if (eNorm > limit) {
-            double s = limit / eNorm;
+        double s = clipFactor(clip, Math.sqrt(gNorm2), Math.sqrt(eNorm2));
+        if (s < 1) {
             for (int k = 0; k < residual.length; k++) residual[k] *= s;
         }
         return cw;
+    }
+
+    /**
+     * The clip: the factor (at most 1) that brings the decayed residual's norm down to
+     * {@code clip * |g|}. The one statement of the rule; a GPU coder that keeps the raw residual
+     * {@code (g + e) - reconstruction} on the device reads the next e as
+     * {@code decay * clipFactor(clip, |g|, decay * |raw|) * raw}.
+     *
+     * @param gNorm        |g| on the task's blocks
+     * @param residualNorm |decay * ((g + e) - reconstruction)| on the same blocks
+     */
+    public static double clipFactor(double clip, double gNorm, double residualNorm) {
+        double limit = clip * gNorm;
+        return residualNorm > limit ? limit / residualNorm : 1.0;
     }
 
     /** Same as {@link #step(long, double[])} for a float gradient. */

@@ -1,16 +1,20 @@
 package io.github.dl4jcoded.frame;
 
-import java.util.SplittableRandom;
-
 /**
  * Sparse-sign (count-sketch) frame: each coordinate i belongs to exactly one direction
  * {@code bucket(i)} with a random sign, and column t is the signed indicator of its bucket divided
  * by sqrt(bucket size). Columns have disjoint supports, hence are orthogonal, and the scaling makes
  * them orthonormal (F^T F = I). Both encode and lift touch each coordinate once: O(b).
  *
- * <p>Buckets are balanced rather than independently hashed: the labels 0..r-1, repeated to length
- * b, are shuffled, so every bucket is non-empty (an empty bucket would be a zero column and break
- * F^T F = I) and bucket sizes differ by at most one.
+ * <p>The generator is stateless so that a GPU thread can compute any coordinate's bucket and sign
+ * on its own, from (key, i) alone, without a table or a sequential shuffle; the CUDA kernels run
+ * the same arithmetic ({@code cuda-kernels/src/main/cuda/count_sketch.h}, pinned by a test that
+ * compiles that header for the host). Write i = q r + t (row q of r consecutive coordinates):
+ * {@code bucket(i) = (t + shift(q)) mod r}, with {@code shift(q)} a hash of q, so each full row
+ * puts exactly one coordinate in every bucket (sizes differ by at most one, no bucket is empty:
+ * an empty bucket would be a zero column and break F^T F = I) and two coordinates of different
+ * rows share a bucket with probability 1/r. The sign of i is one bit of a hash of i / 32. The
+ * hash is Wellons' 32-bit "lowbias32" finalizer: 32-bit multiplies and shifts, cheap on a GPU.
  *
  * <p>Storage is one int per coordinate (bucket in the low 31 bits, sign in the top bit) plus r
  * scales, because the server rebuilds every block's frame at every step: allocation, not
@@ -24,21 +28,66 @@ public final class CountSketchFrame implements Frame {
     private final int[] code;     // bucket | (negative ? 1 << 31 : 0)
     private final double[] scale; // 1 / sqrt(bucket size)
 
-    public CountSketchFrame(int b, int r, SplittableRandom rnd) {
+    /**
+     * @param key the frame's 64-bit key, {@link FrameFamily#mix}(seed, step, block): its low 32
+     *            bits key the row shifts, its high 32 bits the signs
+     */
+    public CountSketchFrame(int b, int r, long key) {
         if (b <= 0 || r <= 0 || r > b) throw new IllegalArgumentException("need 0 < r <= b, got b=" + b + " r=" + r);
         this.b = b;
         this.r = r;
         this.code = new int[b];
-        for (int p = 0, t = 0; p < b; p++) {
-            code[p] = t;
-            if (++t == r) t = 0;
+        int shiftKey = shiftKey(key), signKey = signKey(key);
+        for (int q = 0, i = 0; i < b; q++) {
+            int s = shift(shiftKey, q, r);
+            for (int t = 0; t < r && i < b; t++, i++) {
+                int bucket = t + s < r ? t + s : t + s - r;
+                code[i] = bucket | (negative(signKey, i) ? 0x80000000 : 0);
+            }
         }
-        Draws.shuffle(code, rnd);
-        Draws.randomSignBits(code, rnd);
-        int small = b / r, extra = b % r; // labels 0..extra-1 occur small+1 times
         this.scale = new double[r];
-        for (int t = 0; t < r; t++) scale[t] = 1.0 / Math.sqrt(t < extra ? small + 1 : small);
+        for (int t = 0; t < r; t++) scale[t] = 1.0 / Math.sqrt(bucketSize(b, r, shift(shiftKey, b / r, r), t));
     }
+
+    /** Wellons' lowbias32: a 32-bit avalanche finalizer (every input bit flips each output bit with probability about 1/2). */
+    public static int hash32(int x) {
+        x ^= x >>> 16;
+        x *= 0x7feb352d;
+        x ^= x >>> 15;
+        x *= 0x846ca68b;
+        x ^= x >>> 16;
+        return x;
+    }
+
+    public static int shiftKey(long key) { return (int) key; }
+
+    public static int signKey(long key) { return (int) (key >>> 32); }
+
+    /** Row q's cyclic shift of the buckets, uniform in 0..r-1: the high half of hash * r. */
+    public static int shift(int shiftKey, int q, int r) {
+        return (int) (((hash32(q ^ shiftKey) & 0xffffffffL) * r) >>> 32);
+    }
+
+    /** True when coordinate i's direction has a negative sign: bit i mod 32 of the hash of i / 32. */
+    public static boolean negative(int signKey, int i) {
+        return ((hash32((i >>> 5) ^ signKey) >>> (i & 31)) & 1) != 0;
+    }
+
+    /**
+     * Size of bucket t: b / r full rows give every bucket one coordinate each, and the last, partial
+     * row of b mod r coordinates (shifted by {@code lastShift}) gives one more to the buckets it covers.
+     */
+    public static int bucketSize(int b, int r, int lastShift, int t) {
+        int extra = b % r;
+        int pos = t - lastShift < 0 ? t - lastShift + r : t - lastShift;
+        return b / r + (pos < extra ? 1 : 0);
+    }
+
+    /** Bucket of coordinate i, for tests and for code that needs one coordinate at a time. */
+    public int bucket(int i) { return code[i] & BUCKET_MASK; }
+
+    /** Sign of coordinate i's direction, +1 or -1. */
+    public int sign(int i) { return code[i] < 0 ? -1 : 1; }
 
     @Override public int dimension() { return b; }
 

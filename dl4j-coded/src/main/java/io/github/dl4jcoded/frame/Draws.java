@@ -30,16 +30,6 @@ final class Draws {
         return i - 1;
     }
 
-    /** Sets the top bit of each entry with probability 1/2 (a sign for values below 2^31). */
-    static void randomSignBits(int[] values, SplittableRandom rnd) {
-        long bits = 0;
-        for (int i = 0; i < values.length; i++) {
-            if ((i & 63) == 0) bits = rnd.nextLong();
-            values[i] |= (int) (bits << 31) & 0x80000000;
-            bits >>>= 1;
-        }
-    }
-
     /** b random bits, 64 per long. */
     static long[] randomBits(int b, SplittableRandom rnd) {
         long[] bits = new long[(b + 63) >>> 6];

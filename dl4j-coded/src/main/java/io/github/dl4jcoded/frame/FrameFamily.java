@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  * the SplitMix64 finalizer (the same avalanche function SplittableRandom uses internally), each
  * pre-multiplied by a distinct odd constant. Every input bit affects every output bit, so
  * neighbouring steps or blocks give unrelated streams, and (seed, step, block) triples are not
- * confused by a simple sum such as step + block. The result seeds a {@link SplittableRandom} that
- * the frame constructor consumes in a fixed order.
+ * confused by a simple sum such as step + block. The result keys the count-sketch generator
+ * directly, or seeds a {@link SplittableRandom} that the other frame constructors consume in a
+ * fixed order.
  */
 public final class FrameFamily implements FrameSource {
     /** The frame constructions. */
@@ -66,7 +67,7 @@ public final class FrameFamily implements FrameSource {
         int r = rank(b);
         switch (kind) {
             case IDENTITY: return new IdentityFrame(b);
-            case COUNT_SKETCH: return new CountSketchFrame(b, r, random(step, blockId));
+            case COUNT_SKETCH: return new CountSketchFrame(b, r, mix(seed, step, blockId));
             case HADAMARD: return new HadamardFrame(b, r, random(step, blockId));
             case GAUSSIAN: return new GaussianFrame(b, r, random(step, blockId));
             default: throw new AssertionError(kind);
