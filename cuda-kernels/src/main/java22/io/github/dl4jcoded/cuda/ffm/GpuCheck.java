@@ -1,0 +1,151 @@
+package io.github.dl4jcoded.cuda.ffm;
+
+import io.github.dl4jcoded.cuda.CpuSketchCoder;
+import io.github.dl4jcoded.cuda.SketchPlan;
+import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.partition.Partition;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The GPU check that {@code gpu-kit.sh check} runs on a GPU machine: for each case, three steps of
+ * encode with error feedback and one lift on the GPU against the CPU path (the Java frames, in
+ * double), then the kernels' time against a device-to-device copy of the same gradient in the same
+ * run. Prints a table and writes it as CSV.
+ *
+ * <p>Usage: {@code GpuCheck KERNEL_DIR [OUT_CSV]}.
+ */
+public final class GpuCheck {
+    /** Agreement bar: float32 sums of about 32 terms per symbol against double. */
+    static final double TOLERANCE = 1e-4;
+    static final double RATIO = 32;
+
+    record Case(String name, Partition partition) {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: GpuCheck KERNEL_DIR [OUT_CSV]");
+            System.exit(2);
+        }
+        Path kernels = Path.of(args[0]);
+        List<Case> cases = List.of(
+                // LeNet's parameter blocks as the PARAM partition gives them (431,080 parameters).
+                new Case("lenet-param", lenetParam()),
+                new Case("2^24-chunks-4096", Partition.chunks(1 << 24, 4096)),
+                new Case("2^24-chunks-2048", Partition.chunks(1 << 24, 2048)),
+                new Case("2^24-blocks-2^20", Partition.chunks(1 << 24, 1 << 20)),
+                // the last block has 3 coordinates: the float4 kernels' one-by-one tail
+                new Case("2^20+3-chunks-4096", Partition.chunks((1 << 20) + 3, 4096)));
+        PrintStream o = System.out;
+        List<String> csv = new ArrayList<>();
+        csv.add("case,n,blocks,device,encode_max_rel_err,residual_max_rel_err,lift_max_rel_err,copy_ms,lift_ms,lift_x_copy,encode_ms,encode_x_copy,lift_kernel,encode_kernel,encode_smem_kernel_ms,encode_smem_kernel_x_copy,encode_512_kernel_x_copy");
+        boolean allAgree = true;
+        try {
+            CudaDriver.get();
+        } catch (io.github.dl4jcoded.cuda.SketchCoders.GpuUnavailableException e) {
+            System.err.println("no GPU here: " + e.getMessage() + "; the GPU half is unverified on this machine");
+            System.exit(3);
+        }
+        for (Case c : cases) {
+            FrameFamily frames = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 42, RATIO);
+            SketchPlan plan = SketchPlan.allBlocks(c.partition(), frames, 0.9, 2.0);
+            try (CudaSketchCoder gpu = CudaSketchCoder.open(plan, kernels); CpuSketchCoder cpu = new CpuSketchCoder(plan)) {
+                if (c == cases.get(0)) o.println("device: " + gpu.device());
+                SplittableRandom rnd = new SplittableRandom(7);
+                double encErr = 0, resErr = 0;
+                float[] lastSymbols = null;
+                for (long step = 0; step < 3; step++) {
+                    float[] g = gaussian(plan.n(), rnd);
+                    float[] sg = gpu.encodeWithFeedback(step, g);
+                    float[] sc = cpu.encodeWithFeedback(step, g);
+                    encErr = Math.max(encErr, relErr(sg, sc));
+                    resErr = Math.max(resErr, relErr(gpu.residual(), cpu.residual()));
+                    lastSymbols = sc;
+                }
+                float[] base = gaussian(plan.n(), rnd);
+                float[] lg = base.clone(), lc = base.clone();
+                gpu.liftAdd(2, lastSymbols, 0.5f, lg);
+                cpu.liftAdd(2, lastSymbols, 0.5f, lc);
+                double liftErr = relErr(diff(lg, base), diff(lc, base));
+                boolean agree = encErr < TOLERANCE && resErr < TOLERANCE && liftErr < TOLERANCE;
+                allAgree &= agree;
+
+                CudaDriver cuda = gpu.driver();
+                long bytes = 4L * plan.n();
+                long gBuf = gpu.gradientBuffer(), out = gpu.liftBuffer();
+                double copy = median(cuda, () -> cuda.copy(out, gBuf, bytes));
+                double lift = median(cuda, () -> gpu.launchLift(0.5f, out));
+                double enc = median(cuda, () -> gpu.launchEncode(gBuf));
+                // the shared-memory fused kernel, for comparison, where the float4 one ran
+                double encSmem = gpu.fusedAligned() ? median(cuda, () -> gpu.launchEncode(gBuf, false)) : enc;
+                double enc512 = gpu.fusedAligned() && plan.tiledBlocks().length == 0 ? median(cuda, () -> gpu.launchFused512(gBuf)) : Double.NaN;
+                o.printf("%-18s n=%,d blocks=%d  agree(enc %.1e, residual %.1e, lift %.1e)=%s  copy %.4f ms  lift %.4f ms (%.2fx, %s)  encode+EF %.4f ms (%.2fx, %s; shared-memory kernel %.2fx, 512-thread float4 kernel %.2fx)%n",
+                        c.name(), plan.n(), plan.blockCount(), encErr, resErr, liftErr, agree ? "yes" : "NO",
+                        copy, lift, lift / copy, gpu.liftKernel(), enc, enc / copy, gpu.encodeKernel(), encSmem / copy, enc512 / copy);
+                csv.add(String.join(",", c.name(), Integer.toString(plan.n()), Integer.toString(plan.blockCount()),
+                        '"' + gpu.device() + '"', fmt(encErr), fmt(resErr), fmt(liftErr), fmt(copy), fmt(lift), fmt(lift / copy),
+                        fmt(enc), fmt(enc / copy), gpu.liftKernel(), gpu.encodeKernel(), fmt(encSmem), fmt(encSmem / copy), fmt(enc512 / copy)));
+            }
+        }
+        if (args.length > 1) Files.write(Path.of(args[1]), csv);
+        o.println(allAgree ? "GPU and CPU paths agree on every case (max relative error < " + TOLERANCE + ")"
+                : "GPU and CPU paths DISAGREE (see above)");
+        System.exit(allAgree ? 0 : 1);
+    }
+
+    static Partition lenetParam() {
+        // name, length in DL4J's parameter order: conv biases come before their weights.
+        String[] names = {"0_b", "0_W", "2_b", "2_W", "4_W", "4_b", "5_W", "5_b"};
+        int[] sizes = {20, 500, 50, 25_000, 400_000, 500, 5_000, 10};
+        List<Partition.Segment> segs = new ArrayList<>();
+        int off = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            segs.add(new Partition.Segment(names[i], off, sizes[i]));
+            off += sizes[i];
+        }
+        return Partition.segments(segs);
+    }
+
+    /** Median over 7 trials of the mean time of 20 back-to-back runs, after 5 warm-up runs. */
+    static double median(CudaDriver cuda, Runnable op) {
+        for (int i = 0; i < 5; i++) op.run();
+        cuda.synchronize();
+        double[] t = new double[7];
+        for (int trial = 0; trial < t.length; trial++) {
+            t[trial] = cuda.time(() -> {
+                for (int i = 0; i < 20; i++) op.run();
+            }) / 20.0;
+        }
+        Arrays.sort(t);
+        return t[t.length / 2];
+    }
+
+    static float[] gaussian(int n, SplittableRandom rnd) {
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) g[i] = (float) (rnd.nextGaussian() * 1e-2);
+        return g;
+    }
+
+    static float[] diff(float[] a, float[] b) {
+        float[] d = new float[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+        return d;
+    }
+
+    /** max |a - b| / max |b|. */
+    static double relErr(float[] a, float[] b) {
+        double num = 0, den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num = Math.max(num, Math.abs((double) a[i] - b[i]));
+            den = Math.max(den, Math.abs(b[i]));
+        }
+        return den == 0 ? num : num / den;
+    }
+
+    static String fmt(double v) { return String.format("%.6g", v); }
+}
