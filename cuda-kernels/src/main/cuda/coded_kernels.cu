@@ -1,15 +1,18 @@
 /*
  * What a coded worker and server do per step on a gradient, for count-sketch frames (float32):
  *
- *   cs_encode_ef_fused  worker, blocks that fit in shared memory: e <- g + alpha e (the corrected
- *                       gradient), s = F^T e, e <- e - F s, in ONE pass over g and e (the block
- *                       stays in shared memory between the two halves): reads 2n floats, writes n.
- *   cs_encode_tiles     worker, any block size: accumulates F^T (g + alpha e) tile by tile into a
- *                       zeroed buffer (scaled afterwards by cs_scale_symbols); without feedback
- *                       pass alpha = 0 and e is never read.
- *   cs_residual_tiles   worker, second pass for large blocks (or rows of weight > 1, whose
- *                       reconstruction symbols the host combines): e <- g + alpha e - F s.
- *   cs_lift_add         server / replica: out += factor F s, only on the listed (decoded) blocks.
+ *   cs_encode_ef_gather4  worker, blocks of at most 4096 coordinates, 16-byte aligned: e <- g + alpha e
+ *                         (the corrected gradient), s = F^T e, e <- e - F s, in ONE pass over g and e:
+ *                         reads 2n floats, writes n; the block waits in shared memory between the
+ *                         halves, and the bucket sums are gathered row by row, without atomics.
+ *   cs_encode_ef_gather   the same for blocks at any offset (scalar accesses).
+ *   cs_encode_tiles       worker, any block size: accumulates F^T (g + alpha e) tile by tile into a
+ *                         zeroed buffer (scaled afterwards by cs_scale_symbols); without feedback
+ *                         pass alpha = 0 and e is never read.
+ *   cs_residual_tiles     worker, second pass for large blocks (or rows of weight > 1, whose
+ *                         reconstruction symbols the host combines): e <- g + alpha e - F s.
+ *   cs_lift_add(4)        server / replica: out += factor F s, only on the listed (decoded) blocks.
+ *   axpy_inplace          no coding: the fused encode's memory traffic alone, a floor for the GPU check.
  *
  * Every kernel reads the per-block layout that the Java host packs (io.github.dl4jcoded.cuda.SketchPlan):
  * LAYOUT_INTS ints per block, in the order of the L_* constants below. The directions come from
@@ -73,59 +76,24 @@ __device__ __forceinline__ float block_sum(float v, float* scratch /* 32 floats 
     return v;
 }
 
-/* Bucket | sign << 31 of coordinate i. */
-__device__ __forceinline__ uint32_t code_of(const Blk& k, uint32_t i) {
-    return cs_bucket(k.klo, k.r, k.m, k.sh, i) | (cs_negative(k.khi, i) << 31);
-}
-
-/*
- * One thread block per listed block j = which[blockIdx.x]; dynamic shared memory 2 b + r words
- * (the corrected values, their codes, the bucket sums).
- */
-extern "C" __global__ void cs_encode_ef_fused(const int* __restrict__ layout, const int* __restrict__ which,
-                                              const float* __restrict__ g, float* __restrict__ e,
-                                              const float* __restrict__ alpha, float* __restrict__ sym,
-                                              float* __restrict__ norms) {
-    extern __shared__ float smem[];
-    __shared__ float scratch[32];
-    const int j = which[blockIdx.x];
-    const Blk k = load_block(layout, j);
-    float* vals = smem;
-    uint32_t* codes = (uint32_t*) (smem + k.b);
-    float* acc = smem + 2 * k.b;
-    for (uint32_t u = threadIdx.x; u < k.r; u += blockDim.x) acc[u] = 0.0f;
-    __syncthreads();
-    const float a = alpha[j];
-    float gsq = 0.0f;
-    for (uint32_t i = threadIdx.x; i < k.b; i += blockDim.x) {
-        float gi = g[k.off + i];
-        float c = a != 0.0f ? fmaf(a, e[k.off + i], gi) : gi;
-        vals[i] = c;
-        gsq = fmaf(gi, gi, gsq);
-        uint32_t code = code_of(k, i);
-        codes[i] = code;
-        atomicAdd(&acc[code & 0x7fffffffu], signed_by(code >> 31, c));
+/* Sums of v.x and v.y over the thread block (one reduction for two figures); valid in thread 0. */
+__device__ __forceinline__ float2 block_sum2(float2 v, float2* scratch /* 32 */) {
+    for (int o = 16; o > 0; o >>= 1) {
+        v.x += __shfl_down_sync(0xffffffffu, v.x, o);
+        v.y += __shfl_down_sync(0xffffffffu, v.y, o);
     }
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     __syncthreads();
-    for (uint32_t u = threadIdx.x; u < k.r; u += blockDim.x) {
-        float sc = bucket_scale(k, u);
-        float s = acc[u] * sc;
-        sym[k.so + u] = s;
-        acc[u] = s * sc; /* the lift's coefficient for bucket u */
-    }
+    if (lane == 0) scratch[warp] = v;
     __syncthreads();
-    float esq = 0.0f;
-    for (uint32_t i = threadIdx.x; i < k.b; i += blockDim.x) {
-        uint32_t code = codes[i];
-        float lifted = signed_by(code >> 31, acc[code & 0x7fffffffu]);
-        float en = vals[i] - lifted;
-        e[k.off + i] = en;
-        esq = fmaf(en, en, esq);
+    v = threadIdx.x < (blockDim.x + 31) / 32 ? scratch[lane] : make_float2(0.0f, 0.0f);
+    if (warp == 0) {
+        for (int o = 16; o > 0; o >>= 1) {
+            v.x += __shfl_down_sync(0xffffffffu, v.x, o);
+            v.y += __shfl_down_sync(0xffffffffu, v.y, o);
+        }
     }
-    gsq = block_sum(gsq, scratch);
-    if (threadIdx.x == 0) norms[2 * j] = gsq;
-    esq = block_sum(esq, scratch);
-    if (threadIdx.x == 0) norms[2 * j + 1] = esq;
+    return v;
 }
 
 /*
@@ -250,115 +218,68 @@ extern "C" __global__ void cs_lift_add4(const int* __restrict__ layout, const in
     }
 }
 
-/* Buckets of the four coordinates i0..i0+3 (i0 a multiple of 4) and their four sign bits. */
-__device__ __forceinline__ uint32_t codes4(const Blk& k, uint32_t i0, uint32_t u[4]) {
-    uint32_t q = cs_div(i0, k.m, k.sh);
-    uint32_t t = i0 - q * k.r;
-    uint32_t s = cs_shift(k.klo, q, k.r);
-    #pragma unroll
-    for (int d = 0; d < 4; d++) {
-        if (t == k.r) { t = 0; s = cs_shift(k.klo, ++q, k.r); }
-        u[d] = t + s >= k.r ? t + s - k.r : t + s;
-        t++;
-    }
-    return cs_hash32((i0 >> 5) ^ k.khi) >> (i0 & 31u);
-}
+#define GATHER_THREADS 256
 
 /*
- * cs_encode_ef_fused with the block held in registers instead of shared memory: each thread loads
- * all its float4 groups of g and e before using any (so that many loads are in flight), keeps the
- * corrected values and their buckets in registers through the symbol sums, and writes e back as
- * float4. THREADS x GROUPS x 4 = 4096 coordinates, the fused limit; the block's offset must be a
- * multiple of 4 (the host checks); the last b mod 4 coordinates go one by one. Dynamic shared
- * memory: r floats.
+ * cs_encode_ef_fused without atomics. Every full row of r coordinates puts exactly one coordinate
+ * in each bucket, so bucket u's sum can be gathered: over the rows q, the coordinate
+ * q r + ((u - shift(q)) mod r). The block's corrected values, sign applied, wait in shared memory
+ * with the rows' shifts; "parts" threads share a bucket's rows when r < 256. One thread block per
+ * listed block (b <= 4096, any offset). Dynamic shared memory: b + rows + r + r * parts floats.
  */
-template <int FUSED4_THREADS, int FUSED4_GROUPS>
-__device__ __forceinline__ void encode_ef_fused4(const int* __restrict__ layout, const int* __restrict__ which,
+extern "C" __global__ void __launch_bounds__(GATHER_THREADS)
+cs_encode_ef_gather(const int* __restrict__ layout, const int* __restrict__ which,
                     const float* __restrict__ g, float* __restrict__ e,
                     const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
-    extern __shared__ float acc[];
+    extern __shared__ float smem[];
     __shared__ float scratch[32];
     const int j = which[blockIdx.x];
     const Blk k = load_block(layout, j);
-    for (uint32_t u = threadIdx.x; u < k.r; u += blockDim.x) acc[u] = 0.0f;
+    const uint32_t rows = cs_div(k.b + k.r - 1, k.m, k.sh);
+    const uint32_t parts = k.r >= GATHER_THREADS ? 1u : GATHER_THREADS / k.r;
+    float* v = smem;
+    uint32_t* shifts = reinterpret_cast<uint32_t*>(smem + k.b);
+    float* acc = smem + k.b + rows;
+    float* part = acc + k.r;
+    for (uint32_t q = threadIdx.x; q < rows; q += GATHER_THREADS) shifts[q] = cs_shift(k.klo, q, k.r);
     const float a = alpha[j];
-    const uint32_t groups = k.b >> 2;
-    const float4* g4 = reinterpret_cast<const float4*>(g + k.off);
-    float4* e4 = reinterpret_cast<float4*>(e + k.off);
-    float4 c[FUSED4_GROUPS];
-    #pragma unroll
-    for (int q = 0; q < FUSED4_GROUPS; q++) {
-        uint32_t grp = threadIdx.x + q * FUSED4_THREADS;
-        if (grp < groups) c[q] = __ldg(&g4[grp]);
-    }
-    float4 ev[FUSED4_GROUPS];
-    if (a != 0.0f) {
-        #pragma unroll
-        for (int q = 0; q < FUSED4_GROUPS; q++) {
-            uint32_t grp = threadIdx.x + q * FUSED4_THREADS;
-            if (grp < groups) ev[q] = e4[grp];
-        }
-    }
-    /* the tail: coordinates 4 * groups .. b - 1, one per thread */
-    const uint32_t ti = 4 * groups + threadIdx.x;
-    const bool tail = ti < k.b;
-    float tc = 0.0f, gsq = 0.0f;
-    if (tail) {
-        float gi = g[k.off + ti];
-        tc = a != 0.0f ? fmaf(a, e[k.off + ti], gi) : gi;
-        gsq = gi * gi;
-    }
-    __syncthreads(); /* acc is zeroed */
-    uint32_t bucket[FUSED4_GROUPS][4];
-    uint32_t signs[FUSED4_GROUPS];
-    #pragma unroll
-    for (int q = 0; q < FUSED4_GROUPS; q++) {
-        uint32_t grp = threadIdx.x + q * FUSED4_THREADS;
-        if (grp < groups) {
-            float4 gv = c[q];
-            gsq = fmaf(gv.x, gv.x, fmaf(gv.y, gv.y, fmaf(gv.z, gv.z, fmaf(gv.w, gv.w, gsq))));
-            if (a != 0.0f) {
-                c[q].x = fmaf(a, ev[q].x, gv.x); c[q].y = fmaf(a, ev[q].y, gv.y);
-                c[q].z = fmaf(a, ev[q].z, gv.z); c[q].w = fmaf(a, ev[q].w, gv.w);
-            }
-            signs[q] = codes4(k, 4 * grp, bucket[q]);
-            atomicAdd(&acc[bucket[q][0]], signed_by(signs[q] & 1u, c[q].x));
-            atomicAdd(&acc[bucket[q][1]], signed_by((signs[q] >> 1) & 1u, c[q].y));
-            atomicAdd(&acc[bucket[q][2]], signed_by((signs[q] >> 2) & 1u, c[q].z));
-            atomicAdd(&acc[bucket[q][3]], signed_by((signs[q] >> 3) & 1u, c[q].w));
-        }
-    }
-    uint32_t tu = 0, tneg = 0;
-    if (tail) {
-        tu = cs_bucket(k.klo, k.r, k.m, k.sh, ti);
-        tneg = cs_negative(k.khi, ti);
-        atomicAdd(&acc[tu], signed_by(tneg, tc));
+    float gsq = 0.0f;
+    for (uint32_t i = threadIdx.x; i < k.b; i += GATHER_THREADS) {
+        float gi = g[k.off + i];
+        float c = a != 0.0f ? fmaf(a, e[k.off + i], gi) : gi;
+        gsq = fmaf(gi, gi, gsq);
+        v[i] = signed_by(cs_negative(k.khi, i), c);
     }
     __syncthreads();
-    for (uint32_t u = threadIdx.x; u < k.r; u += blockDim.x) {
+    for (uint32_t w = threadIdx.x; w < k.r * parts; w += GATHER_THREADS) {
+        uint32_t p = cs_div(w, k.m, k.sh);
+        uint32_t u = w - p * k.r;
+        float sum = 0.0f;
+        for (uint32_t q = p; q < rows; q += parts) {
+            uint32_t s = shifts[q];
+            uint32_t idx = q * k.r + (u >= s ? u - s : u + k.r - s);
+            if (idx < k.b) sum += v[idx]; /* the last row is partial */
+        }
+        part[w] = sum;
+    }
+    __syncthreads();
+    for (uint32_t u = threadIdx.x; u < k.r; u += GATHER_THREADS) {
+        float sum = 0.0f;
+        for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
         float sc = bucket_scale(k, u);
-        float s = acc[u] * sc;
+        float s = sum * sc;
         sym[k.so + u] = s;
         acc[u] = s * sc;
     }
     __syncthreads();
     float esq = 0.0f;
-    #pragma unroll
-    for (int q = 0; q < FUSED4_GROUPS; q++) {
-        uint32_t grp = threadIdx.x + q * FUSED4_THREADS;
-        if (grp < groups) {
-            float4 en;
-            en.x = c[q].x - signed_by(signs[q] & 1u, acc[bucket[q][0]]);
-            en.y = c[q].y - signed_by((signs[q] >> 1) & 1u, acc[bucket[q][1]]);
-            en.z = c[q].z - signed_by((signs[q] >> 2) & 1u, acc[bucket[q][2]]);
-            en.w = c[q].w - signed_by((signs[q] >> 3) & 1u, acc[bucket[q][3]]);
-            e4[grp] = en;
-            esq = fmaf(en.x, en.x, fmaf(en.y, en.y, fmaf(en.z, en.z, fmaf(en.w, en.w, esq))));
-        }
-    }
-    if (tail) {
-        float en = tc - signed_by(tneg, acc[tu]);
-        e[k.off + ti] = en;
+    for (uint32_t i = threadIdx.x; i < k.b; i += GATHER_THREADS) {
+        uint32_t q = cs_div(i, k.m, k.sh);
+        uint32_t u = i - q * k.r + shifts[q];
+        if (u >= k.r) u -= k.r;
+        /* c = sign v, so c - sign acc[u] = sign (v - acc[u]) */
+        float en = signed_by(cs_negative(k.khi, i), v[i] - acc[u]);
+        e[k.off + i] = en;
         esq = fmaf(en, en, esq);
     }
     gsq = block_sum(gsq, scratch);
@@ -367,15 +288,142 @@ __device__ __forceinline__ void encode_ef_fused4(const int* __restrict__ layout,
     if (threadIdx.x == 0) norms[2 * j + 1] = esq;
 }
 
-extern "C" __global__ void __launch_bounds__(256)
-cs_encode_ef_fused4(const int* __restrict__ layout, const int* __restrict__ which, const float* __restrict__ g,
-                    float* __restrict__ e, const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
-    encode_ef_fused4<256, 4>(layout, which, g, e, alpha, sym, norms);
+/*
+ * cs_encode_ef_gather with four consecutive coordinates per thread (float4 loads and stores) and
+ * the block's sign words (one hash per 32 coordinates) and row shifts computed once into shared
+ * memory: a thread spends a few instructions per coordinate, not a hash. Needs b <= 4096 and the
+ * block's offset a multiple of 4 (the host checks); the last b mod 4 coordinates go one by one. Dynamic
+ * shared memory: b + rows + words + r + r * parts floats, words = ceil(b / 32).
+ */
+extern "C" __global__ void __launch_bounds__(GATHER_THREADS)
+cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ which,
+                     const float* __restrict__ g, float* __restrict__ e,
+                     const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
+    extern __shared__ float4 smem4[];
+    __shared__ float2 scratch2[32];
+    const int j = which[blockIdx.x];
+    const Blk k = load_block(layout, j);
+    const uint32_t rows = cs_div(k.b + k.r - 1, k.m, k.sh);
+    const uint32_t words = (k.b + 31) >> 5;
+    const uint32_t parts = k.r >= GATHER_THREADS ? 1u : GATHER_THREADS / k.r;
+    float* v = reinterpret_cast<float*>(smem4);
+    uint32_t* shifts = reinterpret_cast<uint32_t*>(v + ((k.b + 3) & ~3u));
+    uint32_t* signw = shifts + rows;
+    float* acc = reinterpret_cast<float*>(signw + words);
+    float* part = acc + k.r;
+    for (uint32_t q = threadIdx.x; q < rows; q += GATHER_THREADS) shifts[q] = cs_shift(k.klo, q, k.r);
+    for (uint32_t w = threadIdx.x; w < words; w += GATHER_THREADS) signw[w] = cs_hash32(w ^ k.khi);
+    __syncthreads();
+    const float a = alpha[j];
+    const uint32_t groups = k.b >> 2;
+    const float4* g4 = reinterpret_cast<const float4*>(g + k.off);
+    float4* e4 = reinterpret_cast<float4*>(e + k.off);
+    /* every load of the block first (b <= 4096: at most 4 float4 groups of g and of e per thread), then the work */
+    float4 cg[4], ce[4];
+    #pragma unroll
+    for (int q = 0; q < 4; q++) {
+        const uint32_t grp = threadIdx.x + q * GATHER_THREADS;
+        if (grp < groups) {
+            cg[q] = __ldg(&g4[grp]);
+            if (a != 0.0f) ce[q] = e4[grp];
+        }
+    }
+    float gsq = 0.0f;
+    #pragma unroll
+    for (int q = 0; q < 4; q++) {
+        const uint32_t grp = threadIdx.x + q * GATHER_THREADS;
+        if (grp < groups) {
+            const uint32_t i0 = 4 * grp;
+            float4 c = cg[q];
+            gsq = fmaf(c.x, c.x, fmaf(c.y, c.y, fmaf(c.z, c.z, fmaf(c.w, c.w, gsq))));
+            if (a != 0.0f) {
+                c.x = fmaf(a, ce[q].x, c.x); c.y = fmaf(a, ce[q].y, c.y);
+                c.z = fmaf(a, ce[q].z, c.z); c.w = fmaf(a, ce[q].w, c.w);
+            }
+            uint32_t sg = signw[i0 >> 5] >> (i0 & 31u);
+            float4 sv;
+            sv.x = signed_by(sg & 1u, c.x); sv.y = signed_by((sg >> 1) & 1u, c.y);
+            sv.z = signed_by((sg >> 2) & 1u, c.z); sv.w = signed_by((sg >> 3) & 1u, c.w);
+            smem4[grp] = sv;
+        }
+    }
+    const uint32_t ti = 4 * groups + threadIdx.x;
+    if (ti < k.b) {
+        float gi = g[k.off + ti];
+        float c = a != 0.0f ? fmaf(a, e[k.off + ti], gi) : gi;
+        gsq = fmaf(gi, gi, gsq);
+        v[ti] = signed_by((signw[ti >> 5] >> (ti & 31u)) & 1u, c);
+    }
+    __syncthreads();
+    for (uint32_t w = threadIdx.x; w < k.r * parts; w += GATHER_THREADS) {
+        uint32_t p = cs_div(w, k.m, k.sh);
+        uint32_t u = w - p * k.r;
+        float sum = 0.0f;
+        const uint32_t full = rows - (k.extra != 0 ? 1u : 0u);
+        uint32_t q = p;
+        #pragma unroll 4
+        for (; q < full; q += parts) {
+            uint32_t s = shifts[q];
+            sum += v[q * k.r + (u >= s ? u - s : u + k.r - s)];
+        }
+        if (q == full && k.extra != 0) { /* the last, partial row */
+            uint32_t s = shifts[q];
+            uint32_t t = u >= s ? u - s : u + k.r - s;
+            if (t < k.extra) sum += v[q * k.r + t];
+        }
+        part[w] = sum;
+    }
+    __syncthreads();
+    for (uint32_t u = threadIdx.x; u < k.r; u += GATHER_THREADS) {
+        float sum = 0.0f;
+        for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
+        float sc = bucket_scale(k, u);
+        float s = sum * sc;
+        sym[k.so + u] = s;
+        acc[u] = s * sc;
+    }
+    __syncthreads();
+    float esq = 0.0f;
+    #pragma unroll 4
+    for (uint32_t grp = threadIdx.x; grp < groups; grp += GATHER_THREADS) {
+        const uint32_t i0 = 4 * grp;
+        uint32_t q = cs_div(i0, k.m, k.sh);
+        uint32_t t = i0 - q * k.r;
+        uint32_t s = shifts[q];
+        uint32_t sg = signw[i0 >> 5] >> (i0 & 31u);
+        float4 sv = smem4[grp];
+        float in[4] = {sv.x, sv.y, sv.z, sv.w};
+        float out[4];
+        #pragma unroll
+        for (int d = 0; d < 4; d++) {
+            if (t == k.r) { t = 0; s = shifts[++q]; }
+            uint32_t u = t + s >= k.r ? t + s - k.r : t + s;
+            out[d] = signed_by((sg >> d) & 1u, in[d] - acc[u]);
+            t++;
+        }
+        float4 en = make_float4(out[0], out[1], out[2], out[3]);
+        e4[grp] = en;
+        esq = fmaf(en.x, en.x, fmaf(en.y, en.y, fmaf(en.z, en.z, fmaf(en.w, en.w, esq))));
+    }
+    if (ti < k.b) {
+        uint32_t q = cs_div(ti, k.m, k.sh);
+        uint32_t u = ti - q * k.r + shifts[q];
+        if (u >= k.r) u -= k.r;
+        float en = signed_by((signw[ti >> 5] >> (ti & 31u)) & 1u, v[ti] - acc[u]);
+        e[k.off + ti] = en;
+        esq = fmaf(en, en, esq);
+    }
+    float2 sums = block_sum2(make_float2(gsq, esq), scratch2);
+    if (threadIdx.x == 0) { norms[2 * j] = sums.x; norms[2 * j + 1] = sums.y; }
 }
 
-/* The same with 512 threads of two groups each (fewer registers per thread, more threads per block). */
-extern "C" __global__ void __launch_bounds__(512)
-cs_encode_ef_fused4_512(const int* __restrict__ layout, const int* __restrict__ which, const float* __restrict__ g,
-                        float* __restrict__ e, const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
-    encode_ef_fused4<512, 2>(layout, which, g, e, alpha, sym, norms);
+/*
+ * The traffic floor of the fused encode, for the GPU check: e <- g + alpha e, nothing else. It
+ * reads g and e and writes e, as the encode with error feedback does, with no coding at all.
+ */
+extern "C" __global__ void axpy_inplace(const float4* __restrict__ g, float4* __restrict__ e, float a, int groups) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < groups; i += gridDim.x * blockDim.x) {
+        float4 x = __ldg(&g[i]), y = e[i];
+        e[i] = make_float4(fmaf(a, y.x, x.x), fmaf(a, y.y, x.y), fmaf(a, y.z, x.z), fmaf(a, y.w, x.w));
+    }
 }

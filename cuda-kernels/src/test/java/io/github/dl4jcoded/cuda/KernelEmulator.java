@@ -6,7 +6,8 @@ import io.github.dl4jcoded.frame.CountSketchFrame;
  * What the kernels compute, written from the packed layout alone, in float, as coded_kernels.cu
  * does (the same layout ints, the same division by magic numbers, the same float scales): the GPU
  * path's reference on a machine without a GPU, so that CI checks the host-side packing the kernels
- * read. Encode with error feedback as cs_encode_ef_fused, lift as cs_lift_add.
+ * read. Encode with error feedback as the fused kernels compute it (their sums in another order), lift as
+ * cs_lift_add.
  */
 final class KernelEmulator {
     private final SketchPlan plan;

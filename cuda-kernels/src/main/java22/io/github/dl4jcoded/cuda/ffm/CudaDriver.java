@@ -32,7 +32,7 @@ public final class CudaDriver {
             cuEventRecord, cuEventSynchronize, cuEventElapsedTime, cuGetErrorName;
     private final int device;
     private final String name;
-    private final int major, minor;
+    private final int major, minor, multiprocessors;
 
     private CudaDriver() throws GpuUnavailableException {
         try {
@@ -79,6 +79,8 @@ public final class CudaDriver {
             major = out.get(JAVA_INT, 0);
             check((int) cuDeviceGetAttribute.invokeExact(out, 76, device), "compute capability minor");
             minor = out.get(JAVA_INT, 0);
+            check((int) cuDeviceGetAttribute.invokeExact(out, 16, device), "multiprocessor count");
+            multiprocessors = out.get(JAVA_INT, 0);
             MemorySegment ctx = a.allocate(ADDRESS);
             check((int) cuDevicePrimaryCtxRetain.invokeExact(ctx, device), "cuDevicePrimaryCtxRetain");
             check((int) cuCtxSetCurrent.invokeExact(ctx.get(ADDRESS, 0)), "cuCtxSetCurrent");
@@ -101,6 +103,9 @@ public final class CudaDriver {
     }
 
     public String deviceName() { return name; }
+
+    /** Streaming multiprocessors on the device (132 on an H100 SXM or H200). */
+    public int multiprocessors() { return multiprocessors; }
 
     /** Compute capability, e.g. 90 for an H100/H200. */
     public int computeCapability() { return major * 10 + minor; }

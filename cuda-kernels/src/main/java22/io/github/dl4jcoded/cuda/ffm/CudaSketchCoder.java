@@ -21,11 +21,11 @@ public final class CudaSketchCoder implements SketchCoder {
 
     private final CudaDriver cuda;
     private final SketchPlan plan;
-    private final CudaDriver.Kernel fused, fused4, fused4x512, encodeTiles, scaleSymbols, residualTiles, liftAdd, liftAdd4;
+    private final CudaDriver.Kernel gather, gather4, encodeTiles, scaleSymbols, residualTiles, liftAdd, liftAdd4, axpy;
     private final String image;
     private final int n, k, symbols;
     private final int[] fusedList, tiledList, tiledTiles, allTiles;
-    private final int fusedShared, fused4Shared;
+    private final int gatherShared, gather4Shared;
     private final boolean aligned, fusedAligned;
     private final long g, e, alpha, sym, acc, norms, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev, lifted;
     private final float[] alphaHost;
@@ -36,14 +36,14 @@ public final class CudaSketchCoder implements SketchCoder {
         this.cuda = cuda;
         this.plan = plan;
         this.image = module.image();
-        fused = module.kernel("cs_encode_ef_fused");
-        fused4 = module.kernel("cs_encode_ef_fused4");
-        fused4x512 = module.kernel("cs_encode_ef_fused4_512");
+        gather = module.kernel("cs_encode_ef_gather");
+        gather4 = module.kernel("cs_encode_ef_gather4");
         encodeTiles = module.kernel("cs_encode_tiles");
         scaleSymbols = module.kernel("cs_scale_symbols");
         residualTiles = module.kernel("cs_residual_tiles");
         liftAdd = module.kernel("cs_lift_add");
         liftAdd4 = module.kernel("cs_lift_add4");
+        axpy = module.kernel("axpy_inplace");
         n = plan.n();
         k = plan.blockCount();
         symbols = plan.symbolCount();
@@ -51,22 +51,24 @@ public final class CudaSketchCoder implements SketchCoder {
         tiledList = plan.tiledBlocks();
         tiledTiles = plan.tiles(tiledList);
         allTiles = plan.tiles(plan.allPositions());
-        int shared = 0, shared4 = 0;
+        int sharedGather = 0, sharedGather4 = 0;
         boolean al = true, fal = true;
         for (int p = 0; p < k; p++) {
             Block b = plan.partition().block(plan.block(p));
             if (b.offset() % 4 != 0) al = false;
             if (b.size() <= SketchPlan.FUSED_MAX) {
-                shared = Math.max(shared, 4 * (2 * b.size() + plan.rank(p)));
-                shared4 = Math.max(shared4, 4 * plan.rank(p));
+                int r = plan.rank(p), rows = (b.size() + r - 1) / r, parts = r >= THREADS ? 1 : THREADS / r;
+                sharedGather = Math.max(sharedGather, 4 * (b.size() + rows + r + r * parts));
+                sharedGather4 = Math.max(sharedGather4, 4 * (((b.size() + 3) & ~3) + rows + (b.size() + 31) / 32 + r + r * parts));
                 if (b.offset() % 4 != 0) fal = false;
             }
         }
-        fusedShared = shared;
-        fused4Shared = shared4;
+        gatherShared = sharedGather;
+        gather4Shared = sharedGather4;
         aligned = al;
         fusedAligned = fal;
-        if (fusedShared > 48 * 1024) fused.maxDynamicSharedMemory(fusedShared);
+        if (gatherShared > 48 * 1024) gather.maxDynamicSharedMemory(gatherShared);
+        if (gather4Shared > 48 * 1024) gather4.maxDynamicSharedMemory(gather4Shared);
         g = cuda.alloc(4L * n);
         e = cuda.alloc(4L * n);
         lifted = cuda.alloc(4L * n);
@@ -145,19 +147,28 @@ public final class CudaSketchCoder implements SketchCoder {
         return s;
     }
 
-    /** The encode's kernels alone (for timing): fused blocks in one pass, large blocks in two. */
-    void launchEncode(long gradient) { launchEncode(gradient, fusedAligned); }
+    /** The fused encode's kernels, for blocks of at most {@link SketchPlan#FUSED_MAX} coordinates. */
+    enum Fused {
+        /** cs_encode_ef_gather4: float4 accesses, sign words and row shifts computed once per block (16-byte aligned blocks) */
+        GATHER4,
+        /** cs_encode_ef_gather: the same with scalar accesses (any offset) */
+        GATHER
+    }
 
-    /** @param vectorized the register-resident float4 fused kernel (needs 16-byte aligned blocks) or the shared-memory one */
-    void launchEncode(long gradient, boolean vectorized) {
-        if (vectorized && !fusedAligned) throw new IllegalArgumentException("cs_encode_ef_fused4 needs every fused block's offset to be a multiple of 4");
+    /** The fused kernel that runs: the float4 one where the blocks are aligned for it. */
+    Fused fusedKernel() { return fusedAligned ? Fused.GATHER4 : Fused.GATHER; }
+
+    boolean fusedAligned() { return fusedAligned; }
+
+    void launchEncode(long gradient) { launchEncode(gradient, fusedKernel()); }
+
+    /** The encode's kernels alone (for timing): fused blocks in one pass, large blocks in two. */
+    void launchEncode(long gradient, Fused variant) {
+        if (variant == Fused.GATHER4 && !fusedAligned) throw new IllegalArgumentException(variant + " needs every fused block's offset to be a multiple of 4");
         if (tiledList.length > 0) cuda.zero(norms, 2L * k); // the tiled kernels add to their blocks' norms
         if (fusedList.length > 0) { // writes its blocks' norms
-            if (vectorized) {
-                fused4.launch(fusedList.length, THREADS, fused4Shared, layout, fusedIdx, gradient, e, alpha, sym, norms);
-            } else {
-                fused.launch(fusedList.length, THREADS, fusedShared, layout, fusedIdx, gradient, e, alpha, sym, norms);
-            }
+            (variant == Fused.GATHER4 ? gather4 : gather).launch(fusedList.length, THREADS,
+                    variant == Fused.GATHER4 ? gather4Shared : gatherShared, layout, fusedIdx, gradient, e, alpha, sym, norms);
         }
         if (tiledList.length > 0) {
             cuda.zero(acc, symbols);
@@ -190,16 +201,11 @@ public final class CudaSketchCoder implements SketchCoder {
         (aligned ? liftAdd4 : liftAdd).launch(allTiles.length / 2, THREADS, 0, layout, allTilesDev, sym, factor, out);
     }
 
-    /** The 512-thread variant of the float4 fused encode on the fused blocks alone (for timing). */
-    void launchFused512(long gradient) {
-        if (!fusedAligned) throw new IllegalArgumentException("cs_encode_ef_fused4_512 needs 16-byte aligned blocks");
-        fused4x512.launch(fusedList.length, 512, fused4Shared, layout, fusedIdx, gradient, e, alpha, sym, norms);
+    /** e <- g + alpha e over the whole gradient and nothing else: the encode's memory traffic without the coding (for timing). */
+    void launchTrafficFloor(long gradient) {
+        int groups = n / 4;
+        axpy.launch(Math.max(1, Math.min((groups + THREADS - 1) / THREADS, 8 * cuda.multiprocessors())), THREADS, 0, gradient, e, 0.5f, groups);
     }
-
-    /** Which fused encode runs: the float4 one needs every fused block's offset to be a multiple of 4. */
-    String encodeKernel() { return fusedAligned ? "cs_encode_ef_fused4" : "cs_encode_ef_fused"; }
-
-    boolean fusedAligned() { return fusedAligned; }
 
     /** Which lift kernel runs: the four-at-a-time one needs every block's offset to be a multiple of 4. */
     String liftKernel() { return aligned ? "cs_lift_add4" : "cs_lift_add"; }

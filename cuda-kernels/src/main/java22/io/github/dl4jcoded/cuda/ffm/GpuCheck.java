@@ -25,7 +25,7 @@ public final class GpuCheck {
     static final double TOLERANCE = 1e-4;
     static final double RATIO = 32;
 
-    record Case(String name, Partition partition) {}
+    record Case(String name, Partition partition, double ratio) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -35,15 +35,18 @@ public final class GpuCheck {
         Path kernels = Path.of(args[0]);
         List<Case> cases = List.of(
                 // LeNet's parameter blocks as the PARAM partition gives them (431,080 parameters).
-                new Case("lenet-param", lenetParam()),
-                new Case("2^24-chunks-4096", Partition.chunks(1 << 24, 4096)),
-                new Case("2^24-chunks-2048", Partition.chunks(1 << 24, 2048)),
-                new Case("2^24-blocks-2^20", Partition.chunks(1 << 24, 1 << 20)),
+                new Case("lenet-param", lenetParam(), RATIO),
+                new Case("2^24-chunks-4096", Partition.chunks(1 << 24, 4096), RATIO),
+                new Case("2^24-chunks-2048", Partition.chunks(1 << 24, 2048), RATIO),
+                new Case("2^24-blocks-2^20", Partition.chunks(1 << 24, 1 << 20), RATIO),
                 // the last block has 3 coordinates: the float4 kernels' one-by-one tail
-                new Case("2^20+3-chunks-4096", Partition.chunks((1 << 20) + 3, 4096)));
+                new Case("2^20+3-chunks-4096", Partition.chunks((1 << 20) + 3, 4096), RATIO),
+                // other ratios: r >= 256 (one thread per bucket), and r small (many rows, a partial last row)
+                new Case("2^20-chunks-4000-r8", Partition.chunks(1 << 20, 4000), 8),
+                new Case("2^20-chunks-4000-r700", Partition.chunks(1 << 20, 4000), 700));
         PrintStream o = System.out;
         List<String> csv = new ArrayList<>();
-        csv.add("case,n,blocks,device,encode_max_rel_err,residual_max_rel_err,lift_max_rel_err,copy_ms,lift_ms,lift_x_copy,encode_ms,encode_x_copy,lift_kernel,encode_kernel,encode_smem_kernel_ms,encode_smem_kernel_x_copy,encode_512_kernel_x_copy");
+        csv.add("case,n,blocks,device,encode_max_rel_err,residual_max_rel_err,lift_max_rel_err,copy_ms,lift_ms,lift_x_copy,encode_ms,encode_x_copy,lift_kernel,fused_kernel,scalar_gather_x_copy,axpy_floor_ms,axpy_floor_x_copy");
         boolean allAgree = true;
         try {
             CudaDriver.get();
@@ -52,7 +55,7 @@ public final class GpuCheck {
             System.exit(3);
         }
         for (Case c : cases) {
-            FrameFamily frames = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 42, RATIO);
+            FrameFamily frames = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 42, c.ratio());
             SketchPlan plan = SketchPlan.allBlocks(c.partition(), frames, 0.9, 2.0);
             try (CudaSketchCoder gpu = CudaSketchCoder.open(plan, kernels); CpuSketchCoder cpu = new CpuSketchCoder(plan)) {
                 if (c == cases.get(0)) o.println("device: " + gpu.device());
@@ -81,15 +84,16 @@ public final class GpuCheck {
                 double copy = median(cuda, () -> cuda.copy(out, gBuf, bytes));
                 double lift = median(cuda, () -> gpu.launchLift(0.5f, out));
                 double enc = median(cuda, () -> gpu.launchEncode(gBuf));
-                // the shared-memory fused kernel, for comparison, where the float4 one ran
-                double encSmem = gpu.fusedAligned() ? median(cuda, () -> gpu.launchEncode(gBuf, false)) : enc;
-                double enc512 = gpu.fusedAligned() && plan.tiledBlocks().length == 0 ? median(cuda, () -> gpu.launchFused512(gBuf)) : Double.NaN;
-                o.printf("%-18s n=%,d blocks=%d  agree(enc %.1e, residual %.1e, lift %.1e)=%s  copy %.4f ms  lift %.4f ms (%.2fx, %s)  encode+EF %.4f ms (%.2fx, %s; shared-memory kernel %.2fx, 512-thread float4 kernel %.2fx)%n",
+                // the scalar kernel, where the float4 one ran; and the traffic floor: e <- g + alpha e alone
+                double encScalar = gpu.fusedAligned() ? median(cuda, () -> gpu.launchEncode(gBuf, CudaSketchCoder.Fused.GATHER)) : enc;
+                double floor = plan.n() % 4 == 0 ? median(cuda, () -> gpu.launchTrafficFloor(gBuf)) : Double.NaN;
+                o.printf("%-18s n=%,d blocks=%d  agree(enc %.1e, residual %.1e, lift %.1e)=%s  copy %.4f ms  lift %.4f ms (%.2fx, %s)"
+                                + "  encode+EF %.4f ms (%.2fx, %s; scalar %.2fx)  e=g+ae alone %.4f ms (%.2fx)%n",
                         c.name(), plan.n(), plan.blockCount(), encErr, resErr, liftErr, agree ? "yes" : "NO",
-                        copy, lift, lift / copy, gpu.liftKernel(), enc, enc / copy, gpu.encodeKernel(), encSmem / copy, enc512 / copy);
+                        copy, lift, lift / copy, gpu.liftKernel(), enc, enc / copy, gpu.fusedKernel(), encScalar / copy, floor, floor / copy);
                 csv.add(String.join(",", c.name(), Integer.toString(plan.n()), Integer.toString(plan.blockCount()),
                         '"' + gpu.device() + '"', fmt(encErr), fmt(resErr), fmt(liftErr), fmt(copy), fmt(lift), fmt(lift / copy),
-                        fmt(enc), fmt(enc / copy), gpu.liftKernel(), gpu.encodeKernel(), fmt(encSmem), fmt(encSmem / copy), fmt(enc512 / copy)));
+                        fmt(enc), fmt(enc / copy), gpu.liftKernel(), gpu.fusedKernel().toString(), fmt(encScalar / copy), fmt(floor), fmt(floor / copy)));
             }
         }
         if (args.length > 1) Files.write(Path.of(args[1]), csv);
