@@ -29,8 +29,14 @@ kernels() {
   fi
   local flags=(-O3 -std=c++17 -lineinfo)
   nvcc "${flags[@]}" -arch=compute_80 -ptx -o "$out/coded_kernels.ptx" "$src/coded_kernels.cu"
+  # Cubins for the architectures this nvcc knows (older ones lack sm_90); the PTX serves the rest.
+  local archs; archs="$(nvcc --list-gpu-arch 2>/dev/null || true)"
   for sm in 80 90; do
-    nvcc "${flags[@]}" -arch=sm_$sm -cubin -o "$out/coded_kernels.sm_$sm.cubin" "$src/coded_kernels.cu"
+    if grep -q "compute_$sm" <<<"$archs"; then
+      nvcc "${flags[@]}" -arch=sm_$sm -cubin -o "$out/coded_kernels.sm_$sm.cubin" "$src/coded_kernels.cu"
+    else
+      echo "gpu-kit: this nvcc cannot build sm_$sm; the PTX will be JIT-compiled there"
+    fi
   done
   echo "gpu-kit: kernels built in ${out#$root/} ($(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/nvcc \1/p'))"
 }
@@ -53,7 +59,7 @@ pack() {
   local jdk; jdk="$(jdk22)"
   (cd "$root" && mvn -B -q ${MAVEN_ARGS:-} -pl cuda-kernels -am install -DskipTests)
   (cd "$root" && mvn -B -q ${MAVEN_ARGS:-} -pl cuda-kernels dependency:copy-dependencies \
-      -DincludeArtifactIds=slf4j-api,slf4j-simple -DincludeScope=test -DoutputDirectory="$target/kit-deps")
+      -DincludeArtifactIds=slf4j-api,slf4j-simple,jackson-databind,jackson-core,jackson-annotations -DincludeScope=test -DoutputDirectory="$target/kit-deps")
   local classes="$target/java22-classes"
   rm -rf "$classes" && mkdir -p "$classes"
   local cp="$root/dl4j-coded/target/dl4j-coded-0.1.0-SNAPSHOT.jar:$target/dl4j-coded-cuda-kernels-0.1.0-SNAPSHOT.jar:$target/kit-deps/*"

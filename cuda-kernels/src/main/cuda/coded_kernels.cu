@@ -1,5 +1,5 @@
 /*
- * What a coded worker and server do per step on a gradient, for count-sketch frames (float32):
+ * What a coded worker and server do per step on a gradient (float32), for count-sketch frames:
  *
  *   cs_encode_ef_gather4  worker, blocks of at most 4096 coordinates, 16-byte aligned: e <- g + alpha e
  *                         (the corrected gradient), s = F^T e, e <- e - F s, in ONE pass over g and e:
@@ -14,7 +14,14 @@
  *   cs_lift_add(4)        server / replica: out += factor F s, only on the listed (decoded) blocks.
  *   axpy_inplace          no coding: the fused encode's memory traffic alone, a floor for the GPU check.
  *
- * Every kernel reads the per-block layout that the Java host packs (io.github.dl4jcoded.cuda.SketchPlan):
+ * and for low-rank frames (PowerSGD-like, the default of coded training), further down:
+ *
+ *   lr_encode_ef          worker: the skinny product S = (g + alpha e) basis per matrix block, and
+ *                         e <- (g + alpha e) - S basis^T, a tile of rows at a time.
+ *   lr_lift_add           server / replica: out += factor S basis^T.
+ *   id_encode, id_lift_add  the blocks low-rank frames send whole (biases).
+ *
+ * The count-sketch kernels read the per-block layout that the Java host packs (io.github.dl4jcoded.cuda.SketchPlan):
  * LAYOUT_INTS ints per block, in the order of the L_* constants below. The directions come from
  * count_sketch.h, the same generator as the Java frames. norms[2 j] and norms[2 j + 1] receive
  * |g|^2 and |e_new|^2 on block j, from which the host computes the next alpha (decay and clip).
@@ -426,4 +433,157 @@ extern "C" __global__ void axpy_inplace(const float4* __restrict__ g, float4* __
         float4 x = __ldg(&g[i]), y = e[i];
         e[i] = make_float4(fmaf(a, y.x, x.x), fmaf(a, y.y, x.y), fmaf(a, y.z, x.z), fmaf(a, y.w, x.w));
     }
+}
+
+/*
+ * Low-rank frames (PowerSGD-like, io.github.dl4jcoded.frame.LowRankFrame). A matrix block is read
+ * as A x B: element (a, b) at offset a * sa + b * sb, where a indexes the symbols' rows (the matrix
+ * rows on a RIGHT step, its columns on a LEFT step) and b the contracted side, and the basis is
+ * B x r (basis[b * r + k], the Java frame's flat layout). Symbols S = M basis (A x r, row-major);
+ * lift M^ = S basis^T. The host packs LR_INTS ints per matrix and tiles of up to rowsPerTile rows
+ * a (one warp per row for the sums; coalesced loads and stores whichever stride is 1).
+ */
+#define LR_OFFSET 0
+#define LR_A 1
+#define LR_B 2
+#define LR_SA 3
+#define LR_SB 4
+#define LR_R 5
+#define LR_BASIS 6      /* offset of the basis in the basis buffer */
+#define LR_SYM 7
+#define LR_ROWS 8       /* rows a per tile (at most 8; rows * B floats fit in shared memory) */
+#define LR_SLOT 9       /* the block's slot in alpha and norms (its position in the plan) */
+#define LR_INTS 10
+#define LR_K 16         /* basis vectors summed at once, in registers */
+
+struct Mat { uint32_t off, A, B, sa, sb, r, basis, so, rows, slot; };
+
+__device__ __forceinline__ Mat load_mat(const int* __restrict__ meta, int p) {
+    const int* L = meta + p * LR_INTS;
+    Mat m;
+    m.off = L[LR_OFFSET]; m.A = L[LR_A]; m.B = L[LR_B]; m.sa = L[LR_SA]; m.sb = L[LR_SB];
+    m.r = L[LR_R]; m.basis = L[LR_BASIS]; m.so = L[LR_SYM]; m.rows = L[LR_ROWS]; m.slot = L[LR_SLOT];
+    return m;
+}
+
+/* The idx-th element of a tile of n rows, walked in memory order: (row da, column b). */
+__device__ __forceinline__ void tile_pos(const Mat& m, uint32_t n, uint32_t idx, uint32_t& da, uint32_t& b) {
+    if (m.sa == 1) { da = idx % n; b = idx / n; } else { b = idx % m.B; da = idx / m.B; }
+}
+
+/*
+ * Encode with error feedback, one thread block (256 threads) per tile: c = g + alpha e into shared
+ * memory, S = c basis (a warp per row, LR_K basis vectors at a time), e <- c - S basis^T.
+ * norms[2 slot], norms[2 slot + 1] (zeroed by the host) receive |g|^2 and |e_new|^2 of the matrix.
+ * Dynamic shared memory: rows * B + 8 * r floats.
+ */
+extern "C" __global__ void __launch_bounds__(256)
+lr_encode_ef(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+             const float* __restrict__ g, float* __restrict__ e, const float* __restrict__ alpha,
+             float* __restrict__ sym, float* __restrict__ norms) {
+    extern __shared__ float lsm[];
+    __shared__ float scratch[32];
+    const int p = tiles[2 * blockIdx.x];
+    const uint32_t a0 = tiles[2 * blockIdx.x + 1];
+    const Mat m = load_mat(meta, p);
+    const uint32_t n = min(m.rows, m.A - a0);
+    float* T = lsm;
+    float* S = lsm + m.rows * m.B;
+    const float al = alpha[m.slot];
+    const float* Q = basis + m.basis;
+    float gsq = 0.0f;
+    for (uint32_t idx = threadIdx.x; idx < n * m.B; idx += blockDim.x) {
+        uint32_t da, b;
+        tile_pos(m, n, idx, da, b);
+        uint32_t at = m.off + (a0 + da) * m.sa + b * m.sb;
+        float gi = g[at];
+        gsq = fmaf(gi, gi, gsq);
+        T[da * m.B + b] = al != 0.0f ? fmaf(al, e[at], gi) : gi;
+    }
+    __syncthreads();
+    const uint32_t warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    if (warp < n) {
+        for (uint32_t k0 = 0; k0 < m.r; k0 += LR_K) {
+            float acc[LR_K];
+            #pragma unroll
+            for (int k = 0; k < LR_K; k++) acc[k] = 0.0f;
+            for (uint32_t b = lane; b < m.B; b += 32) {
+                float t = T[warp * m.B + b];
+                #pragma unroll
+                for (int k = 0; k < LR_K; k++) if (k0 + k < m.r) acc[k] = fmaf(t, __ldg(&Q[b * m.r + k0 + k]), acc[k]);
+            }
+            #pragma unroll
+            for (int k = 0; k < LR_K; k++) {
+                if (k0 + k < m.r) {
+                    float v = acc[k];
+                    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+                    if (lane == 0) { S[warp * m.r + k0 + k] = v; sym[m.so + (a0 + warp) * m.r + k0 + k] = v; }
+                }
+            }
+        }
+    }
+    __syncthreads();
+    float esq = 0.0f;
+    for (uint32_t idx = threadIdx.x; idx < n * m.B; idx += blockDim.x) {
+        uint32_t da, b;
+        tile_pos(m, n, idx, da, b);
+        float rec = 0.0f;
+        for (uint32_t k = 0; k < m.r; k++) rec = fmaf(S[da * m.r + k], __ldg(&Q[b * m.r + k]), rec);
+        float en = T[da * m.B + b] - rec;
+        e[m.off + (a0 + da) * m.sa + b * m.sb] = en;
+        esq = fmaf(en, en, esq);
+    }
+    gsq = block_sum(gsq, scratch);
+    if (threadIdx.x == 0) atomicAdd(&norms[2 * m.slot], gsq);
+    esq = block_sum(esq, scratch);
+    if (threadIdx.x == 0) atomicAdd(&norms[2 * m.slot + 1], esq);
+}
+
+/* out += factor S basis^T on each tile. No shared memory but the symbols' rows. */
+extern "C" __global__ void __launch_bounds__(256)
+lr_lift_add(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+            const float* __restrict__ sym, float factor, float* __restrict__ out) {
+    const int p = tiles[2 * blockIdx.x];
+    const uint32_t a0 = tiles[2 * blockIdx.x + 1];
+    const Mat m = load_mat(meta, p);
+    const uint32_t n = min(m.rows, m.A - a0);
+    const float* Q = basis + m.basis;
+    for (uint32_t idx = threadIdx.x; idx < n * m.B; idx += blockDim.x) {
+        uint32_t da, b;
+        tile_pos(m, n, idx, da, b);
+        const float* s = sym + m.so + (a0 + da) * m.r;
+        float rec = 0.0f;
+        for (uint32_t k = 0; k < m.r; k++) rec = fmaf(__ldg(&s[k]), __ldg(&Q[b * m.r + k]), rec);
+        out[m.off + (a0 + da) * m.sa + b * m.sb] += factor * rec;
+    }
+}
+
+/*
+ * Blocks sent whole (identity frames: biases under low-rank frames): the symbols are c = g + alpha e
+ * itself and nothing is left over, e <- 0. ids[3 q] = offset, ids[3 q + 1] = length, ids[3 q + 2] =
+ * symbol offset; slots[q] is its slot in alpha and norms; one thread block per listed block.
+ */
+extern "C" __global__ void id_encode(const int* __restrict__ ids, const int* __restrict__ slots,
+                                     const float* __restrict__ g, float* __restrict__ e,
+                                     const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
+    __shared__ float scratch[32];
+    const uint32_t off = ids[3 * blockIdx.x], len = ids[3 * blockIdx.x + 1], so = ids[3 * blockIdx.x + 2];
+    const int slot = slots[blockIdx.x];
+    const float al = alpha[slot];
+    float gsq = 0.0f;
+    for (uint32_t i = threadIdx.x; i < len; i += blockDim.x) {
+        float gi = g[off + i];
+        gsq = fmaf(gi, gi, gsq);
+        sym[so + i] = al != 0.0f ? fmaf(al, e[off + i], gi) : gi;
+        e[off + i] = 0.0f;
+    }
+    gsq = block_sum(gsq, scratch);
+    if (threadIdx.x == 0) { norms[2 * slot] = gsq; norms[2 * slot + 1] = 0.0f; }
+}
+
+/* out += factor s on each listed identity block. */
+extern "C" __global__ void id_lift_add(const int* __restrict__ ids, const float* __restrict__ sym, float factor,
+                                       float* __restrict__ out) {
+    const uint32_t off = ids[3 * blockIdx.x], len = ids[3 * blockIdx.x + 1], so = ids[3 * blockIdx.x + 2];
+    for (uint32_t i = threadIdx.x; i < len; i += blockDim.x) out[off + i] += factor * sym[so + i];
 }

@@ -1,6 +1,5 @@
 package io.github.dl4jcoded.cuda;
 
-import io.github.dl4jcoded.feedback.ErrorFeedback;
 import io.github.dl4jcoded.frame.CountSketchFrame;
 import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.partition.Block;
@@ -15,10 +14,8 @@ import java.util.List;
  * constants, the symbols' offset, the last row's shift, the two column scales as float bits, the
  * last row's length), plus the tiles of {@link #TILE} coordinates the tiled kernels walk.
  *
- * <p>Symbols are laid out block after block in plan order. Error feedback follows
- * {@link ErrorFeedback}'s rule per block (a code row of weight one, as the default repetition code
- * has): the device keeps the raw residual {@code (g + e) - F F^T (g + e)} and the next step reads
- * {@code e = alpha * raw}, with alpha from {@link #nextAlpha}.
+ * <p>Symbols are laid out block after block in plan order. Error feedback is {@link Feedback}'s,
+ * per block (a code row of weight one, as the default repetition code has).
  */
 public final class SketchPlan {
     /** Ints per block in the layout; must equal LAYOUT_INTS in coded_kernels.cu. */
@@ -34,21 +31,17 @@ public final class SketchPlan {
     private final int[] ranks;
     private final int[] symbolOffsets;
     private final int symbolCount;
-    private final double decay;
-    private final double clip;
+    private final Feedback feedback;
 
     /**
      * @param blocks the partition's block ids this plan codes (a worker's code row blocks, or the
      *               blocks a server lifts); each must be one contiguous range
      */
-    public SketchPlan(Partition partition, FrameFamily frames, int[] blocks, double decay, double clip) {
+    public SketchPlan(Partition partition, FrameFamily frames, int[] blocks, Feedback feedback) {
         if (frames.kind() != FrameFamily.Kind.COUNT_SKETCH) {
             throw new IllegalArgumentException("the GPU kernels code COUNT_SKETCH frames, not " + frames.kind());
         }
         if (blocks.length == 0) throw new IllegalArgumentException("a plan needs at least one block");
-        if (!(decay >= 0 && decay <= 1) || !(clip > 0)) {
-            throw new IllegalArgumentException("need decay in [0,1] and clip > 0, got " + decay + " and " + clip);
-        }
         this.partition = partition;
         this.frames = frames;
         this.blocks = blocks.clone();
@@ -70,15 +63,17 @@ public final class SketchPlan {
             offset += ranks[p];
         }
         this.symbolCount = Math.toIntExact(offset);
-        this.decay = decay;
-        this.clip = clip;
+        this.feedback = feedback;
     }
 
     /** All blocks of the partition, in id order. */
-    public static SketchPlan allBlocks(Partition partition, FrameFamily frames, double decay, double clip) {
-        int[] ids = new int[partition.blockCount()];
-        for (int j = 0; j < ids.length; j++) ids[j] = j;
-        return new SketchPlan(partition, frames, ids, decay, clip);
+    public static SketchPlan allBlocks(Partition partition, FrameFamily frames, Feedback feedback) {
+        return new SketchPlan(partition, frames, allIds(partition), feedback);
+    }
+
+    /** 0..k-1 for a partition of k blocks. */
+    static int[] allIds(Partition partition) {
+        return java.util.stream.IntStream.range(0, partition.blockCount()).toArray();
     }
 
     public Partition partition() { return partition; }
@@ -101,9 +96,10 @@ public final class SketchPlan {
     /** Total symbols over the plan's blocks. */
     public int symbolCount() { return symbolCount; }
 
-    public double decay() { return decay; }
+    public Feedback feedback() { return feedback; }
 
-    public double clip() { return clip; }
+    /** Block ids of the plan, in plan order. */
+    public int[] blocks() { return blocks.clone(); }
 
     /** The per-block layout of {@code step}, {@link #LAYOUT_INTS} ints per plan block. */
     public int[] layout(long step) {
@@ -167,14 +163,6 @@ public final class SketchPlan {
     /** Every plan position, in order. */
     public int[] allPositions() { return java.util.stream.IntStream.range(0, blocks.length).toArray(); }
 
-    /**
-     * The factor for the next step's read of the raw residual: {@code decay}, clipped by
-     * {@link ErrorFeedback#clipFactor} as the CPU worker clips.
-     *
-     * @param gNorm2   |g|^2 on the block this step
-     * @param rawNorm2 |(g + e) - F F^T (g + e)|^2 on the block this step
-     */
-    public double nextAlpha(double gNorm2, double rawNorm2) {
-        return decay * ErrorFeedback.clipFactor(clip, Math.sqrt(gNorm2), decay * Math.sqrt(rawNorm2));
-    }
+    /** {@link Feedback#nextAlpha} of this plan's feedback. */
+    public double nextAlpha(double gNorm2, double rawNorm2) { return feedback.nextAlpha(gNorm2, rawNorm2); }
 }

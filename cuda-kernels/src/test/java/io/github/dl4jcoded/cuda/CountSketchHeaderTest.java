@@ -54,7 +54,7 @@ class CountSketchHeaderTest {
                 long step = b * 7L + (long) ratio;
                 int block = b % 13;
                 CountSketchFrame f = (CountSketchFrame) fam.frame(step, block, b);
-                SketchPlan plan = SketchPlan.allBlocks(Partition.chunks(b, b), fam, 0.9, 2);
+                SketchPlan plan = SketchPlan.allBlocks(Partition.chunks(b, b), fam, Feedback.defaults());
                 int[] l = plan.layout(step);
                 // The plan's block 0 has id 0; rebuild its key for id `block` by hand, as layout() does.
                 long key = FrameFamily.mix(1234, step, block);
@@ -89,7 +89,7 @@ class CountSketchHeaderTest {
         SplittableRandom rnd = new SplittableRandom(5);
         int[] rs = {1, 2, 3, 7, 32, 125, 128, 4095, 12_500, 65_537, 1 << 20, (1 << 30) + 1, Integer.MAX_VALUE};
         for (int r : rs) {
-            int[] l = SketchPlan.allBlocks(Partition.chunks(r, r), new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 1, 1), 0.9, 2).layout(0);
+            int[] l = SketchPlan.allBlocks(Partition.chunks(r, r), new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 1, 1), Feedback.defaults()).layout(0);
             assertEquals(r, l[2]);
             for (int k = 0; k < 20_000; k++) {
                 int i = k < 1000 ? k : k < 2000 ? Integer.MAX_VALUE - (k - 1000) : rnd.nextInt(Integer.MAX_VALUE);

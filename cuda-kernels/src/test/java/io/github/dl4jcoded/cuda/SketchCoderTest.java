@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class SketchCoderTest {
     private static final FrameFamily FRAMES = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 42, 32);
+    private static final Feedback FEEDBACK = new Feedback(0.9, 2.0);
 
     /** Blocks of awkward sizes: smaller than r would make one row, not multiples of r, one above the fused limit. */
     static Partition partition() {
@@ -37,12 +38,12 @@ class SketchCoderTest {
     @Test
     void cpuCoderIsTheWorkersErrorFeedback() {
         Partition part = partition();
-        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, 0.9, 2.0);
+        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, FEEDBACK);
         Code code = Codes.repetition(part.blockCount(), 1);
         CodewordEncoder enc = new CodewordEncoder(part, code, FRAMES);
         ErrorFeedback[] fb = new ErrorFeedback[part.blockCount()];
-        for (int j = 0; j < fb.length; j++) fb[j] = new ErrorFeedback(enc, j, 0.9, 2.0);
-        CpuSketchCoder cpu = new CpuSketchCoder(plan);
+        for (int j = 0; j < fb.length; j++) fb[j] = new ErrorFeedback(enc, j, FEEDBACK.decay(), FEEDBACK.clip());
+        CpuFrameCoder cpu = new CpuFrameCoder(plan);
         SplittableRandom rnd = new SplittableRandom(1);
         for (long step = 0; step < 4; step++) {
             // later steps get a small gradient, so that the clip acts
@@ -68,10 +69,10 @@ class SketchCoderTest {
     @Test
     void kernelReferenceCodewordsDecodeOnTheCpuServer() {
         Partition part = partition();
-        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, 0.9, 2.0);
+        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, FEEDBACK);
         Code code = Codes.repetition(part.blockCount(), 1);
         KernelEmulator gpuPath = new KernelEmulator(plan);
-        CpuSketchCoder cpuPath = new CpuSketchCoder(plan);
+        CpuFrameCoder cpuPath = new CpuFrameCoder(plan);
         SplittableRandom rnd = new SplittableRandom(2);
         for (long step = 0; step < 3; step++) {
             float[] g = gaussian(part.size(), rnd);
@@ -105,17 +106,17 @@ class SketchCoderTest {
     @Test
     void gpuCoderAgreesWithTheCpuPathOrIsSkipped() throws Exception {
         Partition part = partition();
-        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, 0.9, 2.0);
+        SketchPlan plan = SketchPlan.allBlocks(part, FRAMES, FEEDBACK);
         Path kernels = Path.of("target", "kernels");
         SketchCoder gpu;
         try {
-            gpu = SketchCoders.gpu(plan, kernels);
+            gpu = SketchCoders.gpu(part, FRAMES, plan.blocks(), FEEDBACK, kernels);
         } catch (SketchCoders.GpuUnavailableException e) {
-            assertEquals("cpu", SketchCoders.open(plan, kernels).device());
+            assertEquals("cpu", SketchCoders.open(part, FRAMES, plan.blocks(), FEEDBACK, kernels).device());
             assumeTrue(false, "no GPU path here: " + e.getMessage());
             return;
         }
-        try (SketchCoder g = gpu; CpuSketchCoder cpu = new CpuSketchCoder(plan)) {
+        try (SketchCoder g = gpu; CpuFrameCoder cpu = new CpuFrameCoder(plan)) {
             SplittableRandom rnd = new SplittableRandom(3);
             for (long step = 0; step < 3; step++) {
                 float[] grad = gaussian(part.size(), rnd);
@@ -129,16 +130,16 @@ class SketchCoderTest {
     void badPlansAreRefusedWithTheReason() {
         Partition part = partition();
         FrameFamily hadamard = new FrameFamily(FrameFamily.Kind.HADAMARD, 1, 8);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> SketchPlan.allBlocks(part, hadamard, 0.9, 2))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SketchPlan.allBlocks(part, hadamard, FEEDBACK))
                 .getMessage().contains("COUNT_SKETCH"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SketchPlan(part, FRAMES, new int[] {1, 1}, 0.9, 2))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SketchPlan(part, FRAMES, new int[] {1, 1}, FEEDBACK))
                 .getMessage().contains("twice"));
-        assertThrows(IllegalArgumentException.class, () -> new SketchPlan(part, FRAMES, new int[] {6}, 0.9, 2));
+        assertThrows(IllegalArgumentException.class, () -> new SketchPlan(part, FRAMES, new int[] {6}, FEEDBACK));
         Partition strided = new Partition(8, List.of(new Block(0, "odd", new int[] {0, 4}, new int[] {2, 2}),
                 new Block(1, "even", new int[] {2, 6}, new int[] {2, 2})));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> SketchPlan.allBlocks(strided, FRAMES, 0.9, 2))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SketchPlan.allBlocks(strided, FRAMES, FEEDBACK))
                 .getMessage().contains("contiguous"));
-        CpuSketchCoder cpu = new CpuSketchCoder(SketchPlan.allBlocks(part, FRAMES, 0.9, 2));
+        CpuFrameCoder cpu = new CpuFrameCoder(SketchPlan.allBlocks(part, FRAMES, FEEDBACK));
         float[] g = new float[part.size()];
         g[7] = Float.NaN;
         assertThrows(IllegalArgumentException.class, () -> cpu.encodeWithFeedback(0, g));

@@ -59,6 +59,29 @@ public final class LowRankFrame implements Frame {
         return side;
     }
 
+    /** Rows of the matrix the block is read as. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Columns of the matrix the block is read as. */
+    public int cols() {
+        return cols;
+    }
+
+    /** 'c' (row-major) or 'f' (column-major): how the block's local vector lays out the matrix. */
+    public char order() {
+        return columnMajor ? 'f' : 'c';
+    }
+
+    /**
+     * A copy of the basis in the layout the encode reads it: entry {@code x * r + k} is component
+     * x of basis vector k (x over the columns on the RIGHT side, over the rows on the LEFT).
+     */
+    public double[] basisFlat() {
+        return flat.clone();
+    }
+
     /** Number of basis vectors r. */
     public int basisSize() {
         return basis.length;

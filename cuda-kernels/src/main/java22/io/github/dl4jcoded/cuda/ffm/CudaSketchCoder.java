@@ -99,7 +99,6 @@ public final class CudaSketchCoder implements SketchCoder {
     @Override
     public String device() { return "cuda " + cuda.deviceName() + " (sm_" + cuda.computeCapability() + ", " + image + ")"; }
 
-    @Override
     public SketchPlan plan() { return plan; }
 
     /** The device pointer of the gradient buffer that {@link #encodeWithFeedback} fills. */

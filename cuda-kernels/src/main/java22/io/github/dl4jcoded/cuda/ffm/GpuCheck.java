@@ -1,8 +1,11 @@
 package io.github.dl4jcoded.cuda.ffm;
 
-import io.github.dl4jcoded.cuda.CpuSketchCoder;
+import io.github.dl4jcoded.cuda.CpuFrameCoder;
+import io.github.dl4jcoded.cuda.Feedback;
 import io.github.dl4jcoded.cuda.SketchPlan;
 import io.github.dl4jcoded.frame.FrameFamily;
+import io.github.dl4jcoded.frame.LowRankHistory;
+import io.github.dl4jcoded.frame.LowRankHistory.MatrixShape;
 import io.github.dl4jcoded.partition.Partition;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,6 +27,7 @@ public final class GpuCheck {
     /** Agreement bar: float32 sums of about 32 terms per symbol against double. */
     static final double TOLERANCE = 1e-4;
     static final double RATIO = 32;
+    static final Feedback FEEDBACK = new Feedback(0.9, 2.0);
 
     record Case(String name, Partition partition, double ratio) {}
 
@@ -56,27 +60,39 @@ public final class GpuCheck {
         }
         for (Case c : cases) {
             FrameFamily frames = new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 42, c.ratio());
-            SketchPlan plan = SketchPlan.allBlocks(c.partition(), frames, 0.9, 2.0);
-            try (CudaSketchCoder gpu = CudaSketchCoder.open(plan, kernels); CpuSketchCoder cpu = new CpuSketchCoder(plan)) {
+            SketchPlan plan = SketchPlan.allBlocks(c.partition(), frames, FEEDBACK);
+            try (CudaSketchCoder gpu = CudaSketchCoder.open(plan, kernels); CpuFrameCoder cpu = new CpuFrameCoder(plan)) {
                 if (c == cases.get(0)) o.println("device: " + gpu.device());
                 SplittableRandom rnd = new SplittableRandom(7);
                 double encErr = 0, resErr = 0;
                 float[] lastSymbols = null;
+                // A second coder fed through a device pointer of another allocation (as an ND4J CUDA
+                // buffer would be): it must give the same symbols (up to the order of the large blocks' atomic sums).
+                boolean deviceInputSame = true;
+                CudaDriver drv = gpu.driver();
+                long external = drv.alloc(4L * plan.n());
+                try (CudaSketchCoder viaDevice = CudaSketchCoder.open(plan, kernels)) {
                 for (long step = 0; step < 3; step++) {
                     float[] g = gaussian(plan.n(), rnd);
                     float[] sg = gpu.encodeWithFeedback(step, g);
+                    drv.upload(external, g);
+                    deviceInputSame &= relErr(viaDevice.encodeWithFeedbackDevice(step, external), sg) < 1e-5;
                     float[] sc = cpu.encodeWithFeedback(step, g);
                     encErr = Math.max(encErr, relErr(sg, sc));
                     resErr = Math.max(resErr, relErr(gpu.residual(), cpu.residual()));
                     lastSymbols = sc;
+                }
+                } finally {
+                    drv.free(external);
                 }
                 float[] base = gaussian(plan.n(), rnd);
                 float[] lg = base.clone(), lc = base.clone();
                 gpu.liftAdd(2, lastSymbols, 0.5f, lg);
                 cpu.liftAdd(2, lastSymbols, 0.5f, lc);
                 double liftErr = relErr(diff(lg, base), diff(lc, base));
-                boolean agree = encErr < TOLERANCE && resErr < TOLERANCE && liftErr < TOLERANCE;
+                boolean agree = encErr < TOLERANCE && resErr < TOLERANCE && liftErr < TOLERANCE && deviceInputSame;
                 allAgree &= agree;
+                if (!deviceInputSame) o.println(c.name() + ": the device-pointer input gave other symbols than the host input");
 
                 CudaDriver cuda = gpu.driver();
                 long bytes = 4L * plan.n();
@@ -96,10 +112,76 @@ public final class GpuCheck {
                         fmt(enc), fmt(enc / copy), gpu.liftKernel(), gpu.fusedKernel().toString(), fmt(encScalar / copy), fmt(floor), fmt(floor / copy)));
             }
         }
+        csv.add("");
+        csv.add("lowrank_case,n,blocks,basis_sizes,encode_max_rel_err,residual_max_rel_err,lift_max_rel_err,copy_ms,lift_ms,lift_x_copy,encode_ms,encode_x_copy");
+        allAgree &= lowRank(kernels, o, csv);
         if (args.length > 1) Files.write(Path.of(args[1]), csv);
         o.println(allAgree ? "GPU and CPU paths agree on every case (max relative error < " + TOLERANCE + ")"
                 : "GPU and CPU paths DISAGREE (see above)");
         System.exit(allAgree ? 0 : 1);
+    }
+
+    record LowRankCase(String name, Partition partition, MatrixShape[] shapes) {}
+
+    /**
+     * Low-rank frames: three steps (RIGHT, LEFT, RIGHT: the history flips each matrix's side after a
+     * step, from the CPU path's symbols, as a server's decode would) on the GPU against the Java
+     * frames, then times against a copy of the same gradient.
+     */
+    static boolean lowRank(Path kernels, PrintStream o, List<String> csv) {
+        MatrixShape[] lenet = {null, new MatrixShape(20, 25, 'c'), null, new MatrixShape(50, 500, 'c'),
+                new MatrixShape(800, 500, 'f'), null, new MatrixShape(500, 10, 'f'), null};
+        List<LowRankCase> cases = List.of(
+                new LowRankCase("lenet-param-lowrank", lenetParam(), lenet),
+                // a 3x3 convolution of 512 -> 512 channels, DL4J's [nOut, nIn*kH*kW] 'c' layout
+                new LowRankCase("conv-512x4608-lowrank", Partition.chunks(512 * 4608, 512 * 4608), new MatrixShape[] {new MatrixShape(512, 4608, 'c')}),
+                new LowRankCase("4096x4096-lowrank", Partition.chunks(1 << 24, 1 << 24), new MatrixShape[] {new MatrixShape(4096, 4096, 'f')}));
+        boolean allAgree = true;
+        for (LowRankCase c : cases) {
+            LowRankHistory history = new LowRankHistory(42, RATIO, c.shapes(), 0, 4);
+            int[] blocks = java.util.stream.IntStream.range(0, c.partition().blockCount()).toArray();
+            StringBuilder sizes = new StringBuilder();
+            for (int j : blocks) if (c.shapes()[j] != null) sizes.append(sizes.length() == 0 ? "" : " ").append(history.basisSize(j));
+            try (CudaLowRankCoder gpu = CudaLowRankCoder.open(c.partition(), history, blocks, FEEDBACK, kernels);
+                 CpuFrameCoder cpu = new CpuFrameCoder(c.partition(), history, blocks, FEEDBACK)) {
+                SplittableRandom rnd = new SplittableRandom(11);
+                double encErr = 0, resErr = 0, liftErr = 0;
+                for (long step = 0; step < 3; step++) {
+                    float[] g = gaussian(c.partition().size(), rnd);
+                    float[] sg = gpu.encodeWithFeedback(step, g);
+                    float[] sc = cpu.encodeWithFeedback(step, g);
+                    encErr = Math.max(encErr, relErr(sg, sc));
+                    resErr = Math.max(resErr, relErr(gpu.residual(), cpu.residual()));
+                    float[] base = gaussian(c.partition().size(), rnd);
+                    float[] lg = base.clone(), lc = base.clone();
+                    gpu.liftAdd(step, sc, 0.5f, lg);
+                    cpu.liftAdd(step, sc, 0.5f, lc);
+                    liftErr = Math.max(liftErr, relErr(diff(lg, base), diff(lc, base)));
+                    int[] off = cpu.symbolOffsets(step);
+                    history.completeStep(step, j -> {
+                        double[] d = new double[off[j + 1] - off[j]];
+                        for (int t = 0; t < d.length; t++) d[t] = sc[off[j] + t];
+                        return d;
+                    });
+                }
+                boolean agree = encErr < TOLERANCE && resErr < TOLERANCE && liftErr < TOLERANCE;
+                allAgree &= agree;
+                CudaDriver cuda = gpu.driver();
+                long bytes = 4L * c.partition().size();
+                long gBuf = gpu.gradientBuffer(), out = gpu.liftBuffer();
+                double copy = median(cuda, () -> cuda.copy(out, gBuf, bytes));
+                double lift = median(cuda, () -> gpu.launchLift(0.5f, out));
+                double enc = median(cuda, () -> gpu.launchEncode(gBuf));
+                o.printf("%-22s n=%,d blocks=%d r=[%s]  agree(enc %.1e, residual %.1e, lift %.1e)=%s  copy %.4f ms  lift %.4f ms (%.2fx)  encode+EF %.4f ms (%.2fx)%n",
+                        c.name(), c.partition().size(), blocks.length, sizes, encErr, resErr, liftErr, agree ? "yes" : "NO",
+                        copy, lift, lift / copy, enc, enc / copy);
+                csv.add(String.join(",", c.name(), Integer.toString(c.partition().size()), Integer.toString(blocks.length), sizes.toString(),
+                        fmt(encErr), fmt(resErr), fmt(liftErr), fmt(copy), fmt(lift), fmt(lift / copy), fmt(enc), fmt(enc / copy)));
+            } catch (io.github.dl4jcoded.cuda.SketchCoders.GpuUnavailableException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return allAgree;
     }
 
     static Partition lenetParam() {
