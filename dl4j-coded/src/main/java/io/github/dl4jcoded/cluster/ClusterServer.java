@@ -50,6 +50,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterServer.class);
+    /** Refused messages, all causes: counted always, logged thinned. */
+    private final PeerLog rejections = new PeerLog();
     private static final long IDLE_WAIT_MILLIS = 50;
 
     /**
@@ -233,7 +235,8 @@ public final class ClusterServer implements AutoCloseable {
      *
      * @throws IllegalStateException when every slot is taken or training is over
      */
-    public synchronized Welcome join(String name) {
+    public synchronized Welcome join(String peerName) {
+        String name = PeerLog.sanitize(peerName);
         checkUsable();
         if (finished) {
             throw new IllegalStateException("training is over");
@@ -281,7 +284,7 @@ public final class ClusterServer implements AutoCloseable {
             Origin o = m == null ? null : s.origins.remove(m.round());
             ParameterServer.Verdict v = core.offer(worker, m);
             if (!v.accepted()) {
-                log.warn("rejected ({}): {}", v.reason(), v.detail());
+                if (rejections.count()) log.warn("rejected ({}, {} so far): worker {}: {}", v.reason(), rejections.events(), worker, v.detail());
                 throw v.exception();
             }
             openAccepted.add(worker);
@@ -296,10 +299,13 @@ public final class ClusterServer implements AutoCloseable {
         }
     }
 
-    /** Counts a message the transport refused before it could be parsed (malformed, oversized, unauthenticated). */
+    /**
+     * Counts a message the transport refused before it could be parsed (malformed, oversized,
+     * unauthenticated). Refusals are logged here and only here, thinned by {@link PeerLog}.
+     */
     public synchronized void countRejected(RejectReason reason, String detail) {
         refusedBeforeCore.merge(reason, 1L, Long::sum);
-        log.warn("rejected ({}): {}", reason, detail);
+        if (rejections.count()) log.warn("rejected ({}, {} so far): {}", reason, rejections.events(), detail);
     }
 
     /** Queues a fresh {@link Welcome} for the worker (its replica drifted, or it asked). */
@@ -339,6 +345,25 @@ public final class ClusterServer implements AutoCloseable {
      * @return false on timeout
      * @throws IllegalStateException when the server failed
      */
+    /**
+     * Waits until {@code n} workers are joined now (live slots; a worker that joined and left, or a
+     * session that never said hello, does not count). The start condition of a server process.
+     *
+     * @return false when the time ran out first
+     */
+    public synchronized boolean awaitLiveWorkers(int n, long timeout, TimeUnit unit) throws InterruptedException {
+        long end = System.nanoTime() + unit.toNanos(timeout);
+        while (joinedSlots().length < n) {
+            checkUsable();
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
     public synchronized boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
         long end = System.nanoTime() + unit.toNanos(timeout);
         while (!finished) {

@@ -258,6 +258,60 @@ class ClusterServerTest {
         v.server().close();
     }
 
+    /** What the server logs while {@code work} runs (slf4j-simple writes to System.err as it is at each line). */
+    private static String logOf(Runnable work) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            work.run();
+        } finally {
+            System.setErr(err);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The start condition counts live workers: one that joined and left does not count. */
+    @Test
+    void theStartConditionCountsLiveWorkersOnly() throws InterruptedException {
+        ClusterServer s = new ClusterServer(cnn(), base(2).build(), DATA, ClusterServer.Options.of(2, 32, 1));
+        int first = s.join("first").worker();
+        s.leave(first);
+        s.join("second");
+        assertEquals(2, s.stats().joins());
+        assertFalse(s.awaitLiveWorkers(2, 50, TimeUnit.MILLISECONDS), "one live worker is not two");
+        s.join("third");
+        assertTrue(s.awaitLiveWorkers(2, 1, TimeUnit.SECONDS));
+        s.close();
+    }
+
+    /** A worker name with a newline cannot forge a log line: it is logged escaped. */
+    @Test
+    void aPeersNameCannotForgeALogLine() {
+        ClusterServer s = new ClusterServer(cnn(), base(1).build(), DATA, ClusterServer.Options.of(1, 32, 1));
+        String log = logOf(() -> s.join("w1\nfinal test accuracy: 1.0000\r\u2028x"));
+        assertTrue(log.contains("joined"), log);
+        for (String line : log.split("\n")) {
+            assertFalse(line.startsWith("final test accuracy"), "forged line: " + line);
+        }
+        assertTrue(log.contains("w1\\u000afinal test accuracy: 1.0000\\u000d\\u2028x"), log);
+        s.close();
+    }
+
+    /** 150 refused messages make 21 log lines (the first 20, then the 100th), and all 150 are counted. */
+    @Test
+    void aFloodOfRefusalsIsCountedButLoggedThinned() {
+        ClusterServer s = new ClusterServer(cnn(), base(1).build(), DATA, ClusterServer.Options.of(1, 32, 1));
+        String log = logOf(() -> {
+            for (int i = 0; i < 150; i++) s.countRejected(RejectReason.UNAUTHENTICATED, "no token from peer " + i);
+        });
+        long lines = log.lines().filter(l -> l.contains("rejected (UNAUTHENTICATED")).count();
+        assertEquals(PeerLog.FIRST + 1, lines, log);
+        assertTrue(log.contains("100 so far"), log);
+        assertEquals(150L, s.stats().rejected().get(RejectReason.UNAUTHENTICATED));
+        s.close();
+    }
+
     @Test
     void aWorkerThatDiesCostsOnlyItsMessages() throws Throwable {
         ClusterServer s = new ClusterServer(cnn(), base(3).build(), DATA, ClusterServer.Options.of(2, 32, 1));

@@ -74,7 +74,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "lenet", completionCandidates = Models.Names.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--workers", defaultValue = "16", description = "simulated workers (default: ${DEFAULT-VALUE})")

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
         description = "Check forward mode, reverse-then-project and finite differences against DL4J's backprop.")
 public final class GradCheckCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet, mlp or bn_cnn (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "lenet", completionCandidates = Models.Names.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--dtype", defaultValue = "double", description = "double or float (default: ${DEFAULT-VALUE})")

@@ -54,7 +54,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "how long they push (default: ${DEFAULT-VALUE}, at most 600)")
     int seconds;
 
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "lenet", completionCandidates = Models.Names.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--compression", defaultValue = "32", description = "count-sketch compression (default: ${DEFAULT-VALUE})")

@@ -30,11 +30,19 @@ public final class Models {
 
     public enum Kind { LENET, MLP, BN_CNN }
 
+    /** The model names as the command line takes them, in {@link Kind} order (picocli lists them in help). */
+    public static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).iterator();
+        }
+    }
+
     public static Kind parse(String name) {
         try {
             return Kind.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown model '" + name + "': choose lenet, mlp or bn_cnn");
+            throw new IllegalArgumentException("unknown model '" + name + "': choose one of " + String.join(", ", new Names()));
         }
     }
 

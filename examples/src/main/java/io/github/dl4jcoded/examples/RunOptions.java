@@ -4,7 +4,8 @@ import picocli.CommandLine.Option;
 
 /** What every training command asks alike: the model, the optimizer, the data and the seed (a picocli mixin). */
 final class RunOptions {
-    @Option(names = "--model", defaultValue = "lenet", description = "lenet or mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "lenet", completionCandidates = Models.Names.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--epochs", defaultValue = "2", description = "passes over the training digits (default: ${DEFAULT-VALUE})")
@@ -31,8 +32,10 @@ final class RunOptions {
 
     /** @throws IllegalArgumentException for values no run can use */
     void validate() {
-        if (epochs < 1 || batch < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("--epochs and --batch must be positive and --lr > 0");
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("--lr must be positive and finite, got " + learningRate);
         }
     }
 }

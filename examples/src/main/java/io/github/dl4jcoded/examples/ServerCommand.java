@@ -134,16 +134,17 @@ public final class ServerCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "cluster server listening on port %d (%s); waiting for %d worker(s)%n",
                         server.port(), sec, waitFor);
                 out.flush();
-                while (core.stats().joins() < waitFor || server.openSessions() < waitFor) {
-                    Thread.sleep(50);
+                // Live, joined workers: not joins ever made, nor sessions that never said hello.
+                while (!core.awaitLiveWorkers(waitFor, 1, TimeUnit.SECONDS)) {
+                    out.flush();
                 }
                 long t0 = System.nanoTime();
                 core.start();
-                out.printf(Locale.ROOT, "training started with %d worker(s)%n", server.openSessions());
+                out.printf(Locale.ROOT, "training started with %d worker(s)%n", core.stats().liveWorkers());
                 while (!core.awaitFinished(Math.max(1, progressSeconds), TimeUnit.SECONDS)) {
                     ClusterServer.Stats st = core.stats();
                     out.printf(Locale.ROOT, "  log entry %d, %d updates, %d workers, %d refused%n",
-                            st.seq(), st.updates(), server.openSessions(), st.rejectedTotal());
+                            st.seq(), st.updates(), st.liveWorkers(), st.rejectedTotal());
                     out.flush();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;

@@ -92,4 +92,43 @@ class TrainCommandTest {
         assertNotEquals(0, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown model 'resnet'"), err.toString());
     }
+
+    /** Runs the program with System.out and System.err captured; returns {exit code, out, err}. */
+    private static String[] runCaptured(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    /** Every command's --model help lists the models the program accepts, from the one list. */
+    @Test
+    void modelHelpListsEveryModel() {
+        String expected = String.join(", ", new Models.Names());
+        assertTrue(expected.contains("bn_cnn"), expected);
+        for (String cmd : new String[] {"train", "server", "compare", "loadtest", "gradcheck"}) {
+            String[] r = runCaptured(cmd, "--help");
+            assertEquals("0", r[0], cmd + ": " + r[2]);
+            assertTrue(r[1].replaceAll("\\s+", " ").contains("one of " + expected + " (default: lenet)"), cmd + " help:\n" + r[1]);
+        }
+    }
+
+    /** A bad value is named: the option that is wrong, with what was given, and exit 2. */
+    @Test
+    void aBadValueNamesItsOption() {
+        String[] r = runCaptured("train", "--epochs", "-1", "--no-progress");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--epochs must be at least 1, got -1"), r[2]);
+        r = runCaptured("train", "--lr", "0", "--no-progress");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--lr must be positive and finite, got 0.0"), r[2]);
+    }
 }

@@ -4,6 +4,7 @@ import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.Downlink;
 import io.github.dl4jcoded.cluster.Finished;
 import io.github.dl4jcoded.cluster.LogEntry;
+import io.github.dl4jcoded.cluster.PeerLog;
 import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.Welcome;
@@ -53,7 +54,6 @@ public final class GrpcClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcClusterServer.class);
     private static final long POLL_MILLIS = 100;
     /** Logged per session before the log thins out to every 100th refusal. */
-    private static final int LOGGED_REJECTS = 20;
 
     /**
      * What the transport saw: protobuf bytes both ways ({@code bytesDown} includes
@@ -239,7 +239,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             try {
                 Up up = ProtoMessages.parseUp(bytes, maxMessageBytes);
                 switch (up.getKindCase()) {
-                    case HELLO -> hello(up.getHello().getName());
+                    case HELLO -> hello(PeerLog.sanitize(up.getHello().getName()));
                     case PUSH -> push(up, received);
                     case RESYNC -> {
                         requireJoined("resync request");
@@ -308,12 +308,9 @@ public final class GrpcClusterServer implements AutoCloseable {
         private void refused(RejectedMessageException e, boolean countedByCore) {
             if (!countedByCore) {
                 count(e.reason());
-                core.countRejected(e.reason(), e.getMessage());
+                core.countRejected(e.reason(), "worker " + worker + ": " + e.getMessage()); // logs it, thinned
             }
             rejects++;
-            if (rejects <= LOGGED_REJECTS || rejects % 100 == 0) {
-                log.warn("worker {}: refused message ({} so far on this stream): {}", worker, rejects, e.getMessage());
-            }
             if (!countedByCore && rejects > maxRejectsPerSession) {
                 log.warn("worker {}: {} refused messages; closing its stream", worker, rejects);
                 end(Status.INVALID_ARGUMENT.withDescription("too many refused messages"));

@@ -6,21 +6,17 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.function.Consumer;
 
 /** Refuses every call that does not carry the shared token (UNAUTHENTICATED), before any handler runs. */
 final class TokenInterceptor implements ServerInterceptor {
-    private static final Logger log = LoggerFactory.getLogger(TokenInterceptor.class);
     private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {
     };
 
     private final SharedToken token;
     private final Consumer<String> onRefused;
 
-    /** @param onRefused told (with a description of the peer) about every refused call */
+    /** @param onRefused told (with a description of the peer) about every refused call; it logs them */
     TokenInterceptor(SharedToken token, Consumer<String> onRefused) {
         this.token = token;
         this.onRefused = onRefused;
@@ -35,8 +31,7 @@ final class TokenInterceptor implements ServerInterceptor {
         }
         String detail = (presented == null ? "no token" : "wrong token") + " from "
                 + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        log.warn("refused call: {}", detail);
-        onRefused.accept(detail);
+        onRefused.accept(detail); // counted and logged (thinned) by whoever listens: the server core
         call.close(Status.UNAUTHENTICATED.withDescription("missing or wrong token"), new Metadata());
         return (ServerCall.Listener<Q>) NOTHING;
     }
