@@ -1,7 +1,7 @@
 /*
  * What a coded worker and server do per step on a gradient (float32), for count-sketch frames:
  *
- *   cs_encode_ef_gather4  worker, blocks of at most 4096 coordinates, 16-byte aligned: e <- g + alpha e
+ *   cs_encode_ef_gather4(_128)  worker, blocks of at most 4096 coordinates, 16-byte aligned: e <- g + alpha e
  *                         (the corrected gradient), s = F^T e, e <- e - F s, in ONE pass over g and e:
  *                         reads 2n floats, writes n; the block waits in shared memory between the
  *                         halves, and the bucket sums are gathered row by row, without atomics.
@@ -302,34 +302,35 @@ cs_encode_ef_gather(const int* __restrict__ layout, const int* __restrict__ whic
  * block's offset a multiple of 4 (the host checks); the last b mod 4 coordinates go one by one. Dynamic
  * shared memory: b + rows + words + r + r * parts floats, words = ceil(b / 32).
  */
-extern "C" __global__ void __launch_bounds__(GATHER_THREADS)
-cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ which,
+template <int NT>
+__device__ __forceinline__ void encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ which,
                      const float* __restrict__ g, float* __restrict__ e,
                      const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
+    constexpr int GROUPS = 1024 / NT; /* float4 groups per thread: NT x GROUPS x 4 = 4096 coordinates */
     extern __shared__ float4 smem4[];
     __shared__ float2 scratch2[32];
     const int j = which[blockIdx.x];
     const Blk k = load_block(layout, j);
     const uint32_t rows = cs_div(k.b + k.r - 1, k.m, k.sh);
     const uint32_t words = (k.b + 31) >> 5;
-    const uint32_t parts = k.r >= GATHER_THREADS ? 1u : GATHER_THREADS / k.r;
+    const uint32_t parts = k.r >= NT ? 1u : NT / k.r;
     float* v = reinterpret_cast<float*>(smem4);
     uint32_t* shifts = reinterpret_cast<uint32_t*>(v + ((k.b + 3) & ~3u));
     uint32_t* signw = shifts + rows;
     float* acc = reinterpret_cast<float*>(signw + words);
     float* part = acc + k.r;
-    for (uint32_t q = threadIdx.x; q < rows; q += GATHER_THREADS) shifts[q] = cs_shift(k.klo, q, k.r);
-    for (uint32_t w = threadIdx.x; w < words; w += GATHER_THREADS) signw[w] = cs_hash32(w ^ k.khi);
+    for (uint32_t q = threadIdx.x; q < rows; q += NT) shifts[q] = cs_shift(k.klo, q, k.r);
+    for (uint32_t w = threadIdx.x; w < words; w += NT) signw[w] = cs_hash32(w ^ k.khi);
     __syncthreads();
     const float a = alpha[j];
     const uint32_t groups = k.b >> 2;
     const float4* g4 = reinterpret_cast<const float4*>(g + k.off);
     float4* e4 = reinterpret_cast<float4*>(e + k.off);
-    /* every load of the block first (b <= 4096: at most 4 float4 groups of g and of e per thread), then the work */
-    float4 cg[4], ce[4];
+    /* every load of the block first (b <= 4096: at most GROUPS float4 groups of g and of e per thread), then the work */
+    float4 cg[GROUPS], ce[GROUPS];
     #pragma unroll
-    for (int q = 0; q < 4; q++) {
-        const uint32_t grp = threadIdx.x + q * GATHER_THREADS;
+    for (int q = 0; q < GROUPS; q++) {
+        const uint32_t grp = threadIdx.x + q * NT;
         if (grp < groups) {
             cg[q] = __ldg(&g4[grp]);
             if (a != 0.0f) ce[q] = e4[grp];
@@ -337,8 +338,8 @@ cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ whi
     }
     float gsq = 0.0f;
     #pragma unroll
-    for (int q = 0; q < 4; q++) {
-        const uint32_t grp = threadIdx.x + q * GATHER_THREADS;
+    for (int q = 0; q < GROUPS; q++) {
+        const uint32_t grp = threadIdx.x + q * NT;
         if (grp < groups) {
             const uint32_t i0 = 4 * grp;
             float4 c = cg[q];
@@ -362,7 +363,7 @@ cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ whi
         v[ti] = signed_by((signw[ti >> 5] >> (ti & 31u)) & 1u, c);
     }
     __syncthreads();
-    for (uint32_t w = threadIdx.x; w < k.r * parts; w += GATHER_THREADS) {
+    for (uint32_t w = threadIdx.x; w < k.r * parts; w += NT) {
         uint32_t p = cs_div(w, k.m, k.sh);
         uint32_t u = w - p * k.r;
         float sum = 0.0f;
@@ -381,7 +382,7 @@ cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ whi
         part[w] = sum;
     }
     __syncthreads();
-    for (uint32_t u = threadIdx.x; u < k.r; u += GATHER_THREADS) {
+    for (uint32_t u = threadIdx.x; u < k.r; u += NT) {
         float sum = 0.0f;
         for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
         float sc = bucket_scale(k, u);
@@ -392,7 +393,7 @@ cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ whi
     __syncthreads();
     float esq = 0.0f;
     #pragma unroll 4
-    for (uint32_t grp = threadIdx.x; grp < groups; grp += GATHER_THREADS) {
+    for (uint32_t grp = threadIdx.x; grp < groups; grp += NT) {
         const uint32_t i0 = 4 * grp;
         uint32_t q = cs_div(i0, k.m, k.sh);
         uint32_t t = i0 - q * k.r;
@@ -422,6 +423,19 @@ cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ whi
     }
     float2 sums = block_sum2(make_float2(gsq, esq), scratch2);
     if (threadIdx.x == 0) { norms[2 * j] = sums.x; norms[2 * j + 1] = sums.y; }
+}
+
+extern "C" __global__ void __launch_bounds__(GATHER_THREADS)
+cs_encode_ef_gather4(const int* __restrict__ layout, const int* __restrict__ which, const float* __restrict__ g,
+                     float* __restrict__ e, const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
+    encode_ef_gather4<GATHER_THREADS>(layout, which, g, e, alpha, sym, norms);
+}
+
+/* The same with 128 threads of eight groups each: twice the thread blocks per SM, in different phases. */
+extern "C" __global__ void __launch_bounds__(128)
+cs_encode_ef_gather4_128(const int* __restrict__ layout, const int* __restrict__ which, const float* __restrict__ g,
+                         float* __restrict__ e, const float* __restrict__ alpha, float* __restrict__ sym, float* __restrict__ norms) {
+    encode_ef_gather4<128>(layout, which, g, e, alpha, sym, norms);
 }
 
 /*

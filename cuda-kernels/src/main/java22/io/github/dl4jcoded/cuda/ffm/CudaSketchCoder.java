@@ -21,7 +21,7 @@ public final class CudaSketchCoder implements SketchCoder {
 
     private final CudaDriver cuda;
     private final SketchPlan plan;
-    private final CudaDriver.Kernel gather, gather4, encodeTiles, scaleSymbols, residualTiles, liftAdd, liftAdd4, axpy;
+    private final CudaDriver.Kernel gather, gather4, gather4x128, encodeTiles, scaleSymbols, residualTiles, liftAdd, liftAdd4, axpy;
     private final String image;
     private final int n, k, symbols;
     private final int[] fusedList, tiledList, tiledTiles, allTiles;
@@ -30,6 +30,7 @@ public final class CudaSketchCoder implements SketchCoder {
     private final long g, e, alpha, sym, acc, norms, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev, lifted;
     private final float[] alphaHost;
     private long layoutStep = Long.MIN_VALUE;
+    private Fused fused; // null: the default
     private boolean closed;
 
     private CudaSketchCoder(CudaDriver cuda, CudaDriver.Module module, SketchPlan plan) {
@@ -38,6 +39,7 @@ public final class CudaSketchCoder implements SketchCoder {
         this.image = module.image();
         gather = module.kernel("cs_encode_ef_gather");
         gather4 = module.kernel("cs_encode_ef_gather4");
+        gather4x128 = module.kernel("cs_encode_ef_gather4_128");
         encodeTiles = module.kernel("cs_encode_tiles");
         scaleSymbols = module.kernel("cs_scale_symbols");
         residualTiles = module.kernel("cs_residual_tiles");
@@ -148,6 +150,8 @@ public final class CudaSketchCoder implements SketchCoder {
 
     /** The fused encode's kernels, for blocks of at most {@link SketchPlan#FUSED_MAX} coordinates. */
     enum Fused {
+        /** cs_encode_ef_gather4_128: GATHER4 with 128 threads of eight float4 groups (16-byte aligned blocks) */
+        GATHER4_128,
         /** cs_encode_ef_gather4: float4 accesses, sign words and row shifts computed once per block (16-byte aligned blocks) */
         GATHER4,
         /** cs_encode_ef_gather: the same with scalar accesses (any offset) */
@@ -155,7 +159,13 @@ public final class CudaSketchCoder implements SketchCoder {
     }
 
     /** The fused kernel that runs: the float4 one where the blocks are aligned for it. */
-    Fused fusedKernel() { return fusedAligned ? Fused.GATHER4 : Fused.GATHER; }
+    Fused fusedKernel() { return fused != null ? fused : fusedAligned ? Fused.GATHER4_128 : Fused.GATHER; }
+
+    /** Chooses the fused kernel (for the GPU check's comparisons); null restores the default. */
+    void useFused(Fused variant) {
+        if (variant != null && variant != Fused.GATHER && !fusedAligned) throw new IllegalArgumentException(variant + " needs 16-byte aligned blocks");
+        fused = variant;
+    }
 
     boolean fusedAligned() { return fusedAligned; }
 
@@ -163,11 +173,14 @@ public final class CudaSketchCoder implements SketchCoder {
 
     /** The encode's kernels alone (for timing): fused blocks in one pass, large blocks in two. */
     void launchEncode(long gradient, Fused variant) {
-        if (variant == Fused.GATHER4 && !fusedAligned) throw new IllegalArgumentException(variant + " needs every fused block's offset to be a multiple of 4");
+        if (variant != Fused.GATHER && !fusedAligned) throw new IllegalArgumentException(variant + " needs every fused block's offset to be a multiple of 4");
         if (tiledList.length > 0) cuda.zero(norms, 2L * k); // the tiled kernels add to their blocks' norms
         if (fusedList.length > 0) { // writes its blocks' norms
-            (variant == Fused.GATHER4 ? gather4 : gather).launch(fusedList.length, THREADS,
-                    variant == Fused.GATHER4 ? gather4Shared : gatherShared, layout, fusedIdx, gradient, e, alpha, sym, norms);
+            switch (variant) {
+                case GATHER4_128 -> gather4x128.launch(fusedList.length, 128, gather4Shared, layout, fusedIdx, gradient, e, alpha, sym, norms);
+                case GATHER4 -> gather4.launch(fusedList.length, THREADS, gather4Shared, layout, fusedIdx, gradient, e, alpha, sym, norms);
+                case GATHER -> gather.launch(fusedList.length, THREADS, gatherShared, layout, fusedIdx, gradient, e, alpha, sym, norms);
+            }
         }
         if (tiledList.length > 0) {
             cuda.zero(acc, symbols);
