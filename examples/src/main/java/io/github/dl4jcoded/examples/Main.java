@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.datasets.mnist.DataUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,8 +24,9 @@ public final class Main implements Runnable {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    // A user's mistake gets one clear line, not a stack trace; bugs keep theirs.
-                    if (ex instanceof IllegalArgumentException) {
+                    // A user's mistake (or a setup problem: no npm, no network) gets one clear line, not a
+                    // stack trace; bugs keep theirs.
+                    if (ex instanceof IllegalArgumentException || ex instanceof DataUnavailableException) {
                         cmd.getErr().println("error: " + ex.getMessage());
                         return 2;
                     }

