@@ -3,6 +3,7 @@ package io.github.dl4jcoded.cluster.grpc;
 import io.github.dl4jcoded.cluster.ExampleSource;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
+import io.github.dl4jcoded.cluster.PeerLog;
 import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.ReplicaDivergedException;
 import io.github.dl4jcoded.cluster.Welcome;
@@ -140,7 +141,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
             }
             Status.Code code = o.status == null ? Status.Code.UNKNOWN : o.status.getCode();
             if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
-                throw new WorkerFailedException(name + ": the server refused this worker: " + o.status, o.status.asException());
+                throw new WorkerFailedException(name + ": the server refused this worker: " + describe(o.status), o.status.asException());
             }
             if (stopped) {
                 break;
@@ -148,14 +149,27 @@ public final class GrpcClusterWorker implements AutoCloseable {
             long waited = System.nanoTime() - lastContact;
             if (waited > maxReconnect.toNanos()) {
                 throw new WorkerFailedException(name + ": no session with the server for " + maxReconnect.toSeconds()
-                        + " s; last error " + o.status, o.status == null ? null : o.status.asException());
+                        + " s; last error " + describe(o.status), o.status == null ? null : o.status.asException());
             }
             long sleep = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
-            log.info("{}: session ended ({}); reconnecting in {} ms", name, o.status, sleep);
+            log.info("{}: session ended ({}); reconnecting in {} ms", name, describe(o.status), sleep);
             Thread.sleep(sleep);
             backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
         }
         return stats();
+    }
+
+    /**
+     * A status in one line: its code, the server's description (sanitized: a peer wrote it) and its
+     * cause's own one-line message. {@code Status.toString()} prints the cause's whole stack trace,
+     * about 15 lines per reconnect attempt.
+     */
+    static String describe(Status s) {
+        if (s == null) return "no status";
+        StringBuilder b = new StringBuilder(s.getCode().name());
+        if (s.getDescription() != null) b.append(": ").append(PeerLog.sanitize(s.getDescription()));
+        if (s.getCause() != null) b.append(" (").append(PeerLog.sanitize(s.getCause().toString())).append(')');
+        return b.toString();
     }
 
     private record Outcome(boolean finished, boolean gotWelcome, Status status) {

@@ -292,4 +292,17 @@ class GrpcTransportTest {
             assertTrue(((Down) c.next()).hasFinished());
         }
     }
+
+    /** A reconnect line shows the status in one line: no stack trace of its cause, the server's text escaped. */
+    @Test
+    void aStatusIsDescribedInOneLine() {
+        io.grpc.Status st = io.grpc.Status.UNAVAILABLE.withDescription("io exception\nfinal test accuracy: 1.0")
+                .withCause(new java.io.IOException("Connection refused: localhost/127.0.0.1:1"));
+        String d = GrpcClusterWorker.describe(st);
+        org.junit.jupiter.api.Assertions.assertFalse(d.contains("\n"), d);
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "UNAVAILABLE: io exception\\u000afinal test accuracy: 1.0 (java.io.IOException: Connection refused: localhost/127.0.0.1:1)", d);
+        org.junit.jupiter.api.Assertions.assertTrue(st.toString().contains("\tat "), "grpc's own toString prints the stack trace");
+        org.junit.jupiter.api.Assertions.assertEquals("no status", GrpcClusterWorker.describe(null));
+    }
 }
