@@ -70,6 +70,10 @@ public final class GrpcClusterServer implements AutoCloseable {
     private final java.util.function.LongConsumer pushLatency;
     private final Server server;
     private final ExecutorService senders;
+    /** Ends sessions that never say hello: an open stream costs a slot in {@code open} and a thread's attention. */
+    private final java.util.concurrent.ScheduledExecutorService helloTimer;
+    private final Duration helloTimeout;
+    private final PeerLog helloTimeouts = new PeerLog();
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
     private final LongAdder welcomeBytes = new LongAdder();
@@ -89,6 +93,12 @@ public final class GrpcClusterServer implements AutoCloseable {
         this.maxMessageBytes = b.maxMessageBytes > 0 ? b.maxMessageBytes : defaultMaxMessageBytes(core.numParams());
         this.maxRejectsPerSession = b.maxRejectsPerSession;
         this.pushLatency = b.pushLatency;
+        this.helloTimeout = b.helloTimeout;
+        this.helloTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-hello-timer");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger threads = new AtomicInteger();
         this.senders = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "cluster-sender-" + threads.incrementAndGet());
@@ -204,6 +214,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             senders.shutdownNow();
+            helloTimer.shutdownNow();
         }
     }
 
@@ -215,6 +226,7 @@ public final class GrpcClusterServer implements AutoCloseable {
         private volatile int worker = -1;
         private volatile Welcome joinWelcome;
         private int rejects;
+        private final java.util.concurrent.ScheduledFuture<?> helloDeadline;
 
         Session(ServerCallStreamObserver<Down> responses) {
             this.responses = responses;
@@ -226,6 +238,14 @@ public final class GrpcClusterServer implements AutoCloseable {
             });
             open.put(this, Boolean.TRUE);
             sessions.increment();
+            helloDeadline = helloTimer.schedule(() -> {
+                if (worker < 0 && !closed) {
+                    if (helloTimeouts.count()) {
+                        log.warn("a session said no hello within {} ms; ending it ({} so far)", helloTimeout.toMillis(), helloTimeouts.events());
+                    }
+                    end(Status.DEADLINE_EXCEEDED.withDescription("no hello within " + helloTimeout.toMillis() + " ms"));
+                }
+            }, helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override
@@ -402,6 +422,7 @@ public final class GrpcClusterServer implements AutoCloseable {
                 }
             }
             open.remove(this);
+            helloDeadline.cancel(false);
             int w = worker;
             if (w >= 0) {
                 core.leave(w);
@@ -439,6 +460,7 @@ public final class GrpcClusterServer implements AutoCloseable {
         private Duration keepAlive = Duration.ofSeconds(30);
         private Duration keepAliveTimeout = Duration.ofSeconds(10);
         private java.util.function.LongConsumer pushLatency;
+        private Duration helloTimeout = Duration.ofSeconds(30);
 
         private Builder(ClusterCore core) {
             this.core = core;
@@ -460,6 +482,12 @@ public final class GrpcClusterServer implements AutoCloseable {
          * wire) to the core's return (decoded; applied too in ASYNC mode). Called on gRPC threads.
          */
         public Builder pushLatency(java.util.function.LongConsumer v) { pushLatency = v; return this; }
+        /** A session that has not said hello this long after it opened is ended (default 30 s). */
+        public Builder helloTimeout(Duration v) {
+            if (v == null || v.isNegative() || v.isZero()) throw new IllegalArgumentException("hello timeout must be positive, got " + v);
+            helloTimeout = v;
+            return this;
+        }
 
         public GrpcClusterServer start() throws IOException {
             return new GrpcClusterServer(this);

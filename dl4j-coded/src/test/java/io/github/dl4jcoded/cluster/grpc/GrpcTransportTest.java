@@ -305,4 +305,22 @@ class GrpcTransportTest {
         org.junit.jupiter.api.Assertions.assertTrue(st.toString().contains("\tat "), "grpc's own toString prints the stack trace");
         org.junit.jupiter.api.Assertions.assertEquals("no status", GrpcClusterWorker.describe(null));
     }
+
+    /** A session that never says hello is ended after the hello timeout; one that does is not. */
+    @Test
+    void aSessionWithoutHelloIsEnded() throws Exception {
+        GrpcClusterServer s = GrpcClusterServer.builder(core).port(0)
+                .security(TransportSecurity.insecurePlaintextLoopback()).token(TOKEN)
+                .helloTimeout(Duration.ofMillis(300)).start();
+        closing.add(s);
+        try (RawClient silent = new RawClient(s.port(), TOKEN); RawClient polite = new RawClient(s.port(), TOKEN)) {
+            polite.send(ProtoMessages.hello("polite").toByteArray());
+            org.junit.jupiter.api.Assertions.assertTrue(((io.github.dl4jcoded.cluster.grpc.proto.Down) polite.next()).hasWelcome());
+            io.grpc.Status st = silent.awaitError();
+            org.junit.jupiter.api.Assertions.assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, st.getCode(), st.toString());
+            await(() -> s.openSessions() == 1, "the silent session to close");
+            Thread.sleep(500);
+            org.junit.jupiter.api.Assertions.assertEquals(1, s.openSessions(), "the worker that said hello stays");
+        }
+    }
 }
