@@ -310,9 +310,16 @@ public record CodedTrainingConfig(
     /** Every problem with this configuration, each with what to change; empty when it is valid. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (mode == null || partition == null || frame == null || code == null || engine == null
-                || decoder == null || policy == null) {
-            p.add("every option must be set (mode, partition, frame, code, engine, decoder, policy)");
+        List<String> missing = new ArrayList<>();
+        if (mode == null) missing.add("mode");
+        if (partition == null) missing.add("partition");
+        if (frame == null) missing.add("frame");
+        if (code == null) missing.add("code");
+        if (engine == null) missing.add("engine");
+        if (decoder == null) missing.add("decoder");
+        if (policy == null) missing.add("policy");
+        if (!missing.isEmpty()) {
+            p.add("missing: " + String.join(", ", missing) + " (every one of mode, partition, frame, code, engine, decoder, policy must be set)");
             return p;
         }
         if (workers < 1) {

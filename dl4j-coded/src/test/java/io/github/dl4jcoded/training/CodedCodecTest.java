@@ -96,6 +96,14 @@ class CodedCodecTest {
         assertThrows(IllegalArgumentException.class, () -> CodedTrainingConfig.fromJson(json.replace(HalfSizedHadamard.class.getName(), "FANCY")));
     }
 
+    /** A hand-written configuration that leaves options out is refused with the names of what is missing. */
+    @Test
+    void aPartialJsonConfigurationNamesItsMissingFields() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CodedTrainingConfig.fromJson("{ \"mode\" : \"CODED\", \"workers\" : 2, \"frame\" : \"LOW_RANK\", \"compression\" : 32 }"));
+        assertTrue(e.getMessage().contains("missing: partition, code, engine, decoder, policy"), e.getMessage());
+    }
+
     @Test
     void theWindowsSummedIncrementsEqualTheOneShotDecodeOfTheSameAnswers() {
         // Systematic code over 6 chunks with 3 parity tasks, 3 workers, count-sketch frames: answers

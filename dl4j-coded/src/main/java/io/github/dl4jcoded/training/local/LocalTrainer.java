@@ -4,6 +4,7 @@ import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.Shards;
+import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.TrainingStats;
@@ -11,6 +12,8 @@ import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
@@ -61,7 +64,13 @@ public final class LocalTrainer implements AutoCloseable {
     }
 
     /** A worker's job that ended without a message: lost with the worker, or skipped as too old. */
+    private volatile boolean closed;
+
     private record NoAnswer(int worker, long round, boolean lost) {
+    }
+
+    /** The worker could not make a message from its job's data (NaN or infinite values): refused and counted. */
+    private record BadData(int worker, long round, String why) {
     }
 
     private record WorkerFailure(int worker, long round, Throwable error) {
@@ -105,6 +114,9 @@ public final class LocalTrainer implements AutoCloseable {
 
     /** Trains for {@code epochs} passes over {@code data}; the user's network holds the result. */
     public void fit(DataSetIterator data, int epochs) {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed: wrap the network again to train it");
+        }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be positive, got " + epochs);
         }
@@ -227,6 +239,11 @@ public final class LocalTrainer implements AutoCloseable {
             }
             return m.worker();
         }
+        if (o instanceof BadData b) {
+            log.warn("refused the data of worker {} for round {}: {}", b.worker(), b.round(), b.why());
+            core.jobRefusedAtWorker(b.worker(), b.round(), RejectReason.NON_FINITE);
+            return b.worker();
+        }
         NoAnswer n = (NoAnswer) o;
         if (n.lost()) {
             core.jobLost(n.worker(), n.round());
@@ -293,9 +310,10 @@ public final class LocalTrainer implements AutoCloseable {
         return workers[w].isAlive();
     }
 
-    /** Stops the worker threads. */
+    /** Stops the worker threads; the trainer cannot fit again. */
     @Override
     public void close() {
+        closed = true;
         for (Worker w : workers) {
             w.interrupt();
         }
@@ -307,6 +325,19 @@ public final class LocalTrainer implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Which part of a minibatch holds a NaN or infinite value, or null when every value is finite. */
+    private static String nonFinite(DataSet d) {
+        String[] names = {"features", "labels", "features mask", "labels mask"};
+        INDArray[] arrays = {d.getFeatures(), d.getLabels(), d.getFeaturesMaskArray(), d.getLabelsMaskArray()};
+        for (int i = 0; i < arrays.length; i++) {
+            INDArray a = arrays[i];
+            if (a != null && (BooleanIndexing.or(a, Conditions.isNan()) || BooleanIndexing.or(a, Conditions.isInfinite()))) {
+                return "the minibatch's " + names[i] + " hold a NaN or infinite value";
+            }
+        }
+        return null;
     }
 
     private final class Worker extends Thread {
@@ -336,6 +367,14 @@ public final class LocalTrainer implements AutoCloseable {
                         v = version;
                     } finally {
                         paramsLock.readLock().unlock();
+                    }
+                    String bad = nonFinite(job.shard());
+                    if (bad != null) {
+                        // Bad data (a NaN feature would make a NaN gradient, which error feedback
+                        // refuses by throwing): this job is refused and counted, the worker lives on.
+                        outbox.put(new BadData(index, job.round(), bad));
+                        job = null;
+                        continue;
                     }
                     WorkerMessage m = side.compute(replica, job.shard(), job.round(), v);
                     if (isInterrupted()) {

@@ -229,6 +229,16 @@ public final class ParameterServer {
         }
     }
 
+    /**
+     * The worker refused its own job's data (a NaN or infinite feature or gradient, found before
+     * any message was made): counted as a refused message of {@code reason}, the job answered with
+     * nothing, the worker free for the next job.
+     */
+    public void jobRefusedAtWorker(int worker, long round, RejectReason reason) {
+        stats.refused(reason);
+        jobSkipped(worker, round);
+    }
+
     /** True while worker {@code worker} holds job {@code round}. */
     public boolean holds(int worker, long round) {
         return slot(worker).outstanding.containsKey(round);

@@ -107,6 +107,38 @@ public class LocalTrainerTest {
     }
 
     /** Forward-mode workers send the same codewords as backprop-then-project workers. */
+    /**
+     * A minibatch with a NaN feature is refused and counted (default configuration: error feedback,
+     * which would throw on the NaN gradient), every worker lives on, and the next fit trains.
+     */
+    @Test
+    void aNaNMinibatchIsRefusedAndTheWorkersLiveOn() {
+        List<DataSet> clean = data(4, 8, DataType.FLOAT, 3);
+        List<DataSet> poisoned = data(4, 8, DataType.FLOAT, 4);
+        poisoned.get(1).getFeatures().putScalar(2, 5, Double.NaN);
+        MultiLayerNetwork net = net(cnn(new Adam(1e-2), DataType.FLOAT));
+        try (LocalTrainer t = new LocalTrainer(net, CodedTrainingConfig.builder().workers(2).build())) {
+            t.fit(new ListDataSetIterator<>(poisoned, 1), 1);
+            assertTrue(t.stats().refusedByReason().getOrDefault(io.github.dl4jcoded.training.RejectReason.NON_FINITE, 0L) >= 1,
+                    "the NaN shard is counted: " + t.stats().refusedByReason());
+            assertTrue(t.isWorkerAlive(0) && t.isWorkerAlive(1), "both workers live on");
+            INDArray before = net.params().dup();
+            t.fit(new ListDataSetIterator<>(clean, 1), 1);
+            assertTrue(relDiff(before, net.params()) > 0, "the next fit trains");
+            assertFalse(net.params().isNaN().any(), "no NaN reached the parameters");
+        }
+    }
+
+    @Test
+    void fitAfterCloseSaysTheTrainerIsClosed() {
+        MultiLayerNetwork net = net(cnn(new Adam(1e-2), DataType.FLOAT));
+        LocalTrainer t = new LocalTrainer(net, CodedTrainingConfig.builder().workers(2).build());
+        t.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> t.fit(new ListDataSetIterator<>(data(2, 8, DataType.FLOAT, 3), 1), 1));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
     @Test
     void forwardModeWorkersTrainLikeReverseModeWorkers() {
         List<DataSet> batches = data(6, 8, DataType.DOUBLE, 8);
