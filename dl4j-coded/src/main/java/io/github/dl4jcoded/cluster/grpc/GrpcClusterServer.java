@@ -127,6 +127,26 @@ public final class GrpcClusterServer implements AutoCloseable {
                 // gRPC's own cap sits above ours, so that a message between the two is refused
                 // and counted while its stream lives on; beyond it gRPC ends the stream itself.
                 .maxInboundMessageSize(hardLimit(maxMessageBytes))
+                // Beyond that cap gRPC ends the stream before our code sees the message; its tracer
+                // still learns why, so such a message is counted like any other oversized one.
+                .addStreamTracerFactory(new io.grpc.ServerStreamTracer.Factory() {
+                    @Override
+                    public io.grpc.ServerStreamTracer newServerStreamTracer(String method, io.grpc.Metadata headers) {
+                        return new io.grpc.ServerStreamTracer() {
+                            @Override
+                            public void streamClosed(Status status) {
+                                // gRPC's own words for it ("... exceeds maximum size ..."); our own
+                                // RESOURCE_EXHAUSTED (a full server) says otherwise and is not counted here.
+                                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                                        && status.getDescription().contains("exceeds maximum")) {
+                                    count(RejectReason.OVERSIZED);
+                                    core.countRejected(RejectReason.OVERSIZED, "a message beyond gRPC's limit of "
+                                            + hardLimit(maxMessageBytes) + " bytes; gRPC ended its stream");
+                                }
+                            }
+                        };
+                    }
+                })
                 .keepAliveTime(b.keepAlive.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(b.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(Math.min(5_000, b.keepAlive.toMillis()), TimeUnit.MILLISECONDS)

@@ -323,4 +323,20 @@ class GrpcTransportTest {
             org.junit.jupiter.api.Assertions.assertEquals(1, s.openSessions(), "the worker that said hello stays");
         }
     }
+
+    /** A message beyond gRPC's own limit (where gRPC ends the stream itself) is counted as OVERSIZED too. */
+    @Test
+    void aMessageBeyondGrpcsLimitIsCountedAsOversized() throws Exception {
+        GrpcClusterServer s = GrpcClusterServer.builder(core).port(0)
+                .security(TransportSecurity.insecurePlaintextLoopback()).token(TOKEN).maxMessageBytes(1 << 16).start();
+        closing.add(s);
+        try (RawClient big = new RawClient(s.port(), TOKEN)) {
+            big.send(ProtoMessages.hello("big").toByteArray());
+            org.junit.jupiter.api.Assertions.assertTrue(((Down) big.next()).hasWelcome());
+            big.send(new byte[GrpcClusterServer.hardLimit(1 << 16) + 1024]);
+            big.awaitError(); // gRPC ends the stream
+            await(() -> core.rejected(RejectReason.OVERSIZED) == 1, "the oversized message counted");
+            assertEquals(1L, s.stats().rejected().get(RejectReason.OVERSIZED));
+        }
+    }
 }
