@@ -28,8 +28,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       its own copy of the network ({@code net.clone()}). One network must not be shared
  *       between concurrent calls: DL4J keeps inputs and dropout masks inside the network.</li>
  *   <li>Dropout draws its masks from the calling thread's ND4J random generator
- *       ({@code Nd4j.getRandom()}), in layer order, exactly as DL4J's own training forward pass
- *       does; seeding that generator identically before two calls gives identical masks.</li>
+ *       ({@code Nd4j.getRandom()}); seeding that generator identically before two calls of the
+ *       same engine gives identical masks. Whether they are the masks of a DL4J backprop started
+ *       from the same seed depends on the engine: yes for reverse-then-project (it is DL4J's
+ *       backprop) and for single-pass forward mode (it draws in DL4J's layer order); no for
+ *       forward mode in several passes ({@code maxTangentsPerPass}) and for finite differences
+ *       without a mask seed, which re-seed the generator with one seed drawn from it so that all
+ *       their passes or evaluations share masks (see each engine). Pass the same mask seed to
+ *       {@link FiniteDifferenceEngine#withMaskSeed} to reproduce another engine's masks.</li>
  * </ul>
  */
 public interface DirectionalDerivativeEngine {
