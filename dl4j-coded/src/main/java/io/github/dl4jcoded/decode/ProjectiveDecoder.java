@@ -23,10 +23,12 @@ import java.util.TreeSet;
  * components, and one matrix serves every t (up to the blocks whose rank r_j is smaller than t).
  *
  * <p>Why exact solves rather than Kaczmarz sweeps. Low-weight codes give small components, and
- * for a component the pseudo-inverse of the smaller Gram matrix (A A^T or A^T A, size
- * min(rows, blocks)) is computed once by Jacobi and reused for all r columns: exact, with
- * <g_hat, g> = |g_hat|^2 to machine precision, and independent of arrival order by construction
- * (the solve depends only on the set received, taken in task order). Kaczmarz converges to the
+ * for a component the SVD of A itself (one-sided Jacobi, {@link JacobiSvd}; never a Gram matrix,
+ * which squares the condition number: with coefficients spread over a few decades it lost
+ * directions and misreported determined blocks) is computed once and reused for all r columns:
+ * the min-norm least-squares solution with singular values below size * eps * sigma_max taken as
+ * zero, <g_hat, g> = |g_hat|^2 to machine precision, and independent of arrival order by
+ * construction (the solve depends only on the set received, taken in task order). Kaczmarz converges to the
  * projection only in the limit and only for consistent data. When both dimensions of a component
  * exceed {@code denseLimit}, the component falls back to CGLS from zero (which converges to the
  * min-norm least-squares solution) with a bounded number of iterations; there, RESOLVED is
@@ -37,7 +39,6 @@ import java.util.TreeSet;
  * With a lossy frame, RESOLVED means the symbols are exact, not the block's full gradient.
  */
 public final class ProjectiveDecoder extends Decoder {
-    private static final double PINV_REL_TOL = 1e-10;
     private static final double RESOLVED_TOL = 1e-8;
 
     private final int denseLimit;
@@ -171,67 +172,36 @@ public final class ProjectiveDecoder extends Decoder {
         }
 
         void solveDense(boolean[] resolved) {
+            // x = A^+ c by an SVD of A itself (never of a Gram matrix, which squares the condition
+            // number), with singular values below size * eps * sigma_max taken as zero. The
+            // projector onto A's row space is V_r V_r^T: its diagonal says which blocks are determined.
             int width = hi - lo;
+            double[][] a = new double[m][ka];
+            for (int e = 0; e < m; e++) {
+                for (int p = 0; p < cols[e].length; p++) a[e][cols[e][p]] += vals[e][p];
+            }
+            boolean tall = ka <= m;
+            JacobiSvd svd = JacobiSvd.of(tall ? a : transpose(a));
+            double cutoff = svd.cutoff(m, ka);
+            // tall: A = U S V^T (U m x ka, V ka x ka); wide: A^T = U S V^T, so A = V S U^T (U ka x m, V m x m).
+            double[][] left = tall ? svd.u : svd.v;   // m x r: A's column space
+            double[][] right = tall ? svd.v : svd.u;  // ka x r: A's row space
             double[][] x = new double[ka][width];
-            if (ka <= m) {
-                // x = (A^T A)^+ A^T c; projector onto the row space is (A^T A)^+ (A^T A).
-                double[][] gram = new double[ka][ka];
-                for (int e = 0; e < m; e++) {
-                    for (int p = 0; p < cols[e].length; p++) {
-                        for (int q = 0; q < cols[e].length; q++) gram[cols[e][p]][cols[e][q]] += vals[e][p] * vals[e][q];
-                    }
+            double[] diag = new double[ka];
+            for (int k = 0; k < svd.sigma.length; k++) {
+                double sigma = svd.sigma[k];
+                if (!(sigma > cutoff)) continue;
+                for (int t = 0; t < width; t++) {
+                    double proj = 0;
+                    for (int e = 0; e < m; e++) proj += left[e][k] * rhs[e][t];
+                    double w = proj / sigma;
+                    if (w == 0) continue;
+                    for (int j = 0; j < ka; j++) x[j][t] += right[j][k] * w;
                 }
-                double[][] pinv = SymmetricPseudoInverse.of(gram, PINV_REL_TOL);
-                double[][] atc = new double[ka][width];
-                for (int e = 0; e < m; e++) {
-                    for (int p = 0; p < cols[e].length; p++) {
-                        for (int t = 0; t < width; t++) atc[cols[e][p]][t] += vals[e][p] * rhs[e][t];
-                    }
-                }
-                for (int a = 0; a < ka; a++) {
-                    for (int b = 0; b < ka; b++) {
-                        double w = pinv[a][b];
-                        if (w == 0) continue;
-                        for (int t = 0; t < width; t++) x[a][t] += w * atc[b][t];
-                    }
-                    double diag = 0;
-                    for (int b = 0; b < ka; b++) diag += pinv[a][b] * gram[b][a];
-                    if (diag < 1 - RESOLVED_TOL) resolved[blockOf[a]] = false;
-                }
-            } else {
-                // x = A^T (A A^T)^+ c; projector diagonal is a_j^T (A A^T)^+ a_j.
-                double[][] gram = new double[m][m];
-                double[] dense = new double[ka];
-                for (int e = 0; e < m; e++) {
-                    for (int p = 0; p < cols[e].length; p++) dense[cols[e][p]] = vals[e][p];
-                    for (int f = 0; f < m; f++) {
-                        double s = 0;
-                        for (int q = 0; q < cols[f].length; q++) s += dense[cols[f][q]] * vals[f][q];
-                        gram[e][f] = s;
-                    }
-                    for (int p = 0; p < cols[e].length; p++) dense[cols[e][p]] = 0;
-                }
-                double[][] pinv = SymmetricPseudoInverse.of(gram, PINV_REL_TOL);
-                double[][] y = new double[m][width];
-                for (int e = 0; e < m; e++) {
-                    for (int f = 0; f < m; f++) {
-                        double w = pinv[e][f];
-                        if (w == 0) continue;
-                        for (int t = 0; t < width; t++) y[e][t] += w * rhs[f][t];
-                    }
-                }
-                for (int e = 0; e < m; e++) {
-                    for (int p = 0; p < cols[e].length; p++) {
-                        for (int t = 0; t < width; t++) x[cols[e][p]][t] += vals[e][p] * y[e][t];
-                    }
-                }
-                for (int a = 0; a < ka; a++) {
-                    double diag = 0;
-                    for (int[] ep : colEntries.get(a)) {
-                        for (int[] fq : colEntries.get(a)) diag += vals[ep[0]][ep[1]] * pinv[ep[0]][fq[0]] * vals[fq[0]][fq[1]];
-                    }
-                    if (diag < 1 - RESOLVED_TOL) resolved[blockOf[a]] = false;
-                }
+                for (int j = 0; j < ka; j++) diag[j] += right[j][k] * right[j][k];
+            }
+            for (int j = 0; j < ka; j++) {
+                if (diag[j] < 1 - RESOLVED_TOL) resolved[blockOf[j]] = false;
             }
             store(x);
         }
@@ -303,5 +273,13 @@ public final class ProjectiveDecoder extends Decoder {
     private static void union(int[] parent, int a, int b) {
         int ra = find(parent, a), rb = find(parent, b);
         if (ra != rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    }
+
+    private static double[][] transpose(double[][] a) {
+        double[][] t = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) t[j][i] = a[i][j];
+        }
+        return t;
     }
 }
