@@ -154,4 +154,17 @@ class TrainCommandTest {
         assertTrue(errors.get(0).contains("Install Node.js with npm"), r[2]);
         assertFalse(r[2].contains("\tat io.github"), "a stack trace:\n" + r[2]);
     }
+
+    /** The coded options' help names the configuration's real defaults (it once said count_sketch, 0.9 and 2). */
+    @Test
+    void codedHelpNamesTheConfigurationsDefaults() {
+        io.github.dl4jcoded.training.CodedTrainingConfig d = io.github.dl4jcoded.training.CodedTrainingConfig.defaults();
+        String help = runCaptured("train", "--help")[1].replaceAll("\\s+", " ");
+        assertTrue(help.contains("low_rank (default " + io.github.dl4jcoded.training.CodedTrainingConfig.label(d.frame()) + ")"), help);
+        assertTrue(help.contains("(default " + (long) d.compression() + ")"), help);
+        assertTrue(help.contains("(default " + d.policy().name().toLowerCase(java.util.Locale.ROOT) + ")"), help);
+        String decay = d.feedbackDecay() == Math.rint(d.feedbackDecay()) ? Long.toString((long) d.feedbackDecay()) : Double.toString(d.feedbackDecay());
+        assertTrue(help.contains("(default " + decay + " for low_rank frames"), help);
+        assertTrue(help.contains("(default " + d.feedbackClip() + " for low_rank frames") || help.contains("(default Infinity for low_rank frames"), help);
+    }
 }
