@@ -50,6 +50,14 @@ struct Blk {
     float small_scale, big_scale;
 };
 
+__device__ __forceinline__ Blk load_block(const int* __restrict__ layout, int j);
+
+/* This thread block's tile: coordinates [start, end) of its block (tiles[2 t + 1] = start). */
+__device__ __forceinline__ void tile_range(const int* __restrict__ tiles, const Blk& k, uint32_t& start, uint32_t& end) {
+    start = tiles[2 * blockIdx.x + 1];
+    end = min(k.b, start + TILE);
+}
+
 __device__ __forceinline__ Blk load_block(const int* __restrict__ layout, int j) {
     const int* L = layout + j * LAYOUT_INTS;
     Blk k;
@@ -115,9 +123,9 @@ extern "C" __global__ void cs_encode_tiles(const int* __restrict__ layout, const
     extern __shared__ float local[];
     __shared__ float scratch[32];
     const int j = tiles[2 * blockIdx.x];
-    const uint32_t start = tiles[2 * blockIdx.x + 1];
     const Blk k = load_block(layout, j);
-    const uint32_t end = min(k.b, start + TILE);
+    uint32_t start, end;
+    tile_range(tiles, k, start, end);
     const bool shared_sums = k.r <= SMEM_BUCKETS;
     if (shared_sums) {
         for (uint32_t u = threadIdx.x; u < k.r; u += blockDim.x) local[u] = 0.0f;
@@ -157,9 +165,9 @@ extern "C" __global__ void cs_residual_tiles(const int* __restrict__ layout, con
                                              float* __restrict__ norms) {
     __shared__ float scratch[32];
     const int j = tiles[2 * blockIdx.x];
-    const uint32_t start = tiles[2 * blockIdx.x + 1];
     const Blk k = load_block(layout, j);
-    const uint32_t end = min(k.b, start + TILE);
+    uint32_t start, end;
+    tile_range(tiles, k, start, end);
     const float a = alpha[j];
     float esq = 0.0f;
     for (uint32_t i = start + threadIdx.x; i < end; i += blockDim.x) {
@@ -179,9 +187,9 @@ extern "C" __global__ void cs_residual_tiles(const int* __restrict__ layout, con
 extern "C" __global__ void cs_lift_add(const int* __restrict__ layout, const int* __restrict__ tiles,
                                        const float* __restrict__ sym, float factor, float* __restrict__ out) {
     const int j = tiles[2 * blockIdx.x];
-    const uint32_t start = tiles[2 * blockIdx.x + 1];
     const Blk k = load_block(layout, j);
-    const uint32_t end = min(k.b, start + TILE);
+    uint32_t start, end;
+    tile_range(tiles, k, start, end);
     for (uint32_t i = start + threadIdx.x; i < end; i += blockDim.x) {
         uint32_t u = cs_bucket(k.klo, k.r, k.m, k.sh, i);
         float v = __ldg(&sym[k.so + u]) * bucket_scale(k, u) * factor;
@@ -197,9 +205,9 @@ extern "C" __global__ void cs_lift_add(const int* __restrict__ layout, const int
 extern "C" __global__ void cs_lift_add4(const int* __restrict__ layout, const int* __restrict__ tiles,
                                         const float* __restrict__ sym, float factor, float* __restrict__ out) {
     const int j = tiles[2 * blockIdx.x];
-    const uint32_t start = tiles[2 * blockIdx.x + 1];
     const Blk k = load_block(layout, j);
-    const uint32_t end = min(k.b, start + TILE);
+    uint32_t start, end;
+    tile_range(tiles, k, start, end);
     const uint32_t end4 = start + ((end - start) & ~3u);
     const float* __restrict__ s = sym + k.so;
     for (uint32_t i0 = start + 4 * threadIdx.x; i0 < end4; i0 += 4 * blockDim.x) {
@@ -226,6 +234,46 @@ extern "C" __global__ void cs_lift_add4(const int* __restrict__ layout, const in
 }
 
 #define GATHER_THREADS 256
+
+/*
+ * The bucket sums of a block whose sign-applied values v and row shifts wait in shared memory,
+ * gathered row by row: bucket u holds, from each full row q, the coordinate q r + ((u - shift(q))
+ * mod r), and from the last, partial row that one if it exists. "parts" threads share a bucket's
+ * rows; their partial sums meet in part[]. Writes the symbols and acc[u] = scale_u * s_u (the
+ * lift's coefficient), between barriers. Called by all NT threads.
+ */
+template <int NT>
+__device__ __forceinline__ void gather_symbols(const Blk& k, uint32_t rows, uint32_t parts, const float* v,
+                                               const uint32_t* shifts, float* part, float* acc, float* sym) {
+    const uint32_t full = rows - (k.extra != 0 ? 1u : 0u);
+    for (uint32_t w = threadIdx.x; w < k.r * parts; w += NT) {
+        uint32_t p = cs_div(w, k.m, k.sh);
+        uint32_t u = w - p * k.r;
+        float sum = 0.0f;
+        uint32_t q = p;
+        #pragma unroll 4
+        for (; q < full; q += parts) {
+            uint32_t s = shifts[q];
+            sum += v[q * k.r + (u >= s ? u - s : u + k.r - s)];
+        }
+        if (q == full && k.extra != 0) {
+            uint32_t s = shifts[q];
+            uint32_t t = u >= s ? u - s : u + k.r - s;
+            if (t < k.extra) sum += v[q * k.r + t];
+        }
+        part[w] = sum;
+    }
+    __syncthreads();
+    for (uint32_t u = threadIdx.x; u < k.r; u += NT) {
+        float sum = 0.0f;
+        for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
+        float sc = bucket_scale(k, u);
+        float s = sum * sc;
+        sym[k.so + u] = s;
+        acc[u] = s * sc;
+    }
+    __syncthreads();
+}
 
 /*
  * cs_encode_ef_fused without atomics. Every full row of r coordinates puts exactly one coordinate
@@ -258,27 +306,7 @@ cs_encode_ef_gather(const int* __restrict__ layout, const int* __restrict__ whic
         v[i] = signed_by(cs_negative(k.khi, i), c);
     }
     __syncthreads();
-    for (uint32_t w = threadIdx.x; w < k.r * parts; w += GATHER_THREADS) {
-        uint32_t p = cs_div(w, k.m, k.sh);
-        uint32_t u = w - p * k.r;
-        float sum = 0.0f;
-        for (uint32_t q = p; q < rows; q += parts) {
-            uint32_t s = shifts[q];
-            uint32_t idx = q * k.r + (u >= s ? u - s : u + k.r - s);
-            if (idx < k.b) sum += v[idx]; /* the last row is partial */
-        }
-        part[w] = sum;
-    }
-    __syncthreads();
-    for (uint32_t u = threadIdx.x; u < k.r; u += GATHER_THREADS) {
-        float sum = 0.0f;
-        for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
-        float sc = bucket_scale(k, u);
-        float s = sum * sc;
-        sym[k.so + u] = s;
-        acc[u] = s * sc;
-    }
-    __syncthreads();
+    gather_symbols<GATHER_THREADS>(k, rows, parts, v, shifts, part, acc, sym);
     float esq = 0.0f;
     for (uint32_t i = threadIdx.x; i < k.b; i += GATHER_THREADS) {
         uint32_t q = cs_div(i, k.m, k.sh);
@@ -363,34 +391,7 @@ __device__ __forceinline__ void encode_ef_gather4(const int* __restrict__ layout
         v[ti] = signed_by((signw[ti >> 5] >> (ti & 31u)) & 1u, c);
     }
     __syncthreads();
-    for (uint32_t w = threadIdx.x; w < k.r * parts; w += NT) {
-        uint32_t p = cs_div(w, k.m, k.sh);
-        uint32_t u = w - p * k.r;
-        float sum = 0.0f;
-        const uint32_t full = rows - (k.extra != 0 ? 1u : 0u);
-        uint32_t q = p;
-        #pragma unroll 4
-        for (; q < full; q += parts) {
-            uint32_t s = shifts[q];
-            sum += v[q * k.r + (u >= s ? u - s : u + k.r - s)];
-        }
-        if (q == full && k.extra != 0) { /* the last, partial row */
-            uint32_t s = shifts[q];
-            uint32_t t = u >= s ? u - s : u + k.r - s;
-            if (t < k.extra) sum += v[q * k.r + t];
-        }
-        part[w] = sum;
-    }
-    __syncthreads();
-    for (uint32_t u = threadIdx.x; u < k.r; u += NT) {
-        float sum = 0.0f;
-        for (uint32_t p = 0; p < parts; p++) sum += part[p * k.r + u];
-        float sc = bucket_scale(k, u);
-        float s = sum * sc;
-        sym[k.so + u] = s;
-        acc[u] = s * sc;
-    }
-    __syncthreads();
+    gather_symbols<NT>(k, rows, parts, v, shifts, part, acc, sym);
     float esq = 0.0f;
     #pragma unroll 4
     for (uint32_t grp = threadIdx.x; grp < groups; grp += NT) {

@@ -352,21 +352,17 @@ public final class ClusterServer implements AutoCloseable {
      * @return false when the time ran out first
      */
     public synchronized boolean awaitLiveWorkers(int n, long timeout, TimeUnit unit) throws InterruptedException {
-        long end = System.nanoTime() + unit.toNanos(timeout);
-        while (joinedSlots().length < n) {
-            checkUsable();
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        return true;
+        return awaitUntil(() -> joinedSlots().length >= n, timeout, unit);
     }
 
     public synchronized boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitUntil(() -> finished, timeout, unit);
+    }
+
+    /** Waits on this server's monitor (notified on every state change) until {@code done} holds; false on timeout. */
+    private boolean awaitUntil(java.util.function.BooleanSupplier done, long timeout, TimeUnit unit) throws InterruptedException {
         long end = System.nanoTime() + unit.toNanos(timeout);
-        while (!finished) {
+        while (!done.getAsBoolean()) {
             checkUsable();
             long left = end - System.nanoTime();
             if (left <= 0) {

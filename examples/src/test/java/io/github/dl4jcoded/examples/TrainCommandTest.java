@@ -24,18 +24,11 @@ class TrainCommandTest {
 
     /** Runs the program in this JVM, echoes and returns its standard output, and checks it exited 0. */
     static String runCapturing(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        String[] r = runCaptured(args);
+        String out = r[1];
         System.out.print(out);
-        assertEquals(0, code, "exit code; output:\n" + out);
+        System.err.print(r[2]);
+        assertEquals("0", r[0], "exit code; output:\n" + out);
         return out;
     }
 
@@ -96,7 +89,7 @@ class TrainCommandTest {
     }
 
     /** Runs the program with System.out and System.err captured; returns {exit code, out, err}. */
-    private static String[] runCaptured(String... args) {
+    static String[] runCaptured(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));

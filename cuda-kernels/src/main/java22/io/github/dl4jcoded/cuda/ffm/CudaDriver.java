@@ -129,6 +129,23 @@ public final class CudaDriver {
         if (rc != 0) throw new CudaException(what + ": " + errorName(rc));
     }
 
+    /** A driver call (a downcall through a method handle) that returns a CUresult. */
+    @FunctionalInterface
+    private interface Call {
+        int run(Arena arena) throws Throwable;
+    }
+
+    /** Runs {@code call} with a confined arena for its arguments and checks its result. */
+    private void call(String what, Call call) {
+        try (Arena a = Arena.ofConfined()) {
+            check(call.run(a), what);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("CUDA driver call failed: " + what, t);
+        }
+    }
+
     /** Loads the best kernel image in {@code dir}: the cubin for this device if built, else the PTX. */
     public Module load(Path dir, String base) throws GpuUnavailableException {
         Path cubin = dir.resolve(base + ".sm_" + computeCapability() + ".cubin");
@@ -182,18 +199,12 @@ public final class CudaDriver {
 
         /** Allows more than the default 48 KB of dynamic shared memory. */
         public void maxDynamicSharedMemory(int bytes) {
-            try {
-                check((int) cuFuncSetAttribute.invokeExact(f, 8, bytes), "cuFuncSetAttribute " + name);
-            } catch (CudaException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            call("cuFuncSetAttribute " + name, a -> (int) cuFuncSetAttribute.invokeExact(f, 8, bytes));
         }
 
         public void launch(int grid, int block, int sharedBytes, Object... args) {
             if (grid == 0) return;
-            try (Arena a = Arena.ofConfined()) {
+            call("launch " + name, a -> {
                 MemorySegment params = a.allocate(ADDRESS, args.length);
                 for (int i = 0; i < args.length; i++) {
                     MemorySegment v;
@@ -203,101 +214,55 @@ public final class CudaDriver {
                     else throw new IllegalArgumentException("argument " + i + " of " + name + ": " + args[i]);
                     params.setAtIndex(ADDRESS, i, v);
                 }
-                check((int) cuLaunchKernel.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, MemorySegment.NULL, params,
-                        MemorySegment.NULL), "launch " + name);
-            } catch (CudaException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+                return (int) cuLaunchKernel.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, MemorySegment.NULL, params,
+                        MemorySegment.NULL);
+            });
         }
     }
 
     public long alloc(long bytes) {
-        try (Arena a = Arena.ofConfined()) {
+        long[] ptr = new long[1];
+        call("cuMemAlloc " + bytes + " bytes", a -> {
             MemorySegment p = a.allocate(JAVA_LONG);
-            check((int) cuMemAlloc.invokeExact(p, Math.max(bytes, 4L)), "cuMemAlloc " + bytes + " bytes");
-            return p.get(JAVA_LONG, 0);
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            int rc = (int) cuMemAlloc.invokeExact(p, Math.max(bytes, 4L));
+            ptr[0] = p.get(JAVA_LONG, 0);
+            return rc;
+        });
+        return ptr[0];
     }
 
     public void free(long ptr) {
-        try {
-            check((int) cuMemFree.invokeExact(ptr), "cuMemFree");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemFree", a -> (int) cuMemFree.invokeExact(ptr));
     }
 
     public void upload(long dst, float[] src) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment h = a.allocateFrom(JAVA_FLOAT, src);
-            check((int) cuMemcpyHtoD.invokeExact(dst, h, 4L * src.length), "cuMemcpyHtoD");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemcpyHtoD", a -> (int) cuMemcpyHtoD.invokeExact(dst, a.allocateFrom(JAVA_FLOAT, src), 4L * src.length));
     }
 
     public void upload(long dst, int[] src) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment h = a.allocateFrom(JAVA_INT, src);
-            check((int) cuMemcpyHtoD.invokeExact(dst, h, 4L * src.length), "cuMemcpyHtoD");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemcpyHtoD", a -> (int) cuMemcpyHtoD.invokeExact(dst, a.allocateFrom(JAVA_INT, src), 4L * src.length));
     }
 
     public void download(float[] dst, long src) {
-        try (Arena a = Arena.ofConfined()) {
+        call("cuMemcpyDtoH", a -> {
             MemorySegment h = a.allocate(JAVA_FLOAT, Math.max(1, dst.length));
-            check((int) cuMemcpyDtoH.invokeExact(h, src, 4L * dst.length), "cuMemcpyDtoH");
-            MemorySegment.copy(h, JAVA_FLOAT, 0, dst, 0, dst.length);
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            int rc = (int) cuMemcpyDtoH.invokeExact(h, src, 4L * dst.length);
+            if (rc == 0) MemorySegment.copy(h, JAVA_FLOAT, 0, dst, 0, dst.length);
+            return rc;
+        });
     }
 
     public void copy(long dst, long src, long bytes) {
-        try {
-            check((int) cuMemcpyDtoD.invokeExact(dst, src, bytes), "cuMemcpyDtoD");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemcpyDtoD", a -> (int) cuMemcpyDtoD.invokeExact(dst, src, bytes));
     }
 
     public void zero(long ptr, long floats) {
         if (floats == 0) return;
-        try {
-            check((int) cuMemsetD32.invokeExact(ptr, 0, floats), "cuMemsetD32");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemsetD32", a -> (int) cuMemsetD32.invokeExact(ptr, 0, floats));
     }
 
     public void synchronize() {
-        try {
-            check((int) cuCtxSynchronize.invokeExact(), "cuCtxSynchronize");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuCtxSynchronize", a -> (int) cuCtxSynchronize.invokeExact());
     }
 
     /** Milliseconds that {@code work} takes on the device, by CUDA events around it. */

@@ -2,10 +2,8 @@ package io.github.dl4jcoded.cuda.ffm;
 
 import io.github.dl4jcoded.cuda.Feedback;
 import io.github.dl4jcoded.cuda.LowRankLayout;
-import io.github.dl4jcoded.cuda.SketchCoder;
 import io.github.dl4jcoded.cuda.SketchCoders.GpuUnavailableException;
 import io.github.dl4jcoded.frame.FrameSource;
-import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
 import java.nio.file.Path;
 
@@ -15,21 +13,12 @@ import java.nio.file.Path;
  * Per step the frames' bases (B x r floats per matrix) and the layout go up, the symbols and two
  * norms a block come down; the gradient, the raw residual and a lift's output stay on the device.
  */
-public final class CudaLowRankCoder implements SketchCoder {
+public final class CudaLowRankCoder extends DeviceCoder {
     private static final int THREADS = 256;
 
-    private final CudaDriver cuda;
-    private final Partition partition;
     private final FrameSource frames;
-    private final int[] blocks;
-    private final Feedback feedback;
     private final CudaDriver.Kernel encode, lift, idEncode, idLift;
-    private final String image;
-    private final int n, k;
-    private final long g, e, lifted, alpha, norms;
-    private final float[] alphaHost;
     private Buffers step;
-    private boolean closed;
 
     /** Device copies of one step's layout; rebuilt when the step changes. */
     private final class Buffers implements AutoCloseable {
@@ -61,26 +50,12 @@ public final class CudaLowRankCoder implements SketchCoder {
 
     private CudaLowRankCoder(CudaDriver cuda, CudaDriver.Module module, Partition partition, FrameSource frames,
                              int[] blocks, Feedback feedback) {
-        this.cuda = cuda;
-        this.partition = partition;
+        super(cuda, module.image(), partition, blocks, feedback);
         this.frames = frames;
-        this.blocks = blocks.clone();
-        this.feedback = feedback;
-        this.image = module.image();
         encode = module.kernel("lr_encode_ef");
         lift = module.kernel("lr_lift_add");
         idEncode = module.kernel("id_encode");
         idLift = module.kernel("id_lift_add");
-        n = partition.size();
-        k = blocks.length;
-        g = cuda.alloc(4L * n);
-        e = cuda.alloc(4L * n);
-        lifted = cuda.alloc(4L * n);
-        alpha = cuda.alloc(4L * k);
-        norms = cuda.alloc(8L * k);
-        cuda.zero(e, n);
-        cuda.zero(alpha, k);
-        alphaHost = new float[k];
     }
 
     /** Called by {@link io.github.dl4jcoded.cuda.SketchCoders#gpu} through reflection. */
@@ -89,13 +64,6 @@ public final class CudaLowRankCoder implements SketchCoder {
         CudaDriver cuda = CudaDriver.get();
         return new CudaLowRankCoder(cuda, cuda.load(kernels, "coded_kernels"), partition, frames, blocks, feedback);
     }
-
-    @Override
-    public String device() { return "cuda " + cuda.deviceName() + " (sm_" + cuda.computeCapability() + ", " + image + ")"; }
-
-    long gradientBuffer() { return g; }
-
-    long liftBuffer() { return lifted; }
 
     private Buffers buffers(long number) {
         if (step == null || step.number != number) {
@@ -107,31 +75,13 @@ public final class CudaLowRankCoder implements SketchCoder {
     }
 
     @Override
-    public float[] encodeWithFeedback(long stepNumber, float[] gradient) {
-        checkOpen();
-        if (gradient.length != n) throw new IllegalArgumentException("gradient length " + gradient.length + " != n=" + n);
-        for (int i = 0; i < gradient.length; i++) {
-            if (!Float.isFinite(gradient[i])) throw new IllegalArgumentException("gradient has a NaN or infinite entry at " + i);
-        }
-        cuda.upload(g, gradient);
-        return encodeWithFeedbackDevice(stepNumber, g);
-    }
-
-    /** Encode with error feedback of the gradient at device address {@code gradient} (n floats, not modified). */
     public float[] encodeWithFeedbackDevice(long stepNumber, long gradient) {
         checkOpen();
         Buffers b = buffers(stepNumber);
         launchEncode(b, gradient);
         float[] s = new float[b.layout.symbols()];
         cuda.download(s, b.sym);
-        float[] nn = new float[2 * k];
-        cuda.download(nn, norms);
-        for (int p = 0; p < k; p++) {
-            double a = feedback.nextAlpha(nn[2 * p], nn[2 * p + 1]);
-            if (!Double.isFinite(a)) throw new IllegalStateException("non-finite residual on block " + blocks[p] + ": the gradient overflowed float");
-            alphaHost[p] = (float) a;
-        }
-        cuda.upload(alpha, alphaHost);
+        updateFeedback();
         return s;
     }
 
@@ -145,15 +95,6 @@ public final class CudaLowRankCoder implements SketchCoder {
     }
 
     @Override
-    public void liftAdd(long stepNumber, float[] symbols, float factor, float[] out) {
-        checkOpen();
-        if (out.length != n) throw new IllegalArgumentException("output length " + out.length + " != n=" + n);
-        cuda.upload(lifted, out);
-        liftAddDevice(stepNumber, symbols, factor, lifted);
-        cuda.download(out, lifted);
-    }
-
-    /** {@code out += factor F s} on the device buffer at {@code out} (n floats). */
     public void liftAddDevice(long stepNumber, float[] symbols, float factor, long out) {
         checkOpen();
         Buffers b = buffers(stepNumber);
@@ -173,29 +114,7 @@ public final class CudaLowRankCoder implements SketchCoder {
     }
 
     @Override
-    public float[] residual() {
-        checkOpen();
-        float[] raw = new float[n];
-        cuda.download(raw, e);
-        float[] out = new float[n];
-        for (int p = 0; p < k; p++) {
-            Block b = partition.block(blocks[p]);
-            for (int i = b.offset(); i < b.offset() + b.size(); i++) out[i] = alphaHost[p] * raw[i];
-        }
-        return out;
-    }
-
-    CudaDriver driver() { return cuda; }
-
-    private void checkOpen() {
-        if (closed) throw new IllegalStateException("coder is closed");
-    }
-
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
+    void freeOwn() {
         if (step != null) step.close();
-        for (long p : new long[] {g, e, lifted, alpha, norms}) cuda.free(p);
     }
 }

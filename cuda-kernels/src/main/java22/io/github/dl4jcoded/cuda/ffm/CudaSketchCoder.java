@@ -1,6 +1,5 @@
 package io.github.dl4jcoded.cuda.ffm;
 
-import io.github.dl4jcoded.cuda.SketchCoder;
 import io.github.dl4jcoded.cuda.SketchCoders.GpuUnavailableException;
 import io.github.dl4jcoded.cuda.SketchPlan;
 import io.github.dl4jcoded.partition.Block;
@@ -15,28 +14,23 @@ import java.nio.file.Path;
  * {@code ...Device} methods take a device pointer instead (for example an ND4J CUDA buffer's
  * address), so that only the codeword crosses PCIe.
  */
-public final class CudaSketchCoder implements SketchCoder {
+public final class CudaSketchCoder extends DeviceCoder {
     private static final int THREADS = 256;
     private static final int SMEM_BUCKETS = 2048; // must equal SMEM_BUCKETS in coded_kernels.cu
 
-    private final CudaDriver cuda;
     private final SketchPlan plan;
     private final CudaDriver.Kernel gather, gather4, gather4x128, encodeTiles, scaleSymbols, residualTiles, liftAdd, liftAdd4, axpy;
-    private final String image;
-    private final int n, k, symbols;
+    private final int symbols;
     private final int[] fusedList, tiledList, tiledTiles, allTiles;
     private final int gatherShared, gather4Shared;
     private final boolean aligned, fusedAligned;
-    private final long g, e, alpha, sym, acc, norms, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev, lifted;
-    private final float[] alphaHost;
+    private final long sym, acc, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev;
     private long layoutStep = Long.MIN_VALUE;
     private Fused fused; // null: the default
-    private boolean closed;
 
     private CudaSketchCoder(CudaDriver cuda, CudaDriver.Module module, SketchPlan plan) {
-        this.cuda = cuda;
+        super(cuda, module.image(), plan.partition(), plan.blocks(), plan.feedback());
         this.plan = plan;
-        this.image = module.image();
         gather = module.kernel("cs_encode_ef_gather");
         gather4 = module.kernel("cs_encode_ef_gather4");
         gather4x128 = module.kernel("cs_encode_ef_gather4_128");
@@ -46,8 +40,6 @@ public final class CudaSketchCoder implements SketchCoder {
         liftAdd = module.kernel("cs_lift_add");
         liftAdd4 = module.kernel("cs_lift_add4");
         axpy = module.kernel("axpy_inplace");
-        n = plan.n();
-        k = plan.blockCount();
         symbols = plan.symbolCount();
         fusedList = plan.fusedBlocks();
         tiledList = plan.tiledBlocks();
@@ -71,25 +63,17 @@ public final class CudaSketchCoder implements SketchCoder {
         fusedAligned = fal;
         if (gatherShared > 48 * 1024) gather.maxDynamicSharedMemory(gatherShared);
         if (gather4Shared > 48 * 1024) gather4.maxDynamicSharedMemory(gather4Shared);
-        g = cuda.alloc(4L * n);
-        e = cuda.alloc(4L * n);
-        lifted = cuda.alloc(4L * n);
-        alpha = cuda.alloc(4L * k);
         sym = cuda.alloc(4L * symbols);
         acc = cuda.alloc(4L * symbols);
-        norms = cuda.alloc(8L * k);
         layout = cuda.alloc(4L * k * SketchPlan.LAYOUT_INTS);
         fusedIdx = cuda.alloc(4L * fusedList.length);
         tiledIdx = cuda.alloc(4L * tiledList.length);
         tiledTilesDev = cuda.alloc(4L * tiledTiles.length);
         allTilesDev = cuda.alloc(4L * allTiles.length);
-        cuda.zero(e, n);
-        cuda.zero(alpha, k);
         if (fusedList.length > 0) cuda.upload(fusedIdx, fusedList);
         if (tiledList.length > 0) cuda.upload(tiledIdx, tiledList);
         if (tiledTiles.length > 0) cuda.upload(tiledTilesDev, tiledTiles);
         cuda.upload(allTilesDev, allTiles);
-        alphaHost = new float[k];
     }
 
     /** Called by {@link io.github.dl4jcoded.cuda.SketchCoders#gpu} through reflection. */
@@ -98,16 +82,7 @@ public final class CudaSketchCoder implements SketchCoder {
         return new CudaSketchCoder(cuda, cuda.load(kernels, "coded_kernels"), plan);
     }
 
-    @Override
-    public String device() { return "cuda " + cuda.deviceName() + " (sm_" + cuda.computeCapability() + ", " + image + ")"; }
-
     public SketchPlan plan() { return plan; }
-
-    /** The device pointer of the gradient buffer that {@link #encodeWithFeedback} fills. */
-    public long gradientBuffer() { return g; }
-
-    /** The device pointer of the buffer that {@link #liftAdd} adds into. */
-    public long liftBuffer() { return lifted; }
 
     private void layoutFor(long step) {
         if (step != layoutStep) {
@@ -116,35 +91,18 @@ public final class CudaSketchCoder implements SketchCoder {
         }
     }
 
-    @Override
-    public float[] encodeWithFeedback(long step, float[] gradient) {
-        checkOpen();
-        if (gradient.length != n) throw new IllegalArgumentException("gradient length " + gradient.length + " != n=" + n);
-        for (int i = 0; i < gradient.length; i++) {
-            if (!Float.isFinite(gradient[i])) throw new IllegalArgumentException("gradient has a NaN or infinite entry at " + i);
-        }
-        cuda.upload(g, gradient);
-        return encodeWithFeedbackDevice(step, g);
-    }
-
     /**
      * Encode with error feedback of the gradient at device address {@code gradient} (n floats, not
      * modified); returns the symbols. Only the layout goes up and the symbols and norms come down.
      */
+    @Override
     public float[] encodeWithFeedbackDevice(long step, long gradient) {
         checkOpen();
         layoutFor(step);
         launchEncode(gradient);
         float[] s = new float[symbols];
         cuda.download(s, sym);
-        float[] nn = new float[2 * k];
-        cuda.download(nn, norms);
-        for (int p = 0; p < k; p++) {
-            double a = plan.nextAlpha(nn[2 * p], nn[2 * p + 1]);
-            if (!Double.isFinite(a)) throw new IllegalStateException("non-finite residual on block " + plan.block(p) + ": the gradient overflowed float");
-            alphaHost[p] = (float) a;
-        }
-        cuda.upload(alpha, alphaHost);
+        updateFeedback();
         return s;
     }
 
@@ -191,15 +149,6 @@ public final class CudaSketchCoder implements SketchCoder {
     }
 
     @Override
-    public void liftAdd(long step, float[] s, float factor, float[] out) {
-        checkOpen();
-        if (out.length != n) throw new IllegalArgumentException("output length " + out.length + " != n=" + n);
-        cuda.upload(lifted, out);
-        liftAddDevice(step, s, factor, lifted);
-        cuda.download(out, lifted);
-    }
-
-    /** {@code out += factor F s} on the device buffer at {@code out} (n floats). */
     public void liftAddDevice(long step, float[] s, float factor, long out) {
         checkOpen();
         if (s.length != symbols) throw new IllegalArgumentException("expected " + symbols + " symbols, got " + s.length);
@@ -223,28 +172,7 @@ public final class CudaSketchCoder implements SketchCoder {
     String liftKernel() { return aligned ? "cs_lift_add4" : "cs_lift_add"; }
 
     @Override
-    public float[] residual() {
-        checkOpen();
-        float[] raw = new float[n];
-        cuda.download(raw, e);
-        float[] out = new float[n];
-        for (int p = 0; p < k; p++) {
-            Block b = plan.partition().block(plan.block(p));
-            for (int i = b.offset(); i < b.offset() + b.size(); i++) out[i] = alphaHost[p] * raw[i];
-        }
-        return out;
-    }
-
-    CudaDriver driver() { return cuda; }
-
-    private void checkOpen() {
-        if (closed) throw new IllegalStateException("coder is closed");
-    }
-
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        for (long p : new long[] {g, e, lifted, alpha, sym, acc, norms, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev}) cuda.free(p);
+    void freeOwn() {
+        for (long p : new long[] {sym, acc, layout, fusedIdx, tiledIdx, tiledTilesDev, allTilesDev}) cuda.free(p);
     }
 }
