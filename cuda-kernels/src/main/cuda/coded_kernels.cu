@@ -602,3 +602,70 @@ extern "C" __global__ void id_lift_add(const int* __restrict__ ids, const float*
     const uint32_t off = ids[3 * blockIdx.x], len = ids[3 * blockIdx.x + 1], so = ids[3 * blockIdx.x + 2];
     for (uint32_t i = threadIdx.x; i < len; i += blockDim.x) out[off + i] += factor * sym[so + i];
 }
+
+#define LT_A 32  /* rows a per tile of the tiled lift */
+#define LT_B 128 /* columns b per tile */
+#define LT_K 32  /* basis vectors per pass through shared memory */
+
+/*
+ * out += factor S basis^T as a tiled matrix product: one thread block (256 threads) per tile of
+ * LT_A rows a by LT_B columns b (tiles[3 t] = matrix, tiles[3 t + 1] = a0, tiles[3 t + 2] = b0).
+ * Chunks of LT_K basis vectors of S and of the basis wait in shared memory; each thread keeps a
+ * 4 x 4 block of the tile in registers (16 multiply-adds per two 16-byte shared loads), and the
+ * tile is added to out through shared memory along whichever of its strides is 1.
+ */
+extern "C" __global__ void __launch_bounds__(256)
+lr_lift_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+              const float* __restrict__ sym, float factor, float* __restrict__ out) {
+    __shared__ float4 ss[LT_K][LT_A / 4];
+    __shared__ float4 qs[LT_K][LT_B / 4];
+    __shared__ float os[LT_A][LT_B + 1];
+    const Mat m = load_mat(meta, tiles[3 * blockIdx.x]);
+    const uint32_t a0 = tiles[3 * blockIdx.x + 1], b0 = tiles[3 * blockIdx.x + 2];
+    const uint32_t na = min((uint32_t) LT_A, m.A - a0), nb = min((uint32_t) LT_B, m.B - b0);
+    const float* __restrict__ Q = basis + m.basis;
+    const float* __restrict__ S = sym + m.so;
+    float* sflat = reinterpret_cast<float*>(ss);
+    float* qflat = reinterpret_cast<float*>(qs);
+    const uint32_t ar = threadIdx.x >> 5, bc = threadIdx.x & 31;
+    float acc[4][4];
+    #pragma unroll
+    for (int i = 0; i < 4; i++) {
+        #pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+    }
+    for (uint32_t k0 = 0; k0 < m.r; k0 += LT_K) {
+        for (uint32_t idx = threadIdx.x; idx < LT_A * LT_K; idx += blockDim.x) {
+            uint32_t al = idx % LT_A, kk = idx / LT_A;
+            sflat[kk * LT_A + al] = al < na && k0 + kk < m.r ? __ldg(&S[(a0 + al) * m.r + k0 + kk]) : 0.0f;
+        }
+        for (uint32_t idx = threadIdx.x; idx < LT_B * LT_K; idx += blockDim.x) {
+            uint32_t bl = idx % LT_B, kk = idx / LT_B;
+            qflat[kk * LT_B + bl] = bl < nb && k0 + kk < m.r ? __ldg(&Q[(b0 + bl) * m.r + k0 + kk]) : 0.0f;
+        }
+        __syncthreads();
+        #pragma unroll 8
+        for (int kk = 0; kk < LT_K; kk++) {
+            float4 s = ss[kk][ar];
+            float4 q = qs[kk][bc];
+            float sv[4] = {s.x, s.y, s.z, s.w}, qv[4] = {q.x, q.y, q.z, q.w};
+            #pragma unroll
+            for (int i = 0; i < 4; i++) {
+                #pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] = fmaf(sv[i], qv[j], acc[i][j]);
+            }
+        }
+        __syncthreads();
+    }
+    #pragma unroll
+    for (int i = 0; i < 4; i++) {
+        #pragma unroll
+        for (int j = 0; j < 4; j++) os[4 * ar + i][4 * bc + j] = factor * acc[i][j];
+    }
+    __syncthreads();
+    for (uint32_t idx = threadIdx.x; idx < na * nb; idx += blockDim.x) {
+        uint32_t al, bl;
+        if (m.sa == 1) { al = idx % na; bl = idx / na; } else { bl = idx % nb; al = idx / nb; }
+        out[m.off + (a0 + al) * m.sa + (b0 + bl) * m.sb] += os[al][bl];
+    }
+}

@@ -18,18 +18,22 @@ import java.util.List;
  * Symbols are laid out block after block in the given order, as {@link CpuFrameCoder} lays them out.
  *
  * @param meta    {@link #LR_INTS} ints per matrix block
- * @param tiles   (matrix index, first row a) pairs
+ * @param tiles   (matrix index, first row a) pairs, for the encode
+ * @param liftTiles (matrix index, first row a, first column b) triples of {@link #LIFT_ROWS} x
+ *                {@link #LIFT_COLS} tiles, for the tiled lift
  * @param basis   every matrix's basis, B x r each, at its meta offset
  * @param ids     (offset, length, symbol offset) per identity block
  * @param slots   per identity block, its position in the block order (its alpha and norms slot)
  * @param symbols total symbols this step
  * @param shared  dynamic shared memory bytes lr_encode_ef needs for the largest tile
  */
-public record LowRankLayout(int[] meta, int[] tiles, float[] basis, int[] ids, int[] slots, int symbols, int shared) {
+public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] basis, int[] ids, int[] slots, int symbols, int shared) {
     /** Ints per matrix; must equal LR_INTS in coded_kernels.cu. */
     public static final int LR_INTS = 10;
     /** Rows a per tile at most (one warp each of the 256 threads). */
     public static final int MAX_ROWS = 8;
+    /** Tile of the tiled lift; must equal LT_A and LT_B in coded_kernels.cu. */
+    public static final int LIFT_ROWS = 32, LIFT_COLS = 128;
     /** Floats of one tile in shared memory at most (48 KB, the default limit). */
     public static final int TILE_FLOATS = 12_288 - 8 * 64;
 
@@ -37,6 +41,7 @@ public record LowRankLayout(int[] meta, int[] tiles, float[] basis, int[] ids, i
     public static LowRankLayout of(Partition partition, FrameSource frames, long step, int[] blocks) {
         List<int[]> meta = new ArrayList<>();
         List<int[]> tiles = new ArrayList<>();
+        List<int[]> liftTiles = new ArrayList<>();
         List<double[]> bases = new ArrayList<>();
         List<int[]> ids = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
@@ -63,6 +68,9 @@ public record LowRankLayout(int[] meta, int[] tiles, float[] basis, int[] ids, i
                 int m = meta.size();
                 meta.add(new int[] {blk.offset(), a, b, right ? strideI : strideJ, right ? strideJ : strideI, r, basisFloats, symbols, rows, p});
                 for (int a0 = 0; a0 < a; a0 += rows) tiles.add(new int[] {m, a0});
+                for (int a0 = 0; a0 < a; a0 += LIFT_ROWS) {
+                    for (int b0 = 0; b0 < b; b0 += LIFT_COLS) liftTiles.add(new int[] {m, a0, b0});
+                }
                 bases.add(lr.basisFlat());
                 basisFloats += b * r;
                 shared = Math.max(shared, 4 * (rows * b + 8 * r));
@@ -77,7 +85,7 @@ public record LowRankLayout(int[] meta, int[] tiles, float[] basis, int[] ids, i
         for (double[] q : bases) {
             for (double v : q) basis[at++] = (float) v;
         }
-        return new LowRankLayout(flatten(meta), flatten(tiles), basis, flatten(ids),
+        return new LowRankLayout(flatten(meta), flatten(tiles), flatten(liftTiles), basis, flatten(ids),
                 slots.stream().mapToInt(Integer::intValue).toArray(), symbols, shared);
     }
 
@@ -88,6 +96,8 @@ public record LowRankLayout(int[] meta, int[] tiles, float[] basis, int[] ids, i
     public int matrixCount() { return meta.length / LR_INTS; }
 
     public int tileCount() { return tiles.length / 2; }
+
+    public int liftTileCount() { return liftTiles.length / 3; }
 
     public int identityCount() { return ids.length / 3; }
 }

@@ -17,26 +17,29 @@ public final class CudaLowRankCoder extends DeviceCoder {
     private static final int THREADS = 256;
 
     private final FrameSource frames;
-    private final CudaDriver.Kernel encode, lift, idEncode, idLift;
+    private final CudaDriver.Kernel encode, lift, liftTiled, idEncode, idLift;
+    private boolean plainLift; // the GPU check times the untiled lift too
     private Buffers step;
 
     /** Device copies of one step's layout; rebuilt when the step changes. */
     private final class Buffers implements AutoCloseable {
         final long number;
         final LowRankLayout layout;
-        final long meta, tiles, basis, ids, slots, sym;
+        final long meta, tiles, liftTiles, basis, ids, slots, sym;
 
         Buffers(long number, LowRankLayout layout) {
             this.number = number;
             this.layout = layout;
             meta = cuda.alloc(4L * layout.meta().length);
             tiles = cuda.alloc(4L * layout.tiles().length);
+            liftTiles = cuda.alloc(4L * layout.liftTiles().length);
             basis = cuda.alloc(4L * layout.basis().length);
             ids = cuda.alloc(4L * layout.ids().length);
             slots = cuda.alloc(4L * layout.slots().length);
             sym = cuda.alloc(4L * layout.symbols());
             if (layout.meta().length > 0) cuda.upload(meta, layout.meta());
             if (layout.tiles().length > 0) cuda.upload(tiles, layout.tiles());
+            if (layout.liftTiles().length > 0) cuda.upload(liftTiles, layout.liftTiles());
             if (layout.basis().length > 0) cuda.upload(basis, layout.basis());
             if (layout.ids().length > 0) cuda.upload(ids, layout.ids());
             if (layout.slots().length > 0) cuda.upload(slots, layout.slots());
@@ -44,7 +47,7 @@ public final class CudaLowRankCoder extends DeviceCoder {
 
         @Override
         public void close() {
-            for (long p : new long[] {meta, tiles, basis, ids, slots, sym}) cuda.free(p);
+            for (long p : new long[] {meta, tiles, liftTiles, basis, ids, slots, sym}) cuda.free(p);
         }
     }
 
@@ -54,6 +57,7 @@ public final class CudaLowRankCoder extends DeviceCoder {
         this.frames = frames;
         encode = module.kernel("lr_encode_ef");
         lift = module.kernel("lr_lift_add");
+        liftTiled = module.kernel("lr_lift_tiled");
         idEncode = module.kernel("id_encode");
         idLift = module.kernel("id_lift_add");
     }
@@ -105,11 +109,18 @@ public final class CudaLowRankCoder extends DeviceCoder {
         launchLift(b, factor, out);
     }
 
+    /** Chooses the untiled lift kernel (lr_lift_add), for the GPU check's comparison. */
+    void usePlainLift(boolean plain) { plainLift = plain; }
+
     /** The lift's kernels alone (for timing), on the symbols already on the device. */
     void launchLift(float factor, long out) { launchLift(step, factor, out); }
 
     private void launchLift(Buffers b, float factor, long out) {
-        lift.launch(b.layout.tileCount(), THREADS, 0, b.meta, b.tiles, b.basis, b.sym, factor, out);
+        if (plainLift) {
+            lift.launch(b.layout.tileCount(), THREADS, 0, b.meta, b.tiles, b.basis, b.sym, factor, out);
+        } else {
+            liftTiled.launch(b.layout.liftTileCount(), THREADS, 0, b.meta, b.liftTiles, b.basis, b.sym, factor, out);
+        }
         idLift.launch(b.layout.identityCount(), THREADS, 0, b.ids, b.sym, factor, out);
     }
 
