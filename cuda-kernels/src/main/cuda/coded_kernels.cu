@@ -614,9 +614,10 @@ extern "C" __global__ void id_lift_add(const int* __restrict__ ids, const float*
  * 4 x 4 block of the tile in registers (16 multiply-adds per two 16-byte shared loads), and the
  * tile is added to out through shared memory along whichever of its strides is 1.
  */
-extern "C" __global__ void __launch_bounds__(256)
-lr_lift_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
-              const float* __restrict__ sym, float factor, float* __restrict__ out) {
+template <bool RESIDUAL>
+__device__ __forceinline__ void lift_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+              const float* __restrict__ sym, float factor, float* __restrict__ out,
+              const float* __restrict__ g, const float* __restrict__ alpha, float* __restrict__ norms) {
     __shared__ float4 ss[LT_K][LT_A / 4];
     __shared__ float4 qs[LT_K][LT_B / 4];
     __shared__ float os[LT_A][LT_B + 1];
@@ -663,9 +664,112 @@ lr_lift_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const
         for (int j = 0; j < 4; j++) os[4 * ar + i][4 * bc + j] = factor * acc[i][j];
     }
     __syncthreads();
+    float esq = 0.0f;
+    const float a = RESIDUAL ? alpha[m.slot] : 0.0f;
     for (uint32_t idx = threadIdx.x; idx < na * nb; idx += blockDim.x) {
         uint32_t al, bl;
         if (m.sa == 1) { al = idx % na; bl = idx / na; } else { bl = idx % nb; al = idx / nb; }
-        out[m.off + (a0 + al) * m.sa + (b0 + bl) * m.sb] += os[al][bl];
+        uint32_t at = m.off + (a0 + al) * m.sa + (b0 + bl) * m.sb;
+        if (RESIDUAL) {
+            /* out is e: e <- (g + alpha e) - S basis^T (factor -1 was applied above) */
+            float gi = g[at];
+            float en = (a != 0.0f ? fmaf(a, out[at], gi) : gi) + os[al][bl];
+            out[at] = en;
+            esq = fmaf(en, en, esq);
+        } else {
+            out[at] += os[al][bl];
+        }
+    }
+    if (RESIDUAL) {
+        __shared__ float scratch[32];
+        esq = block_sum(esq, scratch);
+        if (threadIdx.x == 0) atomicAdd(&norms[2 * m.slot + 1], esq);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256)
+lr_lift_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+              const float* __restrict__ sym, float factor, float* __restrict__ out) {
+    lift_tiled<false>(meta, tiles, basis, sym, factor, out, nullptr, nullptr, nullptr);
+}
+
+/* The encode's second half on the lift's tiles: e <- (g + alpha e) - S basis^T; norms[2 slot + 1] += |e|^2. */
+extern "C" __global__ void __launch_bounds__(256)
+lr_residual_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+                  const float* __restrict__ sym, const float* __restrict__ g, float* __restrict__ e,
+                  const float* __restrict__ alpha, float* __restrict__ norms) {
+    lift_tiled<true>(meta, tiles, basis, sym, -1.0f, e, g, alpha, norms);
+}
+
+#define LS_A 64  /* rows a per tile of the tiled symbols */
+#define LS_K 32  /* basis vectors per tile */
+#define LS_B 32  /* columns b per pass through shared memory */
+
+/*
+ * The encode's first half as a tiled product: S = (g + alpha e) basis, one thread block per tile
+ * of LS_A rows a by LS_K basis vectors (tiles[3 t] = matrix, [3 t + 1] = a0, [3 t + 2] = k0),
+ * walking b in chunks of LS_B through shared memory; each thread keeps 4 rows x 2 vectors in
+ * registers. The thread blocks of the first vector tile add |g|^2 to norms[2 slot] (zeroed by
+ * the host).
+ */
+extern "C" __global__ void __launch_bounds__(256)
+lr_symbols_tiled(const int* __restrict__ meta, const int* __restrict__ tiles, const float* __restrict__ basis,
+                 const float* __restrict__ g, const float* __restrict__ e, const float* __restrict__ alpha,
+                 float* __restrict__ sym, float* __restrict__ norms) {
+    __shared__ __align__(16) float cs[LS_B][LS_A + 4];
+    __shared__ __align__(16) float qs[LS_B][LS_K];
+    __shared__ float scratch[32];
+    const Mat m = load_mat(meta, tiles[3 * blockIdx.x]);
+    const uint32_t a0 = tiles[3 * blockIdx.x + 1], k0 = tiles[3 * blockIdx.x + 2];
+    const uint32_t na = min((uint32_t) LS_A, m.A - a0), nk = min((uint32_t) LS_K, m.r - k0);
+    const float* __restrict__ Q = basis + m.basis;
+    const float al = alpha[m.slot];
+    const bool countG = k0 == 0;
+    const uint32_t ag = threadIdx.x >> 4, kg = threadIdx.x & 15; /* rows 4 ag.., vectors 2 kg.. */
+    float acc[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    float gsq = 0.0f;
+    for (uint32_t b0 = 0; b0 < m.B; b0 += LS_B) {
+        const uint32_t nb = min((uint32_t) LS_B, m.B - b0);
+        for (uint32_t idx = threadIdx.x; idx < LS_A * LS_B; idx += blockDim.x) {
+            uint32_t xa, xb;
+            if (m.sa == 1) { xa = idx % LS_A; xb = idx / LS_A; } else { xb = idx % LS_B; xa = idx / LS_B; }
+            float c = 0.0f;
+            if (xa < na && xb < nb) {
+                uint32_t at = m.off + (a0 + xa) * m.sa + (b0 + xb) * m.sb;
+                float gi = g[at];
+                if (countG) gsq = fmaf(gi, gi, gsq);
+                c = al != 0.0f ? fmaf(al, e[at], gi) : gi;
+            }
+            cs[xb][xa] = c;
+        }
+        for (uint32_t idx = threadIdx.x; idx < LS_B * LS_K; idx += blockDim.x) {
+            uint32_t xk = idx % LS_K, xb = idx / LS_K;
+            qs[xb][xk] = xb < nb && xk < nk ? __ldg(&Q[(b0 + xb) * m.r + k0 + xk]) : 0.0f;
+        }
+        __syncthreads();
+        #pragma unroll 8
+        for (int bb = 0; bb < LS_B; bb++) {
+            float4 c = *reinterpret_cast<const float4*>(&cs[bb][4 * ag]);
+            float2 q = *reinterpret_cast<const float2*>(&qs[bb][2 * kg]);
+            float cv[4] = {c.x, c.y, c.z, c.w};
+            #pragma unroll
+            for (int i = 0; i < 4; i++) {
+                acc[i][0] = fmaf(cv[i], q.x, acc[i][0]);
+                acc[i][1] = fmaf(cv[i], q.y, acc[i][1]);
+            }
+        }
+        __syncthreads();
+    }
+    #pragma unroll
+    for (int i = 0; i < 4; i++) {
+        #pragma unroll
+        for (int j = 0; j < 2; j++) {
+            uint32_t ra = 4 * ag + i, rk = 2 * kg + j;
+            if (ra < na && rk < nk) sym[m.so + (a0 + ra) * m.r + k0 + rk] = acc[i][j];
+        }
+    }
+    if (countG) {
+        gsq = block_sum(gsq, scratch);
+        if (threadIdx.x == 0) atomicAdd(&norms[2 * m.slot], gsq);
     }
 }

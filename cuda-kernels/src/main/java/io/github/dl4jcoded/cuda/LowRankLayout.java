@@ -18,22 +18,36 @@ import java.util.List;
  * Symbols are laid out block after block in the given order, as {@link CpuFrameCoder} lays them out.
  *
  * @param meta    {@link #LR_INTS} ints per matrix block
- * @param tiles   (matrix index, first row a) pairs, for the encode
+ * @param tiles   (matrix index, first row a) pairs of every matrix, for the plain encode
+ * @param plainTiles the same for the matrices the plain encode takes by default (fewer than
+ *                {@link #TILED_MIN_R} basis vectors, where the tiled products have too few tiles)
  * @param liftTiles (matrix index, first row a, first column b) triples of {@link #LIFT_ROWS} x
- *                {@link #LIFT_COLS} tiles, for the tiled lift
+ *                {@link #LIFT_COLS} tiles of every matrix, for the tiled lift
+ * @param residualTiles the same for the matrices the tiled encode takes (its residual)
+ * @param symbolTiles (matrix index, first row a, first basis vector) triples of {@link #SYMBOL_ROWS}
+ *                x {@link #SYMBOL_VECTORS} tiles of the matrices the tiled encode takes (its symbols)
  * @param basis   every matrix's basis, B x r each, at its meta offset
  * @param ids     (offset, length, symbol offset) per identity block
  * @param slots   per identity block, its position in the block order (its alpha and norms slot)
  * @param symbols total symbols this step
  * @param shared  dynamic shared memory bytes lr_encode_ef needs for the largest tile
  */
-public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] basis, int[] ids, int[] slots, int symbols, int shared) {
+public record LowRankLayout(int[] meta, int[] tiles, int[] plainTiles, int[] liftTiles, int[] residualTiles, int[] symbolTiles,
+                            float[] basis, int[] ids, int[] slots, int symbols, int shared) {
     /** Ints per matrix; must equal LR_INTS in coded_kernels.cu. */
     public static final int LR_INTS = 10;
     /** Rows a per tile at most (one warp each of the 256 threads). */
     public static final int MAX_ROWS = 8;
     /** Tile of the tiled lift; must equal LT_A and LT_B in coded_kernels.cu. */
     public static final int LIFT_ROWS = 32, LIFT_COLS = 128;
+    /** Tile of the tiled symbols; must equal LS_A and LS_K in coded_kernels.cu. */
+    public static final int SYMBOL_ROWS = 64, SYMBOL_VECTORS = 32;
+    /**
+     * Matrices with at least this many basis vectors are encoded by the tiled products; below it the
+     * plain kernel is faster (on the H200: r = 16, a [512, 4608] matrix, 0.20 ms plain against 0.57 ms
+     * tiled, whose 8 tiles leave most of the GPU idle; r = 128, 4096 x 4096: 13.6 ms against 1.26 ms).
+     */
+    public static final int TILED_MIN_R = 32;
     /** Floats of one tile in shared memory at most (48 KB, the default limit). */
     public static final int TILE_FLOATS = 12_288 - 8 * 64;
 
@@ -41,7 +55,10 @@ public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] ba
     public static LowRankLayout of(Partition partition, FrameSource frames, long step, int[] blocks) {
         List<int[]> meta = new ArrayList<>();
         List<int[]> tiles = new ArrayList<>();
+        List<int[]> plainTiles = new ArrayList<>();
         List<int[]> liftTiles = new ArrayList<>();
+        List<int[]> residualTiles = new ArrayList<>();
+        List<int[]> symbolTiles = new ArrayList<>();
         List<double[]> bases = new ArrayList<>();
         List<int[]> ids = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
@@ -67,9 +84,19 @@ public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] ba
                 int rows = Math.min(MAX_ROWS, (TILE_FLOATS - 8 * r) / b);
                 int m = meta.size();
                 meta.add(new int[] {blk.offset(), a, b, right ? strideI : strideJ, right ? strideJ : strideI, r, basisFloats, symbols, rows, p});
-                for (int a0 = 0; a0 < a; a0 += rows) tiles.add(new int[] {m, a0});
+                boolean tiled = r >= TILED_MIN_R;
+                for (int a0 = 0; a0 < a; a0 += rows) {
+                    tiles.add(new int[] {m, a0});
+                    if (!tiled) plainTiles.add(new int[] {m, a0});
+                }
                 for (int a0 = 0; a0 < a; a0 += LIFT_ROWS) {
-                    for (int b0 = 0; b0 < b; b0 += LIFT_COLS) liftTiles.add(new int[] {m, a0, b0});
+                    for (int b0 = 0; b0 < b; b0 += LIFT_COLS) {
+                        liftTiles.add(new int[] {m, a0, b0});
+                        if (tiled) residualTiles.add(new int[] {m, a0, b0});
+                    }
+                }
+                for (int a0 = 0; tiled && a0 < a; a0 += SYMBOL_ROWS) {
+                    for (int k0 = 0; k0 < r; k0 += SYMBOL_VECTORS) symbolTiles.add(new int[] {m, a0, k0});
                 }
                 bases.add(lr.basisFlat());
                 basisFloats += b * r;
@@ -85,7 +112,8 @@ public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] ba
         for (double[] q : bases) {
             for (double v : q) basis[at++] = (float) v;
         }
-        return new LowRankLayout(flatten(meta), flatten(tiles), flatten(liftTiles), basis, flatten(ids),
+        return new LowRankLayout(flatten(meta), flatten(tiles), flatten(plainTiles), flatten(liftTiles), flatten(residualTiles),
+                flatten(symbolTiles), basis, flatten(ids),
                 slots.stream().mapToInt(Integer::intValue).toArray(), symbols, shared);
     }
 
@@ -97,7 +125,13 @@ public record LowRankLayout(int[] meta, int[] tiles, int[] liftTiles, float[] ba
 
     public int tileCount() { return tiles.length / 2; }
 
+    public int plainTileCount() { return plainTiles.length / 2; }
+
     public int liftTileCount() { return liftTiles.length / 3; }
+
+    public int residualTileCount() { return residualTiles.length / 3; }
+
+    public int symbolTileCount() { return symbolTiles.length / 3; }
 
     public int identityCount() { return ids.length / 3; }
 }

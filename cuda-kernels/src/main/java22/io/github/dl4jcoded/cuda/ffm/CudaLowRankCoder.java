@@ -17,29 +17,35 @@ public final class CudaLowRankCoder extends DeviceCoder {
     private static final int THREADS = 256;
 
     private final FrameSource frames;
-    private final CudaDriver.Kernel encode, lift, liftTiled, idEncode, idLift;
-    private boolean plainLift; // the GPU check times the untiled lift too
+    private final CudaDriver.Kernel encode, lift, liftTiled, symbolsTiled, residualTiled, idEncode, idLift;
+    private boolean plain; // the GPU check times the untiled kernels too
     private Buffers step;
 
     /** Device copies of one step's layout; rebuilt when the step changes. */
     private final class Buffers implements AutoCloseable {
         final long number;
         final LowRankLayout layout;
-        final long meta, tiles, liftTiles, basis, ids, slots, sym;
+        final long meta, tiles, plainTiles, liftTiles, residualTiles, symbolTiles, basis, ids, slots, sym;
 
         Buffers(long number, LowRankLayout layout) {
             this.number = number;
             this.layout = layout;
             meta = cuda.alloc(4L * layout.meta().length);
             tiles = cuda.alloc(4L * layout.tiles().length);
+            plainTiles = cuda.alloc(4L * layout.plainTiles().length);
             liftTiles = cuda.alloc(4L * layout.liftTiles().length);
+            residualTiles = cuda.alloc(4L * layout.residualTiles().length);
+            symbolTiles = cuda.alloc(4L * layout.symbolTiles().length);
             basis = cuda.alloc(4L * layout.basis().length);
             ids = cuda.alloc(4L * layout.ids().length);
             slots = cuda.alloc(4L * layout.slots().length);
             sym = cuda.alloc(4L * layout.symbols());
             if (layout.meta().length > 0) cuda.upload(meta, layout.meta());
             if (layout.tiles().length > 0) cuda.upload(tiles, layout.tiles());
+            if (layout.plainTiles().length > 0) cuda.upload(plainTiles, layout.plainTiles());
             if (layout.liftTiles().length > 0) cuda.upload(liftTiles, layout.liftTiles());
+            if (layout.residualTiles().length > 0) cuda.upload(residualTiles, layout.residualTiles());
+            if (layout.symbolTiles().length > 0) cuda.upload(symbolTiles, layout.symbolTiles());
             if (layout.basis().length > 0) cuda.upload(basis, layout.basis());
             if (layout.ids().length > 0) cuda.upload(ids, layout.ids());
             if (layout.slots().length > 0) cuda.upload(slots, layout.slots());
@@ -47,7 +53,7 @@ public final class CudaLowRankCoder extends DeviceCoder {
 
         @Override
         public void close() {
-            for (long p : new long[] {meta, tiles, liftTiles, basis, ids, slots, sym}) cuda.free(p);
+            for (long p : new long[] {meta, tiles, plainTiles, liftTiles, residualTiles, symbolTiles, basis, ids, slots, sym}) cuda.free(p);
         }
     }
 
@@ -58,6 +64,8 @@ public final class CudaLowRankCoder extends DeviceCoder {
         encode = module.kernel("lr_encode_ef");
         lift = module.kernel("lr_lift_add");
         liftTiled = module.kernel("lr_lift_tiled");
+        symbolsTiled = module.kernel("lr_symbols_tiled");
+        residualTiled = module.kernel("lr_residual_tiled");
         idEncode = module.kernel("id_encode");
         idLift = module.kernel("id_lift_add");
     }
@@ -94,7 +102,15 @@ public final class CudaLowRankCoder extends DeviceCoder {
 
     private void launchEncode(Buffers b, long gradient) {
         cuda.zero(norms, 2L * k); // the matrices' tiles add to their norms
-        encode.launch(b.layout.tileCount(), THREADS, b.layout.shared(), b.meta, b.tiles, b.basis, gradient, e, alpha, b.sym, norms);
+        if (plain) {
+            encode.launch(b.layout.tileCount(), THREADS, b.layout.shared(), b.meta, b.tiles, b.basis, gradient, e, alpha, b.sym, norms);
+        } else {
+            // matrices with small bases: the plain kernel; large ones: two tiled products,
+            // S = (g + alpha e) basis, then e <- (g + alpha e) - S basis^T (LowRankLayout.TILED_MIN_R)
+            encode.launch(b.layout.plainTileCount(), THREADS, b.layout.shared(), b.meta, b.plainTiles, b.basis, gradient, e, alpha, b.sym, norms);
+            symbolsTiled.launch(b.layout.symbolTileCount(), THREADS, 0, b.meta, b.symbolTiles, b.basis, gradient, e, alpha, b.sym, norms);
+            residualTiled.launch(b.layout.residualTileCount(), THREADS, 0, b.meta, b.residualTiles, b.basis, b.sym, gradient, e, alpha, norms);
+        }
         idEncode.launch(b.layout.identityCount(), THREADS, 0, b.ids, b.slots, gradient, e, alpha, b.sym, norms);
     }
 
@@ -109,14 +125,14 @@ public final class CudaLowRankCoder extends DeviceCoder {
         launchLift(b, factor, out);
     }
 
-    /** Chooses the untiled lift kernel (lr_lift_add), for the GPU check's comparison. */
-    void usePlainLift(boolean plain) { plainLift = plain; }
+    /** Chooses the untiled kernels (lr_encode_ef, lr_lift_add), for the GPU check's comparison. */
+    void usePlainKernels(boolean plain) { this.plain = plain; }
 
     /** The lift's kernels alone (for timing), on the symbols already on the device. */
     void launchLift(float factor, long out) { launchLift(step, factor, out); }
 
     private void launchLift(Buffers b, float factor, long out) {
-        if (plainLift) {
+        if (plain) {
             lift.launch(b.layout.tileCount(), THREADS, 0, b.meta, b.tiles, b.basis, b.sym, factor, out);
         } else {
             liftTiled.launch(b.layout.liftTileCount(), THREADS, 0, b.meta, b.liftTiles, b.basis, b.sym, factor, out);
