@@ -53,7 +53,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GrpcClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcClusterServer.class);
     private static final long POLL_MILLIS = 100;
-    /** Logged per session before the log thins out to every 100th refusal. */
 
     /**
      * What the transport saw: protobuf bytes both ways ({@code bytesDown} includes
@@ -279,7 +278,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             try {
                 Up up = ProtoMessages.parseUp(bytes, maxMessageBytes);
                 switch (up.getKindCase()) {
-                    case HELLO -> hello(PeerLog.sanitize(up.getHello().getName()));
+                    case HELLO -> hello(up.getHello().getName());
                     case PUSH -> push(up, received);
                     case RESYNC -> {
                         requireJoined("resync request");
@@ -296,6 +295,7 @@ public final class GrpcClusterServer implements AutoCloseable {
             }
         }
 
+        /** @param name as the peer wrote it: the core sanitizes what it keeps, this method what it logs */
         private void hello(String name) {
             if (worker >= 0) {
                 throw new RejectedMessageException(RejectReason.MALFORMED, "worker " + worker + " said hello twice");
@@ -309,13 +309,13 @@ public final class GrpcClusterServer implements AutoCloseable {
                     end(null);
                     return;
                 }
-                log.info("refused worker '{}': {}", name, e.getMessage());
+                log.info("refused worker '{}': {}", PeerLog.sanitize(name), e.getMessage());
                 end(Status.RESOURCE_EXHAUSTED.withDescription("no free worker slot: " + e.getMessage()));
                 return;
             }
             worker = welcome.worker();
             joinWelcome = welcome;
-            log.info("worker {} ('{}') joined at log entry {}", worker, name, welcome.seq());
+            log.info("worker {} ('{}') joined at log entry {}", worker, PeerLog.sanitize(name), welcome.seq());
             send(welcome);
             senders.execute(this::drain);
         }
