@@ -340,12 +340,6 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     /**
-     * Waits until every epoch is done.
-     *
-     * @return false on timeout
-     * @throws IllegalStateException when the server failed
-     */
-    /**
      * Waits until {@code n} workers are joined now (live slots; a worker that joined and left, or a
      * session that never said hello, does not count). The start condition of a server process.
      *
@@ -355,6 +349,12 @@ public final class ClusterServer implements AutoCloseable {
         return awaitUntil(() -> joinedSlots().length >= n, timeout, unit);
     }
 
+    /**
+     * Waits until every epoch is done.
+     *
+     * @return false on timeout
+     * @throws IllegalStateException when the server failed
+     */
     public synchronized boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
         return awaitUntil(() -> finished, timeout, unit);
     }

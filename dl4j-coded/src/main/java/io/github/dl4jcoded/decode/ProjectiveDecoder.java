@@ -28,8 +28,8 @@ import java.util.TreeSet;
  * directions and misreported determined blocks) is computed once and reused for all r columns:
  * the min-norm least-squares solution with singular values below size * eps * sigma_max taken as
  * zero, <g_hat, g> = |g_hat|^2 to machine precision, and independent of arrival order by
- * construction (the solve depends only on the set received, taken in task order). Kaczmarz converges to the
- * projection only in the limit and only for consistent data. When both dimensions of a component
+ * construction (the solve depends only on the set received, taken in task order). Kaczmarz
+ * converges to the projection only in the limit and only for consistent data. When both dimensions of a component
  * exceed {@code denseLimit}, the component falls back to CGLS from zero (which converges to the
  * min-norm least-squares solution) with a bounded number of iterations; there, RESOLVED is
  * decided by peeling on the support instead of by the projector.
@@ -133,7 +133,6 @@ public final class ProjectiveDecoder extends Decoder {
         final int[][] cols;        // per equation, local columns
         final double[][] vals;     // per equation, coefficients
         final double[][] rhs;      // per equation, c_i[lo..hi)
-        final List<List<int[]>> colEntries; // per local column, (equation, position) pairs
 
         Segment(List<Integer> rows, List<Integer> active, int lo, int hi, int[] local) {
             this.lo = lo;
@@ -166,9 +165,6 @@ public final class ProjectiveDecoder extends Decoder {
             this.cols = c.toArray(new int[0][]);
             this.vals = v.toArray(new double[0][]);
             this.rhs = r.toArray(new double[0][]);
-            this.colEntries = new ArrayList<>();
-            for (int a = 0; a < ka; a++) colEntries.add(new ArrayList<>());
-            for (int e = 0; e < m; e++) for (int p = 0; p < cols[e].length; p++) colEntries.get(cols[e][p]).add(new int[] {e, p});
         }
 
         void solveDense(boolean[] resolved) {

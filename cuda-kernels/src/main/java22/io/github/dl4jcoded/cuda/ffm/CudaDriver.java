@@ -151,7 +151,7 @@ public final class CudaDriver {
         Path cubin = dir.resolve(base + ".sm_" + computeCapability() + ".cubin");
         Path ptx = dir.resolve(base + ".ptx");
         Path image = Files.exists(cubin) ? cubin : ptx;
-        if (!Files.exists(image)) throw new GpuUnavailableException("no kernels in " + dir + " (build them with cuda-kernels/gpu-kit.sh build)");
+        if (!Files.exists(image)) throw new GpuUnavailableException("no kernels in " + dir + " (build them with cuda-kernels/gpu-kit.sh kernels)");
         try (Arena a = Arena.ofConfined()) {
             byte[] bytes = Files.readAllBytes(image);
             MemorySegment img = a.allocate(bytes.length + 1L);

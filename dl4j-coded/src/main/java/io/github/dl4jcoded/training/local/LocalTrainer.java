@@ -333,7 +333,7 @@ public final class LocalTrainer implements AutoCloseable {
         INDArray[] arrays = {d.getFeatures(), d.getLabels(), d.getFeaturesMaskArray(), d.getLabelsMaskArray()};
         for (int i = 0; i < arrays.length; i++) {
             INDArray a = arrays[i];
-            if (a != null && (BooleanIndexing.or(a, Conditions.isNan()) || BooleanIndexing.or(a, Conditions.isInfinite()))) {
+            if (a != null && BooleanIndexing.or(a, Conditions.notFinite())) {
                 return "the minibatch's " + names[i] + " hold a NaN or infinite value";
             }
         }
