@@ -138,9 +138,17 @@ public final class ClusterServer implements AutoCloseable {
     // Carried over a resume (the core's counters start again at zero).
     private final long bytesUpBefore, roundsBefore;
     private long bytesDown, joins, resyncs;
-    /** When each log entry of this server's run was appended (System.nanoTime), for steady-state timings. */
-    private long[] entryNanos = new long[1024];
-    private long firstSeqOfRun = -1;
+    /**
+     * Steady-state timings of this server's run: the time between log entries, and the server's
+     * own work per accepted message (validation, decode into its round) and per update (closing
+     * it, the updater step, the log entry), which the simulator charges to its server.
+     */
+    private final SteadyTimer entryInterval = new SteadyTimer();
+    private final SteadyTimer messageWork = new SteadyTimer();
+    private final SteadyTimer updateWork = new SteadyTimer();
+    private long lastEntryNanos = -1;
+    /** Update work done inside the push being timed (ASYNC appends there), not the message's. */
+    private long updateNanosInPush;
     /** Refusals the transport made before the core could see the message (counted here, not in the core). */
     private final EnumMap<RejectReason, Long> refusedBeforeCore = new EnumMap<>(RejectReason.class);
 
@@ -282,6 +290,8 @@ public final class ClusterServer implements AutoCloseable {
             }
             // Answered, accepted or not, the job is over (a message for no job of this worker finds nothing).
             Origin o = m == null ? null : s.origins.remove(m.round());
+            long t0 = System.nanoTime();
+            updateNanosInPush = 0;
             ParameterServer.Verdict v = core.offer(worker, m);
             if (!v.accepted()) {
                 if (rejections.count()) log.warn("rejected ({}, {} so far): worker {}: {}", v.reason(), rejections.events(), worker, v.detail());
@@ -294,6 +304,7 @@ public final class ClusterServer implements AutoCloseable {
                     appendWindow();
                 }
             }
+            messageWork.add(System.nanoTime() - t0 - updateNanosInPush);
         } finally {
             notifyAll();
         }
@@ -384,17 +395,18 @@ public final class ClusterServer implements AutoCloseable {
     }
 
     /**
-     * Seconds per log entry over the second half of the entries this server appended (after its
-     * JIT and the workers' have warmed up), or NaN when it appended fewer than 4.
+     * Steady-state timings of this server's run, each the mean of the second half (after its JIT
+     * and the workers' have warmed up), in seconds; NaN where there is nothing to time yet.
+     *
+     * @param perEntry          time between consecutive log entries
+     * @param workPerMessage    the server's own work per accepted message
+     * @param workPerUpdate     the server's own work per update (close, updater step, log entry)
      */
-    public synchronized double steadySecondsPerEntry() {
-        long n = firstSeqOfRun < 0 ? 0 : seq - firstSeqOfRun + 1;
-        if (n < 4) {
-            return Double.NaN;
-        }
-        int from = (int) (n / 2);
-        int to = (int) (n - 1);
-        return (entryNanos[to] - entryNanos[from]) / 1e9 / (to - from);
+    public record Timings(double perEntry, double workPerMessage, double workPerUpdate) {
+    }
+
+    public synchronized Timings steadyTimings() {
+        return new Timings(entryInterval.steadyMeanSeconds(), messageWork.steadyMeanSeconds(), updateWork.steadyMeanSeconds());
     }
 
     /** A copy of the server's network as of now (for evaluation or saving). */
@@ -470,7 +482,7 @@ public final class ClusterServer implements AutoCloseable {
             return;
         }
         if (core.isDue(now())) {
-            append(applyNext(), openBatch.epoch() + "\t" + openBatch.index(), new ArrayList<>(openAccepted));
+            appendNext(openBatch.epoch() + "\t" + openBatch.index(), new ArrayList<>(openAccepted));
         } else {
             double left = core.deadline() - now();
             TimeUnit.NANOSECONDS.timedWait(this, Math.min((long) Math.ceil(left * 1e9), TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS)));
@@ -523,7 +535,7 @@ public final class ClusterServer implements AutoCloseable {
             epochs.add(Integer.toString(o.epoch()));
             shares.add(o.batch() + "." + o.part());
         }
-        append(applyNext(), epochs + "\t" + shares, new ArrayList<>(openAccepted));
+        appendNext(epochs + "\t" + shares, new ArrayList<>(openAccepted));
         windowOrigins.clear();
         openAccepted.clear();
     }
@@ -553,16 +565,21 @@ public final class ClusterServer implements AutoCloseable {
         return u;
     }
 
+    /** Closes and applies the next update and appends it to the log, timed as the server's update work. */
+    private void appendNext(String origin, List<Integer> workers) {
+        long t0 = System.nanoTime();
+        append(applyNext(), origin, workers);
+        long t1 = System.nanoTime();
+        updateWork.add(t1 - t0);
+        updateNanosInPush += t1 - t0;
+        if (lastEntryNanos >= 0) {
+            entryInterval.add(t1 - lastEntryNanos);
+        }
+        lastEntryNanos = t1;
+    }
+
     private void append(Update u, String origin, List<Integer> workers) {
         seq++;
-        if (firstSeqOfRun < 0) {
-            firstSeqOfRun = seq;
-        }
-        int slot = (int) (seq - firstSeqOfRun);
-        if (slot >= entryNanos.length) {
-            entryNanos = java.util.Arrays.copyOf(entryNanos, 2 * entryNanos.length);
-        }
-        entryNanos[slot] = System.nanoTime();
         LogEntry entry = new LogEntry(seq, u, seq % options.checksumEvery() == 0 ? ReplicaChecksum.of(net) : 0);
         if (checkpoints != null) {
             StringJoiner who = new StringJoiner(",");

@@ -116,6 +116,25 @@ public interface StragglerModel {
         return (worker, job) -> (double) (workers / cores + (worker % cores < workers % cores ? 1 : 0));
     }
 
+    /**
+     * Worker w always runs {@code factors[w]} times slower: slowdowns measured elsewhere (each
+     * worker process's own time per job on a shared machine) and stated.
+     *
+     * @throws IllegalArgumentException unless there is one positive, finite factor per worker
+     */
+    static StragglerModel perWorker(int workers, double... factors) {
+        if (factors.length != workers) {
+            throw new IllegalArgumentException("need one factor per worker: " + workers + " workers, " + factors.length + " factors");
+        }
+        for (double f : factors) {
+            if (!(f > 0) || Double.isInfinite(f)) {
+                throw new IllegalArgumentException("a slowdown must be positive and finite, got " + f);
+            }
+        }
+        double[] fs = factors.clone();
+        return (worker, job) -> fs[worker];
+    }
+
     /** The workers flagged in {@code slow} always run {@code factor} times slower (for hand-built cases). */
     static StragglerModel slowWorkers(double factor, boolean... slow) {
         boolean[] s = slow.clone();

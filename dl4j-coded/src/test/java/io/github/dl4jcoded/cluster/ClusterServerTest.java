@@ -118,6 +118,10 @@ class ClusterServerTest {
         assertEquals(0, st.rejectedTotal());
         assertTrue(st.bytesUp() * 2 < st.denseEquivalentBytes(), "coded pushes are compressed: " + st);
         assertTrue(accuracy(s.network()) > 0.9, "accuracy " + accuracy(s.network()));
+        // The server times its own work (what the simulator charges it): each update's work lies within its round.
+        ClusterServer.Timings t = s.steadyTimings();
+        assertTrue(t.workPerMessage() > 0 && t.workPerUpdate() > 0 && t.perEntry() > 0, "timings " + t);
+        assertTrue(t.workPerUpdate() < 1.5 * t.perEntry(), "an update's work exceeds the time between entries: " + t);
         s.close();
     }
 

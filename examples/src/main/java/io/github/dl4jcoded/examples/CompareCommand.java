@@ -28,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +89,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--stragglers", defaultValue = "pareto:1.5,slow:2x5",
             description = "comma-separated straggler models, multiplied: none, pareto:SHAPE (scale 1), exp:MEAN "
                     + "(shifted exponential), slow:KxF (K workers always F times slower), crash:K@T (K workers die "
-                    + "at virtual second T), shared:C (the workers share C cores, worker w on core w mod C) "
+                    + "at virtual second T), shared:C (the workers share C cores, worker w on core w mod C), factors:F0/F1/... (worker w always F_w times "
+                    + "slower, one factor per worker) "
                     + "(default: ${DEFAULT-VALUE})")
     String stragglers;
 
@@ -519,6 +521,9 @@ public final class CompareCommand implements Callable<Integer> {
                     model = model.and(StragglerModel.persistentSlow(workers, Integer.parseInt(kf[0]), Double.parseDouble(kf[1]), s));
                 } else if (term.startsWith("shared:")) {
                     model = model.and(StragglerModel.sharedCores(workers, Integer.parseInt(term.substring(7))));
+                } else if (term.startsWith("factors:")) {
+                    model = model.and(StragglerModel.perWorker(workers,
+                            Arrays.stream(term.substring(8).split("/")).mapToDouble(Double::parseDouble).toArray()));
                 } else if (term.startsWith("crash:") && term.contains("@")) {
                     String[] kt = term.substring(6).split("@", 2);
                     int k = Integer.parseInt(kt[0]);

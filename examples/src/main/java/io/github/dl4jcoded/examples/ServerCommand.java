@@ -168,8 +168,10 @@ public final class ServerCommand implements Callable<Integer> {
         long steps = Math.max(1, st.seq());
         out.printf(Locale.ROOT, "trained: %d log entries, %d updates, %d rounds (%d empty), %.1f s%n",
                 st.seq(), st.updates(), st.rounds(), st.emptyRounds(), seconds);
-        out.printf(Locale.ROOT, "steady state: %.2f ms per log entry (the second half of the entries)%n",
-                core.steadySecondsPerEntry() * 1e3);
+        ClusterServer.Timings t = core.steadyTimings();
+        out.printf(Locale.ROOT, "steady state: %.2f ms per log entry (the second half of the entries)%n", t.perEntry() * 1e3);
+        out.printf(Locale.ROOT, "server work, steady state: %.3f ms per message, %.3f ms per update (its own work, the "
+                + "second half of each)%n", t.workPerMessage() * 1e3, t.workPerUpdate() * 1e3);
         out.printf(Locale.ROOT, "bytes per step (all workers, gRPC protobuf bytes): up %,d, down %,d (log and jobs; welcomes %,d in all)%n",
                 ts.bytesUp() / steps, (ts.bytesDown() - ts.welcomeBytes()) / steps, ts.welcomeBytes());
         out.printf(Locale.ROOT, "bytes total: up %,d, down %,d; dense gradients would be %,d up%n",

@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,10 +41,13 @@ public final class SimCheckCommand implements Callable<Integer> {
     private static final Pattern TRAINED = Pattern.compile("trained: (\\d+) log entries, (\\d+) updates, (\\d+) rounds \\((\\d+) empty\\), ([\\d.]+) s");
     private static final Pattern BYTES = Pattern.compile("bytes total: up ([\\d,]+), down ([\\d,]+)");
     private static final Pattern WELCOMES = Pattern.compile("welcomes ([\\d,]+) in all");
+    private static final Pattern SERVER_WORK = Pattern.compile("server work, steady state: ([\\d.]+) ms per message, ([\\d.]+) ms per update");
     private static final Pattern WORKER_STEADY = Pattern.compile("steady state: ([\\d.]+) ms per job answered .*?, ([\\d.]+) ms per log entry");
     private static final String NUMBER = "([\\d.]+(?:[eE][-+]?\\d+)?)";
     private static final Pattern CAL_EXAMPLE = Pattern.compile("calibration: [^:]+: (?:backprop|worker job)[^:]*: " + NUMBER + " ms per example");
     private static final Pattern CAL_JOB = Pattern.compile("calibration: [^:]+: encoding[^:]*: " + NUMBER + " ms per job");
+    private static final Pattern CAL_SERVER_MESSAGE = Pattern.compile("calibration: [^:]+: server per message: " + NUMBER + " ms per message");
+    private static final Pattern CAL_SERVER_UPDATE = Pattern.compile("calibration: [^:]+: server per update: " + NUMBER + " ms per update");
     private static final Pattern CAL_REPLAY = Pattern.compile("calibration: [^:]+: replica replay per entry: " + NUMBER + " ms per entry");
     private static final Pattern SIMULATED = Pattern.compile(" (\\d+) updates, ([\\d.]+) virtual s, ([\\d,]+) bytes up, ([\\d,]+) down");
 
@@ -89,12 +94,25 @@ public final class SimCheckCommand implements Callable<Integer> {
     /**
      * One side's figures; perStep is the time per round (SYNC) or update (ASYNC); job and replay
      * are a worker's own work per job and per log entry (real: the workers' steady state, their
-     * mean; simulated: the calibration, for a worker alone on its core), in seconds.
+     * mean; simulated: the calibration, for a worker alone on its core), serverMessage and
+     * serverUpdate the server's own work (real: its steady state; simulated: the calibration), in
+     * seconds.
      */
-    record Figures(long updates, double perStep, long bytesUp, long bytesDown, double job, double replay) {
+    record Figures(long updates, double perStep, long bytesUp, long bytesDown, double job, double replay,
+                   double serverMessage, double serverUpdate) {
     }
 
-    record Row(String model, int workers, String method, String pinning, Figures real, Figures sim) {
+    /** A real run: its figures, and each worker's own time per job and per replayed entry (seconds). */
+    record RealRun(Figures figures, double[] jobs, double[] replays) {
+    }
+
+    /**
+     * {@code sim} is the simulator with its costs calibrated on this machine; {@code stated} the
+     * simulator with the costs the real run's processes measured (each worker's time per job and
+     * per entry, sharing of cores included; the server's work), which checks the time model apart
+     * from the calibration.
+     */
+    record Row(String model, int workers, String method, String pinning, Figures real, Figures sim, Figures stated) {
     }
 
     @Override
@@ -120,9 +138,10 @@ public final class SimCheckCommand implements Callable<Integer> {
                 for (String method : methods) {
                     String name = model + "-" + w + "-" + method;
                     String pinning = pinning(w, cores, taskset);
-                    Figures real = real(name, model, w, method, cores, taskset, token);
-                    Figures sim = simulated(name, model, w, method, cores, taskset);
-                    Row r = new Row(model, w, method, pinning, real, sim);
+                    RealRun real = real(name, model, w, method, cores, taskset, token);
+                    Figures sim = simulated(name, model, w, method, cores, taskset, null);
+                    Figures stated = simulated(name, model, w, method, cores, taskset, real);
+                    Row r = new Row(model, w, method, pinning, real.figures(), sim, stated);
                     rows.add(r);
                     System.out.println(line(r));
                     writeTable(rows, cores, taskset);
@@ -153,7 +172,7 @@ public final class SimCheckCommand implements Callable<Integer> {
         };
     }
 
-    private Figures real(String name, String model, int w, String method, int cores, boolean taskset, Path token)
+    private RealRun real(String name, String model, int w, String method, int cores, boolean taskset, Path token)
             throws IOException, InterruptedException {
         List<String> server = new ArrayList<>(List.of("server", "--model", model, "--epochs", Integer.toString(epochs(model)),
                 "--batch", Integer.toString(w * batchPerWorker), "--workers", Integer.toString(w), "--seed", Long.toString(seed),
@@ -182,20 +201,46 @@ public final class SimCheckCommand implements Callable<Integer> {
         Matcher t = find(TRAINED, text, name + " server");
         Matcher st = find(STEADY, text, name + " server");
         Matcher b = find(BYTES, text, name + " server");
-        double job = 0;
-        double replay = 0;
+        Matcher work = find(SERVER_WORK, text, name + " server");
+        double[] jobs = new double[w];
+        double[] replays = new double[w];
         for (int i = 0; i < w; i++) {
             Matcher steady = find(WORKER_STEADY, Files.readString(out.toPath().resolve(name + "-worker" + i + ".out")), name + " worker " + i);
-            job += Double.parseDouble(steady.group(1)) / 1e3 / w;
-            replay += Double.parseDouble(steady.group(2)) / 1e3 / w;
+            jobs[i] = Double.parseDouble(steady.group(1)) / 1e3;
+            replays[i] = Double.parseDouble(steady.group(2)) / 1e3;
         }
         // No round of these runs is empty (no deadline): a log entry is a round (SYNC) or an update (ASYNC).
-        return new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)), number(b.group(2)),
-                job, replay);
+        return new RealRun(new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)),
+                number(b.group(2)), mean(jobs), mean(replays), Double.parseDouble(work.group(1)) / 1e3,
+                Double.parseDouble(work.group(2)) / 1e3), jobs, replays);
     }
 
-    private Figures simulated(String name, String model, int w, String method, int cores, boolean taskset)
+    private static double mean(double[] xs) {
+        return Arrays.stream(xs).average().orElse(Double.NaN);
+    }
+
+    /**
+     * The costs a real run's processes measured, as compare's options: a job's time per example
+     * (the workers' mean; each worker's ratio to it as its slowdown, which the simulator applies
+     * to its replays too), the mean replay per entry, the server's work. Nothing is calibrated.
+     */
+    private List<String> statedCosts(RealRun real) {
+        double job = real.figures().job();
+        StringJoiner factors = new StringJoiner("/", "factors:", "");
+        for (double j : real.jobs()) {
+            factors.add(String.format(Locale.ROOT, "%.4f", j / job));
+        }
+        Figures f = real.figures();
+        return List.of("--per-sample-seconds", Double.toString(job / batchPerWorker), "--encode-seconds", "0",
+                "--replay-seconds", Double.toString(f.replay()), "--server-message-seconds", Double.toString(f.serverMessage()),
+                "--server-update-seconds", Double.toString(f.serverUpdate()), "--stragglers", factors.toString(),
+                "--costs-source", "measured by the processes of the real run on loopback (simcheck)");
+    }
+
+    /** The simulator's run: with its costs calibrated here when {@code stated} is null, else with that run's costs. */
+    private Figures simulated(String name, String model, int w, String method, int cores, boolean taskset, RealRun stated)
             throws IOException, InterruptedException {
+        String run = name + (stated == null ? "-sim" : "-stated");
         List<String> args = new ArrayList<>(List.of("compare", "--model", model, "--workers", Integer.toString(w),
                 "--batch-per-worker", Integer.toString(batchPerWorker), "--train-size", Integer.toString(trainSize),
                 "--test-size", Integer.toString(testSize), "--epochs", Integer.toString(epochs(model)), "--evals-per-epoch", "1",
@@ -203,25 +248,36 @@ public final class SimCheckCommand implements Callable<Integer> {
                 "--methods", method, "--deadline", "0", "--staleness-bound", "8", "--seed", Long.toString(seed),
                 "--link-gbps", Double.toString(linkGbps), "--latency-ms", Double.toString(latencyMs),
                 "--calibration-seconds", Double.toString(calibrationSeconds), "--no-progress",
-                "--stragglers", w > cores && taskset ? "shared:" + cores : "none",
-                "--out", new File(out, name + "-sim").getPath()));
+                "--out", new File(out, run).getPath()));
+        if (stated == null) {
+            args.addAll(List.of("--stragglers", w > cores && taskset ? "shared:" + cores : "none"));
+        } else {
+            args.addAll(statedCosts(stated));
+        }
         if (method.startsWith("vanilla")) {
             args.add("--vanilla-replays-log");
         }
-        Process p = spawn(name + "-sim", taskset ? 0 : -1, args);
+        Process p = spawn(run, taskset ? 0 : -1, args);
         if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(name + ": the simulation failed; see " + new File(out, name + "-sim.err"));
+            throw new IllegalStateException(name + ": the simulation failed; see " + new File(out, run + ".err"));
         }
-        String text = Files.readString(out.toPath().resolve(name + "-sim.out"));
+        String text = Files.readString(out.toPath().resolve(run + ".out"));
         Matcher m = find(SIMULATED, text, name + " simulation");
         long updates = Long.parseLong(m.group(1));
+        if (stated != null) {
+            Figures f = stated.figures();
+            return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)),
+                    f.job(), f.replay(), f.serverMessage(), f.serverUpdate());
+        }
         Matcher encoding = CAL_JOB.matcher(text);
         double job = Double.parseDouble(find(CAL_EXAMPLE, text, name + " calibration").group(1)) * batchPerWorker
                 + (encoding.find() ? Double.parseDouble(encoding.group(1)) : 0);
         double replay = Double.parseDouble(find(CAL_REPLAY, text, name + " calibration").group(1));
+        double serverMessage = Double.parseDouble(find(CAL_SERVER_MESSAGE, text, name + " calibration").group(1));
+        double serverUpdate = Double.parseDouble(find(CAL_SERVER_UPDATE, text, name + " calibration").group(1));
         // The simulator's rounds are its updates: with no deadline no round of these runs is empty.
         return new Figures(updates, Double.parseDouble(m.group(2)) / updates, number(m.group(3)), number(m.group(4)),
-                job / 1e3, replay / 1e3);
+                job / 1e3, replay / 1e3, serverMessage / 1e3, serverUpdate / 1e3);
     }
 
     private int epochs(String model) {
@@ -286,34 +342,47 @@ public final class SimCheckCommand implements Callable<Integer> {
     }
 
     private static String line(Row r) {
-        return String.format(Locale.ROOT, "%s, %d worker(s), %s: per %s real %.1f ms, simulated %.1f ms (%.2fx); updates %d / %d; "
-                        + "bytes up %,d / %,d (%.3fx), down %,d / %,d (%.3fx); worker job %.1f / %.1f ms, replay %.1f / %.1f ms",
-                r.model(), r.workers(), r.method(),
-                r.method().endsWith("async") ? "update" : "round", r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
-                r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(), r.sim().bytesUp(),
-                r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(), r.sim().bytesDown(),
-                r.sim().bytesDown() / (double) r.real().bytesDown(), r.real().job() * 1e3, r.sim().job() * 1e3, r.real().replay() * 1e3,
-                r.sim().replay() * 1e3);
+        Figures re = r.real();
+        Figures si = r.sim();
+        Figures st = r.stated();
+        return String.format(Locale.ROOT, "%s, %d worker(s), %s: per %s real %.1f ms, simulated %.1f ms (%.2fx), with the real "
+                        + "run's costs %.1f ms (%.2fx); updates %d / %d / %d; bytes up %,d (%.4fx, %.4fx), down %,d (%.4fx, %.4fx); "
+                        + "worker job %.1f / %.1f ms, replay %.1f / %.1f ms; server per message %.3f / %.3f ms, per update %.2f / %.2f ms",
+                r.model(), r.workers(), r.method(), r.method().endsWith("async") ? "update" : "round",
+                re.perStep() * 1e3, si.perStep() * 1e3, si.perStep() / re.perStep(), st.perStep() * 1e3, st.perStep() / re.perStep(),
+                re.updates(), si.updates(), st.updates(), re.bytesUp(), si.bytesUp() / (double) re.bytesUp(),
+                st.bytesUp() / (double) re.bytesUp(), re.bytesDown(), si.bytesDown() / (double) re.bytesDown(),
+                st.bytesDown() / (double) re.bytesDown(), re.job() * 1e3, si.job() * 1e3, re.replay() * 1e3, si.replay() * 1e3,
+                re.serverMessage() * 1e3, si.serverMessage() * 1e3, re.serverUpdate() * 1e3, si.serverUpdate() * 1e3);
     }
 
     private void writeTable(List<Row> rows, int cores, boolean taskset) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s). Epochs %s of %d training digits, %d examples per worker "
                         + "job; simulated links %s Gb/s, latency %s ms. Real time: the server's steady state (second half of its "
-                        + "log entries).%n%n", cores, taskset ? "processes pinned with taskset, one ND4J thread each" : "unpinned",
+                        + "log entries). Simulated: with the costs calibrated on this machine, and with the costs the real run's "
+                        + "processes measured (the time model alone).%n%n", cores,
+                taskset ? "processes pinned with taskset, one ND4J thread each" : "unpinned",
                 epochs, trainSize, batchPerWorker, linkGbps, latencyMs));
-        sb.append("| model | workers | method | pinning | time per round / update, real (ms) | simulated (ms) | sim / real "
-                + "| updates real / sim | bytes up real | sim / real | bytes down real | sim / real "
-                + "| worker job, real / calibrated (ms) | worker replay per entry, real / calibrated (ms) |\n");
-        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        sb.append("| model | workers | method | pinning | time per round / update, real (ms) | simulated, calibrated (ms) | sim / real "
+                + "| simulated, real run's costs (ms) | sim / real | updates real / sim / sim | bytes up real | sim / real "
+                + "| bytes down real | sim / real | sim / real, real run's costs "
+                + "| worker job, real / calibrated (ms) | worker replay per entry, real / calibrated (ms) "
+                + "| server per message, real / calibrated (ms) | server per update, real / calibrated (ms) |\n");
+        sb.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+                + "| ---: | ---: |\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.2fx | %d / %d | %,d | %.4fx | %,d | %.4fx "
-                            + "| %.1f / %.1f | %.1f / %.1f |%n",
-                    r.model(), r.workers(), r.method(), r.pinning(), r.real().perStep() * 1e3, r.sim().perStep() * 1e3,
-                    r.sim().perStep() / r.real().perStep(), r.real().updates(), r.sim().updates(), r.real().bytesUp(),
-                    r.sim().bytesUp() / (double) r.real().bytesUp(), r.real().bytesDown(),
-                    r.sim().bytesDown() / (double) r.real().bytesDown(), r.real().job() * 1e3, r.sim().job() * 1e3,
-                    r.real().replay() * 1e3, r.sim().replay() * 1e3));
+            Figures re = r.real();
+            Figures si = r.sim();
+            Figures st = r.stated();
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %.1f | %.2fx | %.1f | %.2fx | %d / %d / %d | %,d | %.4fx "
+                            + "| %,d | %.4fx | %.4fx | %.1f / %.1f | %.1f / %.1f | %.3f / %.3f | %.2f / %.2f |%n",
+                    r.model(), r.workers(), r.method(), r.pinning(), re.perStep() * 1e3, si.perStep() * 1e3,
+                    si.perStep() / re.perStep(), st.perStep() * 1e3, st.perStep() / re.perStep(), re.updates(), si.updates(),
+                    st.updates(), re.bytesUp(), si.bytesUp() / (double) re.bytesUp(), re.bytesDown(),
+                    si.bytesDown() / (double) re.bytesDown(), st.bytesDown() / (double) re.bytesDown(), re.job() * 1e3,
+                    si.job() * 1e3, re.replay() * 1e3, si.replay() * 1e3, re.serverMessage() * 1e3, si.serverMessage() * 1e3,
+                    re.serverUpdate() * 1e3, si.serverUpdate() * 1e3));
         }
         Files.writeString(out.toPath().resolve("simcheck.md"), sb.toString(), StandardCharsets.UTF_8);
     }

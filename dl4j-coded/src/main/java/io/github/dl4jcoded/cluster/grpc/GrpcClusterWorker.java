@@ -6,6 +6,7 @@ import io.github.dl4jcoded.cluster.LogEntry;
 import io.github.dl4jcoded.cluster.PeerLog;
 import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.cluster.ReplicaDivergedException;
+import io.github.dl4jcoded.cluster.SteadyTimer;
 import io.github.dl4jcoded.cluster.Welcome;
 import io.github.dl4jcoded.cluster.grpc.proto.ClusterGrpc;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
@@ -324,36 +325,6 @@ public final class GrpcClusterWorker implements AutoCloseable {
     private void send(ClientCallStreamObserver<Up> requests, Up up) {
         requests.onNext(up);
         bytesUp.add(up.getSerializedSize());
-    }
-
-    /**
-     * Durations of one kind of work; their steady state is the mean of the second half of those
-     * held. It holds the last {@value #HELD} at most (512 KiB): a worker runs for days, its timings
-     * must not grow with it.
-     */
-    private static final class SteadyTimer {
-        private static final int HELD = 1 << 16;
-        private long[] nanos = new long[256];
-        private long n;
-
-        synchronized void add(long d) {
-            if (n == nanos.length && n < HELD) {
-                nanos = java.util.Arrays.copyOf(nanos, 2 * nanos.length);
-            }
-            nanos[(int) (n++ % HELD)] = d;
-        }
-
-        synchronized double steadyMeanSeconds() {
-            long held = Math.min(n, HELD);
-            if (held == 0) {
-                return 0;
-            }
-            long sum = 0;
-            for (long i = n - held + held / 2; i < n; i++) {
-                sum += nanos[(int) (i % HELD)];
-            }
-            return sum / 1e9 / (held - held / 2);
-        }
     }
 
     /** Stops {@link #run} (from another thread) and closes the channel. */
