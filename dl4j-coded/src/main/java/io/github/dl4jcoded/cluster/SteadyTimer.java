@@ -30,14 +30,31 @@ public final class SteadyTimer {
 
     /** The mean of the second half of the durations held, in seconds; NaN when none was recorded. */
     public synchronized double steadyMeanSeconds() {
+        return steady()[0];
+    }
+
+    /** The standard deviation of the second half of the durations held, in seconds; NaN when none was recorded. */
+    public synchronized double steadySdSeconds() {
+        return steady()[1];
+    }
+
+    private double[] steady() {
         long held = Math.min(n, HELD);
         if (held == 0) {
-            return Double.NaN;
+            return new double[]{Double.NaN, Double.NaN};
         }
-        long sum = 0;
-        for (long i = n - held + held / 2; i < n; i++) {
+        long from = n - held + held / 2;
+        long count = held - held / 2;
+        double sum = 0;
+        for (long i = from; i < n; i++) {
             sum += nanos[(int) (i % HELD)];
         }
-        return sum / 1e9 / (held - held / 2);
+        double mean = sum / count;
+        double sq = 0;
+        for (long i = from; i < n; i++) {
+            double d = nanos[(int) (i % HELD)] - mean;
+            sq += d * d;
+        }
+        return new double[]{mean / 1e9, Math.sqrt(sq / count) / 1e9};
     }
 }

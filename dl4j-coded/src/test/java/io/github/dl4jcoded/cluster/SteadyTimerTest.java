@@ -11,13 +11,16 @@ class SteadyTimerTest {
     @Test
     void theSteadyStateIsTheMeanOfTheSecondHalf() {
         SteadyTimer t = new SteadyTimer();
-        assertTrue(Double.isNaN(t.steadyMeanSeconds()), "nothing timed yet");
+        assertTrue(Double.isNaN(t.steadyMeanSeconds()) && Double.isNaN(t.steadySdSeconds()), "nothing timed yet");
         for (long d : new long[]{100, 100, 100, 7, 2_000_000_000L, 1_000_000_000L}) {
             t.add(d); // the JIT's warm-up: the first half does not count
         }
         t.add(3_000_000_000L);
         // 7 held: the last 4 (7 - 7/2) count.
         assertEquals((7 + 2e9 + 1e9 + 3e9) / 4 / 1e9, t.steadyMeanSeconds(), 1e-12);
+        double mean = (7e-9 + 2 + 1 + 3) / 4;
+        double var = (Math.pow(7e-9 - mean, 2) + Math.pow(2 - mean, 2) + Math.pow(1 - mean, 2) + Math.pow(3 - mean, 2)) / 4;
+        assertEquals(Math.sqrt(var), t.steadySdSeconds(), 1e-9);
         assertEquals(7, t.count());
     }
 
@@ -30,6 +33,7 @@ class SteadyTimerTest {
         }
         assertEquals(3 * held, t.count());
         assertEquals(3e-3, t.steadyMeanSeconds(), 1e-15, "only the last window, its second half, counts");
+        assertEquals(0, t.steadySdSeconds(), 1e-15);
     }
 
     @Test

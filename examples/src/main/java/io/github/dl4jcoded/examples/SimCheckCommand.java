@@ -42,7 +42,8 @@ public final class SimCheckCommand implements Callable<Integer> {
     private static final Pattern BYTES = Pattern.compile("bytes total: up ([\\d,]+), down ([\\d,]+)");
     private static final Pattern WELCOMES = Pattern.compile("welcomes ([\\d,]+) in all");
     private static final Pattern SERVER_WORK = Pattern.compile("server work, steady state: ([\\d.]+) ms per message, ([\\d.]+) ms per update");
-    private static final Pattern WORKER_STEADY = Pattern.compile("steady state: ([\\d.]+) ms per job answered .*?, ([\\d.]+) ms per log entry");
+    private static final Pattern WORKER_STEADY = Pattern.compile(
+            "steady state: ([\\d.]+) ms per job answered \\([^)]*; sd ([\\d.]+) ms\\), ([\\d.]+) ms per log entry");
     private static final String NUMBER = "([\\d.]+(?:[eE][-+]?\\d+)?)";
     private static final Pattern CAL_EXAMPLE = Pattern.compile("calibration: [^:]+: (?:backprop|worker job)[^:]*: " + NUMBER + " ms per example");
     private static final Pattern CAL_JOB = Pattern.compile("calibration: [^:]+: encoding[^:]*: " + NUMBER + " ms per job");
@@ -102,8 +103,8 @@ public final class SimCheckCommand implements Callable<Integer> {
                    double serverMessage, double serverUpdate) {
     }
 
-    /** A real run: its figures, and each worker's own time per job and per replayed entry (seconds). */
-    record RealRun(Figures figures, double[] jobs, double[] replays) {
+    /** A real run: its figures, and each worker's own time per job (mean, standard deviation) and per replayed entry (seconds). */
+    record RealRun(Figures figures, double[] jobs, double[] jobSds, double[] replays) {
     }
 
     /**
@@ -203,16 +204,18 @@ public final class SimCheckCommand implements Callable<Integer> {
         Matcher b = find(BYTES, text, name + " server");
         Matcher work = find(SERVER_WORK, text, name + " server");
         double[] jobs = new double[w];
+        double[] jobSds = new double[w];
         double[] replays = new double[w];
         for (int i = 0; i < w; i++) {
             Matcher steady = find(WORKER_STEADY, Files.readString(out.toPath().resolve(name + "-worker" + i + ".out")), name + " worker " + i);
             jobs[i] = Double.parseDouble(steady.group(1)) / 1e3;
-            replays[i] = Double.parseDouble(steady.group(2)) / 1e3;
+            jobSds[i] = Double.parseDouble(steady.group(2)) / 1e3;
+            replays[i] = Double.parseDouble(steady.group(3)) / 1e3;
         }
         // No round of these runs is empty (no deadline): a log entry is a round (SYNC) or an update (ASYNC).
         return new RealRun(new Figures(Long.parseLong(t.group(2)), Double.parseDouble(st.group(1)) / 1e3, number(b.group(1)),
                 number(b.group(2)), mean(jobs), mean(replays), Double.parseDouble(work.group(1)) / 1e3,
-                Double.parseDouble(work.group(2)) / 1e3), jobs, replays);
+                Double.parseDouble(work.group(2)) / 1e3), jobs, jobSds, replays);
     }
 
     private static double mean(double[] xs) {
@@ -223,15 +226,25 @@ public final class SimCheckCommand implements Callable<Integer> {
      * The costs a real run's processes measured, as compare's options: a job's time per example
      * (the workers' mean; each worker's ratio to it as its slowdown, which the simulator applies
      * to its replays too), the mean replay per entry, the server's work. Nothing is calibrated.
+     * The jobs' spread comes along as a shifted-exponential draw (slowdown 1 + X, X exponential of
+     * mean m) with the workers' mean coefficient of variation, m / (1 + m): without it, workers of
+     * equal cost answer at the same virtual instant, which no real run does, and in ASYNC mode
+     * which answers are late (and so the downlink) depends on that order.
      */
     private List<String> statedCosts(RealRun real) {
         double job = real.figures().job();
-        StringJoiner factors = new StringJoiner("/", "factors:", "");
+        double cv = 0;
+        for (int i = 0; i < real.jobs().length; i++) {
+            cv += real.jobSds()[i] / real.jobs()[i] / real.jobs().length;
+        }
+        cv = Math.min(cv, 0.9);
+        double m = cv / (1 - cv);
+        StringJoiner factors = new StringJoiner("/", "factors:", String.format(Locale.ROOT, ",exp:%.4f", m));
         for (double j : real.jobs()) {
             factors.add(String.format(Locale.ROOT, "%.4f", j / job));
         }
         Figures f = real.figures();
-        return List.of("--per-sample-seconds", Double.toString(job / batchPerWorker), "--encode-seconds", "0",
+        return List.of("--per-sample-seconds", Double.toString(job / (1 + m) / batchPerWorker), "--encode-seconds", "0",
                 "--replay-seconds", Double.toString(f.replay()), "--server-message-seconds", Double.toString(f.serverMessage()),
                 "--server-update-seconds", Double.toString(f.serverUpdate()), "--stragglers", factors.toString(),
                 "--costs-source", "measured by the processes of the real run on loopback (simcheck)");

@@ -82,8 +82,9 @@ public final class WorkerCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "worker %s finished: %d pushes, %d log entries replayed, %d welcomes, %d sessions; "
                             + "bytes up %,d, down %,d%n", me, st.pushes(), st.entriesReplayed(), st.welcomes(), st.sessions(),
                     st.bytesUp(), st.bytesDown());
-            System.out.printf(Locale.ROOT, "worker %s steady state: %.3f ms per job answered (compute, encode, send), %.3f ms per log "
-                    + "entry (parse, replay), the second half of each%n", me, 1e3 * st.answerSeconds(), 1e3 * st.replaySeconds());
+            System.out.printf(Locale.ROOT, "worker %s steady state: %.3f ms per job answered (compute, encode, send; sd %.3f ms), "
+                    + "%.3f ms per log entry (parse, replay), the second half of each%n", me, 1e3 * st.answerSeconds(),
+                    1e3 * st.answerSdSeconds(), 1e3 * st.replaySeconds());
         }
         return 0;
     }

@@ -43,14 +43,15 @@ public final class GrpcClusterWorker implements AutoCloseable {
 
     /**
      * What one worker did, both directions counted in protobuf bytes. {@code answerSeconds} is its
-     * time per job answered (computing, encoding and handing the message to gRPC),
+     * time per job answered (computing, encoding and handing the message to gRPC; {@code answerSdSeconds}
+     * its standard deviation),
      * {@code replaySeconds} per log entry (parsing and replaying it), each the mean of the second
      * half of the run, after the JIT has warmed up: the worker's own work, which the simulator's
      * calibration prices.
      */
     public record Stats(long bytesUp, long bytesDown, long pushes, long jobsSkipped, long entriesReplayed,
                         long welcomes, long resyncRequests, long sessions, long lastSeq, double answerSeconds,
-                        double replaySeconds) {
+                        double answerSdSeconds, double replaySeconds) {
     }
 
     /** The worker stopped for good (the server refused it, or stayed unreachable too long). */
@@ -113,7 +114,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
     public Stats stats() {
         return new Stats(bytesUp.sum(), bytesDown.sum(), pushes.sum(), jobsSkipped.sum(), entriesReplayed.sum(),
                 welcomes.sum(), resyncRequests.sum(), sessions.sum(), replica == null ? -1 : replica.seq(),
-                answerTimer.steadyMeanSeconds(), replayTimer.steadyMeanSeconds());
+                answerTimer.steadyMeanSeconds(), answerTimer.steadySdSeconds(), replayTimer.steadyMeanSeconds());
     }
 
     /** The replica as it stands (null before the first welcome); only for the thread that ran {@link #run}. */
