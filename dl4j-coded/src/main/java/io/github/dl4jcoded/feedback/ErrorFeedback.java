@@ -2,6 +2,7 @@ package io.github.dl4jcoded.feedback;
 
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.CodewordEncoder;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.partition.Block;
 
 /**
@@ -32,6 +33,7 @@ public final class ErrorFeedback {
     private final int task;
     private final double decay;
     private final double clip;
+    private final SymbolPrecision precision;
     private final int n;
     // The residual lives only on the task's blocks: covered[i] is the i-th parameter index of
     // those blocks, residual[i] its entry. Keeping it compact keeps a worker's memory at the size
@@ -44,11 +46,18 @@ public final class ErrorFeedback {
         this(encoder, task, DEFAULT_DECAY, DEFAULT_CLIP);
     }
 
-    /**
-     * @param decay in [0, 1]: multiplies the residual each step (0 disables error feedback)
-     * @param clip  > 0, may be infinite: bound on |e| relative to |g| on the task's blocks
-     */
+    /** Error feedback whose codewords travel as float32. */
     public ErrorFeedback(CodewordEncoder encoder, int task, double decay, double clip) {
+        this(encoder, task, decay, clip, SymbolPrecision.FLOAT32);
+    }
+
+    /**
+     * @param decay     in [0, 1]: multiplies the residual each step (0 disables error feedback)
+     * @param clip      > 0, may be infinite: bound on |e| relative to |g| on the task's blocks
+     * @param precision what the codewords travel in: below float32 they are rounded to it before the
+     *                  residual is taken, so that the residual keeps what rounding dropped too
+     */
+    public ErrorFeedback(CodewordEncoder encoder, int task, double decay, double clip, SymbolPrecision precision) {
         if (!(decay >= 0 && decay <= 1)) throw new IllegalArgumentException("decay must be in [0,1], got " + decay);
         if (!(clip > 0)) throw new IllegalArgumentException("clip must be > 0, got " + clip);
         if (task < 0 || task >= encoder.code().taskCount()) throw new IllegalArgumentException("task " + task + " not in code");
@@ -56,6 +65,7 @@ public final class ErrorFeedback {
         this.task = task;
         this.decay = decay;
         this.clip = clip;
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
         this.n = encoder.partition().size();
         java.util.BitSet mark = new java.util.BitSet(n);
         for (int j : encoder.code().blocks(task)) {
@@ -83,6 +93,9 @@ public final class ErrorFeedback {
             gNorm2 += g[i] * g[i];
         }
         Codeword cw = encoder.encode(step, task, corrected);
+        if (precision != SymbolPrecision.FLOAT32) {
+            cw = precision.round(cw); // float32's rounding (2^-24) is left to the wire, as it always was
+        }
         double[] rec = new double[n];
         encoder.reconstructAdd(cw, rec);
         double eNorm2 = 0;

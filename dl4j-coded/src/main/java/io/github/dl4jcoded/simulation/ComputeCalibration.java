@@ -139,7 +139,7 @@ public final class ComputeCalibration {
         ErrorFeedback[] feedback = new ErrorFeedback[tasks.length];
         for (int i = 0; i < tasks.length; i++) {
             if (config.errorFeedback()) {
-                feedback[i] = new ErrorFeedback(codec.encoder(), tasks[i], config.feedbackDecay(), config.feedbackClip());
+                feedback[i] = codec.errorFeedback(tasks[i]);
             }
         }
         // Round 0 over and over: its frames exist from the start for every frame kind.
@@ -265,7 +265,7 @@ public final class ComputeCalibration {
             for (int t : coded.tasksOf(w)) {
                 cws.add(coded.encoder().encode(step, t, g));
             }
-            return new WorkerMessage(round, core.version(), w, examples, 0.5, cws, null).asSent();
+            return new WorkerMessage(round, core.version(), w, examples, 0.5, cws, null, coded.precision()).asSent();
         }
         return new WorkerMessage(round, core.version(), w, examples, 0.5, List.of(), g).asSent();
     }

@@ -8,6 +8,7 @@ import io.github.dl4jcoded.decode.CodewordEncoder;
 import io.github.dl4jcoded.decode.Decoder;
 import io.github.dl4jcoded.decode.InvalidCodewordException;
 import io.github.dl4jcoded.decode.StepFrames;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.feedback.ErrorFeedback;
 import io.github.dl4jcoded.frame.FrameHistory;
 import io.github.dl4jcoded.frame.FrameSource;
@@ -41,12 +42,13 @@ public final class CodedCodec implements GradientCodec {
     private final CodewordEncoder encoder;
     private final int[][] tasksOfWorker;
     private final int[] workerOfTask;
-    private final int valueBytes; // decoded values are rounded to the parameters' precision
+    private final int valueBytes; // decoded values are rounded to the symbol precision, or the parameters' when float32
     private StepFrames lastFrames; // write() is called once per update: cache that step's frames
 
     public CodedCodec(MultiLayerNetwork net, CodedTrainingConfig config) {
         this.config = config;
-        this.valueBytes = ParameterServerSetup.valueBytes(net);
+        this.valueBytes = config.symbolPrecision() == SymbolPrecision.FLOAT32 ? ParameterServerSetup.valueBytes(net)
+                : config.symbolPrecision().bytes();
         this.partition = NetworkPartitions.build(net, config.partition(), config.chunkSize());
         int k = partition.blockCount();
         int n = config.workers();
@@ -103,6 +105,16 @@ public final class CodedCodec implements GradientCodec {
         return tasksOfWorker[worker].clone();
     }
 
+    /** What the symbols of this run travel in, both ways. */
+    public SymbolPrecision precision() {
+        return config.symbolPrecision();
+    }
+
+    /** The error feedback of one of a worker's tasks as this run configures it (it rounds what it sends to the precision). */
+    public ErrorFeedback errorFeedback(int task) {
+        return new ErrorFeedback(encoder, task, config.feedbackDecay(), config.feedbackClip(), config.symbolPrecision());
+    }
+
     @Override
     public WorkerSide workerSide(int worker) {
         int[] tasks = tasksOfWorker[worker];
@@ -110,7 +122,7 @@ public final class CodedCodec implements GradientCodec {
         if (config.errorFeedback() && config.engine().formsGradient()) {
             feedback = new ErrorFeedback[tasks.length];
             for (int i = 0; i < tasks.length; i++) {
-                feedback[i] = new ErrorFeedback(encoder, tasks[i], config.feedbackDecay(), config.feedbackClip());
+                feedback[i] = errorFeedback(tasks[i]);
             }
         }
         ErrorFeedback[] fb = feedback;
@@ -122,7 +134,11 @@ public final class CodedCodec implements GradientCodec {
                 return null;
             }
             WorkerEngine.Encoded e = engine.encode(replica, shard, step, tasks, encoder, fb);
-            return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), e.codewords(), null);
+            // Below float32, rounded where they are made (error feedback has rounded its own and kept what
+            // rounding dropped); float32 rounding is the wire's (WorkerMessage.asSent), as it always was.
+            List<Codeword> sent = config.symbolPrecision() == SymbolPrecision.FLOAT32 ? e.codewords()
+                    : e.codewords().stream().map(config.symbolPrecision()::round).toList();
+            return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), sent, null, config.symbolPrecision());
         };
     }
 
@@ -198,6 +214,10 @@ public final class CodedCodec implements GradientCodec {
     private void checkTasks(WorkerMessage m) {
         if (m.dense() != null || m.codewords().isEmpty()) {
             throw new RejectedMessageException(RejectReason.MALFORMED, "a coded server needs codewords and no dense gradient");
+        }
+        if (m.precision() != config.symbolPrecision()) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, "symbols in " + m.precision() + "; this run's travel in "
+                    + config.symbolPrecision());
         }
         BitSet tasks = new BitSet(workerOfTask.length);
         for (Codeword cw : m.codewords()) {

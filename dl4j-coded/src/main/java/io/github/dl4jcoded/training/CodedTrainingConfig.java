@@ -16,6 +16,7 @@ import io.github.dl4jcoded.decode.Decoder;
 import io.github.dl4jcoded.decode.DecoderFactory;
 import io.github.dl4jcoded.decode.PeelingDecoder;
 import io.github.dl4jcoded.decode.ProjectiveDecoder;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.engine.Backprop;
 import io.github.dl4jcoded.engine.DirectionalDerivativeEngine;
 import io.github.dl4jcoded.engine.ForwardModeEngine;
@@ -80,6 +81,8 @@ import java.util.List;
  * @param errorFeedback   workers carry what compression dropped into their next step
  * @param feedbackDecay   error feedback: the residual is multiplied by this each step (in [0, 1])
  * @param feedbackClip    error feedback: the residual is clipped to this times the gradient norm (> 0, may be infinite)
+ * @param symbolPrecision what coded symbols travel in, both ways: BFLOAT16 (half the bytes; the default for
+ *                        lossy frames) or FLOAT32 (the default for lossless IDENTITY frames, which it keeps lossless)
  * @param seed            seeds frames, codes and worker order: the same seed gives the same frames everywhere
  */
 public record CodedTrainingConfig(
@@ -95,7 +98,7 @@ public record CodedTrainingConfig(
         DecoderFactory decoder,
         Policy policy, long deadlineMillis, int stalenessBound, int backupWorkers,
         int cadence, CadenceRule cadenceRule, StalenessRule stalenessRule, double dcLambda, boolean freshJobs, int framePeriod,
-        boolean errorFeedback, double feedbackDecay, double feedbackClip, long seed) {
+        boolean errorFeedback, double feedbackDecay, double feedbackClip, SymbolPrecision symbolPrecision, long seed) {
 
     public enum Mode { CODED, VANILLA }
 
@@ -303,6 +306,7 @@ public record CodedTrainingConfig(
         b.errorFeedback = errorFeedback;
         b.feedbackDecay = feedbackDecay;
         b.feedbackClip = feedbackClip;
+        b.symbolPrecision = symbolPrecision;
         b.seed = seed;
         return b;
     }
@@ -318,6 +322,7 @@ public record CodedTrainingConfig(
         if (engine == null) missing.add("engine");
         if (decoder == null) missing.add("decoder");
         if (policy == null) missing.add("policy");
+        if (symbolPrecision == null) missing.add("symbolPrecision");
         if (!missing.isEmpty()) {
             p.add("missing: " + String.join(", ", missing) + " (every one of mode, partition, frame, code, engine, decoder, policy must be set)");
             return p;
@@ -445,6 +450,7 @@ public record CodedTrainingConfig(
         // null: chosen per frame at build() (see there)
         private Double feedbackDecay;
         private Double feedbackClip;
+        private SymbolPrecision symbolPrecision;
         private long seed = 42;
 
         public Builder mode(Mode v) { mode = v; return this; }
@@ -473,6 +479,8 @@ public record CodedTrainingConfig(
         public Builder feedbackDecay(double v) { feedbackDecay = v; return this; }
         /** {@code Double.POSITIVE_INFINITY} for no clipping. Default: none for LOW_RANK, 2 for random frames. */
         public Builder feedbackClip(double v) { feedbackClip = v; return this; }
+        /** Default: BFLOAT16 for lossy frames, FLOAT32 for lossless ones. */
+        public Builder symbolPrecision(SymbolPrecision v) { symbolPrecision = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         /** Lossless coding: identity frames, no error feedback. */
@@ -494,10 +502,14 @@ public record CodedTrainingConfig(
             boolean lowRank = frame == FrameKind.LOW_RANK;
             double feedbackDecay = this.feedbackDecay != null ? this.feedbackDecay : lowRank ? 1.0 : 0.9;
             double feedbackClip = this.feedbackClip != null ? this.feedbackClip : lowRank ? Double.POSITIVE_INFINITY : 2.0;
+            // Symbols in bfloat16 halve the bytes both ways at a relative error of 2^-9, which error
+            // feedback keeps; lossless frames stay lossless in float32.
+            SymbolPrecision symbolPrecision = this.symbolPrecision != null ? this.symbolPrecision
+                    : frame != null && frame.lossless() ? SymbolPrecision.FLOAT32 : SymbolPrecision.BFLOAT16;
             return new CodedTrainingConfig(mode, workers, partition, chunkSize, frame, compression, code,
                     parityTasks, rowWeight, engine, decoder, policy, deadlineMillis, stalenessBound, backupWorkers,
                     cadence, cadenceRule, stalenessRule, dcLambda, freshJobs, framePeriod,
-                    errorFeedback, feedbackDecay, feedbackClip, seed).validate();
+                    errorFeedback, feedbackDecay, feedbackClip, symbolPrecision, seed).validate();
         }
     }
 }

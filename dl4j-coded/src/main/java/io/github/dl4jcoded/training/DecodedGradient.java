@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.training;
 
+import io.github.dl4jcoded.decode.SymbolPrecision;
+
 import java.util.List;
 
 /**
@@ -8,12 +10,14 @@ import java.util.List;
  * frame's coordinates (the estimate of block j is {@code F_j s_j}, so the symbols are all a
  * replica needs: one worker message's worth of values, not every worker's messages). Blocks in no
  * group were not decoded and must not move. The values are rounded to the precision of the
- * network's parameters before anything is applied ({@code valueBytes} 4: float32), so that what
- * travels is exactly what the server applied and replicas stay equal to it bit for bit.
+ * network's parameters, or of the run's symbol precision, before anything is applied
+ * ({@code valueBytes} 4: float32, 2: bfloat16 symbols), so that what travels is exactly what the
+ * server applied and replicas stay equal to it bit for bit.
  *
  * @param dense      the mean gradient (vanilla), or null
  * @param groups     the decoded blocks (coded), grouped by the step whose frames they are in
- * @param valueBytes 4 when every value is a float32 (float networks), 8 for double networks
+ * @param valueBytes 4 when every value is a float32 (float networks), 8 for double networks, 2 for
+ *                   coded symbols in bfloat16 ({@link SymbolPrecision#BFLOAT16})
  */
 public record DecodedGradient(double[] dense, List<SymbolGroup> groups, int valueBytes) {
     private static final DecodedGradient NONE = new DecodedGradient(null, List.of(), 4);
@@ -27,14 +31,15 @@ public record DecodedGradient(double[] dense, List<SymbolGroup> groups, int valu
         if (dense != null && !groups.isEmpty()) {
             throw new IllegalArgumentException("a decoded gradient is dense or coded, not both");
         }
-        if (valueBytes != 4 && valueBytes != 8) {
-            throw new IllegalArgumentException("values are float32 (4 bytes) or float64 (8), not " + valueBytes + " bytes");
+        if (valueBytes != 4 && valueBytes != 8 && (valueBytes != 2 || dense != null)) {
+            throw new IllegalArgumentException("values are float32 (4 bytes), float64 (8) or, for symbols, bfloat16 (2), not "
+                    + valueBytes + " bytes" + (dense != null ? " for a dense gradient" : ""));
         }
     }
 
     /** {@code v} rounded to the precision of {@code valueBytes}. */
     public static double round(double v, int valueBytes) {
-        return valueBytes == 4 ? (float) v : v;
+        return valueBytes == 8 ? v : SymbolPrecision.ofBytes(valueBytes).round(v);
     }
 
     /** Nothing decoded (an empty round). */

@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 
 import java.util.List;
 
@@ -15,25 +16,39 @@ import java.util.List;
  * @param loss      mean loss on those examples
  * @param codewords coded mode: one per task the worker computed; empty in vanilla mode
  * @param dense     vanilla mode: the mean gradient; null in coded mode
+ * @param precision what the codewords' symbols travel in (dense gradients travel as float32)
  */
 public record WorkerMessage(long round, long version, int worker, int examples, double loss,
-                            List<Codeword> codewords, double[] dense) {
+                            List<Codeword> codewords, double[] dense, SymbolPrecision precision) {
 
     /** Header on the wire: round, version (8 bytes each), worker, examples (4 each), loss (4). */
     public static final int HEADER_BYTES = 28;
-    /** Per codeword: task id and symbol count (4 each); symbols travel as float32. */
+    /** Per codeword: task id and symbol count (4 each); then the symbols, {@code precision.bytes()} each. */
     public static final int CODEWORD_HEADER_BYTES = 8;
 
+    public WorkerMessage {
+        if (precision == null) {
+            throw new IllegalArgumentException("a worker message needs the precision of its symbols");
+        }
+    }
+
+    /** A message whose symbols (if any) travel as float32. */
+    public WorkerMessage(long round, long version, int worker, int examples, double loss, List<Codeword> codewords, double[] dense) {
+        this(round, version, worker, examples, loss, codewords, dense, SymbolPrecision.FLOAT32);
+    }
+
     /**
-     * This message as a float32 wire delivers it: every value (loss, symbols, dense entries)
-     * rounded to float32, so that what a worker keeps and what the server decodes are the same numbers.
+     * This message as the wire delivers it: the loss and dense entries rounded to float32, the
+     * symbols to its precision, so that what a worker keeps and what the server decodes are the
+     * same numbers.
      */
     public WorkerMessage asSent() {
         List<Codeword> rounded = new java.util.ArrayList<>(codewords.size());
         for (Codeword cw : codewords) {
-            rounded.add(new Codeword(cw.step(), cw.task(), cw.frameTag(), cw.blocks(), cw.coefficients(), toFloat(cw.symbols())));
+            rounded.add(precision.round(cw));
         }
-        return new WorkerMessage(round, version, worker, examples, (float) loss, rounded, dense == null ? null : toFloat(dense));
+        return new WorkerMessage(round, version, worker, examples, (float) loss, rounded, dense == null ? null : toFloat(dense),
+                precision);
     }
 
     private static double[] toFloat(double[] v) {
@@ -44,14 +59,14 @@ public record WorkerMessage(long round, long version, int worker, int examples, 
         return out;
     }
 
-    /** Bytes this message would take on a wire with float32 values. */
+    /** Bytes this message takes on the wire: float32 dense entries, symbols in its precision. */
     public long wireBytes() {
         long b = HEADER_BYTES;
         if (dense != null) {
             b += 4L * dense.length;
         }
         for (Codeword cw : codewords) {
-            b += CODEWORD_HEADER_BYTES + 4L * cw.length();
+            b += CODEWORD_HEADER_BYTES + (long) precision.bytes() * cw.length();
         }
         return b;
     }

@@ -180,7 +180,7 @@ class ClusterServerTest {
         double[] sym = c.symbols();
         sym[at] = value;
         cws.set(codeword, new Codeword(c.step(), c.task(), c.frameTag(), c.blocks(), c.coefficients(), sym));
-        return new WorkerMessage(m.round(), m.version(), m.worker(), m.examples(), m.loss(), cws, m.dense());
+        return new WorkerMessage(m.round(), m.version(), m.worker(), m.examples(), m.loss(), cws, m.dense(), m.precision());
     }
 
     private static void assertRejected(RejectReason reason, Manual m, WorkerMessage bad) {
@@ -204,22 +204,23 @@ class ClusterServerTest {
         good = m.message();
         Codeword c = good.codewords().get(0);
         assertRejected(RejectReason.WRONG_FRAME, m, new WorkerMessage(good.round(), good.version(), good.worker(), good.examples(),
-                good.loss(), List.of(new Codeword(c.step(), c.task(), c.frameTag() + 1, c.blocks(), c.coefficients(), c.symbols())), null));
+                good.loss(), List.of(new Codeword(c.step(), c.task(), c.frameTag() + 1, c.blocks(), c.coefficients(), c.symbols())), null,
+                good.precision()));
         m.server().close();
 
         m = manual(base(1).build());
         good = m.message();
         assertRejected(RejectReason.UNKNOWN_ROUND, m, new WorkerMessage(good.round() + 7, good.version(), good.worker(),
-                good.examples(), good.loss(), good.codewords(), null));
+                good.examples(), good.loss(), good.codewords(), null, good.precision()));
         assertRejected(RejectReason.MALFORMED, m, new WorkerMessage(good.round(), good.version(), good.worker(),
-                good.examples() + 1, good.loss(), good.codewords(), null));
+                good.examples() + 1, good.loss(), good.codewords(), null, good.precision()));
         m.server().close();
 
         m = manual(base(1).build());
         good = m.message();
         assertRejected(RejectReason.UNKNOWN_TASK, m, new WorkerMessage(good.round(), good.version(), good.worker(),
                 good.examples(), good.loss(), List.of(new Codeword(c.step(), 999, c.frameTag(), c.blocks(), c.coefficients(),
-                c.symbols())), null));
+                c.symbols())), null, good.precision()));
         m.server().close();
 
         m = manual(base(1).vanilla().build());
@@ -252,7 +253,7 @@ class ClusterServerTest {
         Codeword foreign = m.server().codec().codeword(good.round(), good.version(), -1, good.codewords().get(0).frameTag(), new double[1]);
         assertEquals(0, foreign.blocks().length);
         assertRejected(RejectReason.UNKNOWN_TASK, m, new WorkerMessage(good.round(), good.version(), good.worker(),
-                good.examples(), good.loss(), List.of(foreign), null));
+                good.examples(), good.loss(), List.of(foreign), null, good.precision()));
         m.server().close();
         // A dense server takes no codewords at all.
         Manual v = manual(base(1).vanilla().build());

@@ -6,6 +6,7 @@ import io.github.dl4jcoded.code.Code;
 import io.github.dl4jcoded.code.Codes;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.CodewordEncoder;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.frame.FrameFamily;
 import io.github.dl4jcoded.partition.Partition;
 import java.util.SplittableRandom;
@@ -60,6 +61,30 @@ class ErrorFeedbackTest {
         double[] d = new double[256];
         for (int i = 0; i < 256; i++) d[i] = 50 * base[i] - rec[i];
         assertTrue(norm(d) / (50 * norm(base)) > 0.5);
+    }
+
+    /**
+     * Symbols sent in bfloat16: the codeword is rounded before the residual is taken, so the EF
+     * identity (sum g - sum sent = e) holds for what was actually sent, rounding included.
+     */
+    @Test
+    void theResidualKeepsWhatRoundingToBfloat16Dropped() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        CodewordEncoder enc = new CodewordEncoder(part, code, new FrameFamily(FrameFamily.Kind.COUNT_SKETCH, 9, 8));
+        ErrorFeedback ef = new ErrorFeedback(enc, 0, 1.0, Double.POSITIVE_INFINITY, SymbolPrecision.BFLOAT16);
+        double[] sumG = new double[256], sumSent = new double[256];
+        for (int s = 1; s <= 50; s++) {
+            double[] g = new double[256];
+            for (int i = 0; i < 64; i++) g[i] = rnd.nextGaussian();
+            Codeword cw = ef.step(s, g);
+            for (double v : cw.symbols()) {
+                assertEquals(SymbolPrecision.BFLOAT16.round(v), v, "what is sent is bfloat16");
+            }
+            enc.reconstructAdd(cw, sumSent);
+            for (int i = 0; i < 64; i++) sumG[i] += g[i];
+        }
+        double[] e = ef.residual();
+        for (int i = 0; i < 256; i++) assertEquals(sumG[i] - sumSent[i], e[i], 1e-9, "sum g - sum sent = e_T at " + i);
     }
 
     /** With the default decay and clip the residual stays within clip * |g| whatever the gradients do. */

@@ -345,10 +345,11 @@ class SimulatedClusterTest {
         SimulatedCluster.Result v = new SimulatedCluster(net, vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
                 ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
         assertEquals(6, c.records().size());
-        // Blocks W0 (48), b0 (6), W1 (18), b1 (3) at 8x: 6 + 1 + 3 + 1 symbols. A push is its header
-        // and 4 codewords; an entry is the update's header, one group and 4 blocks.
-        long push = 28 + 4 * 8 + 4 * 11;
-        long entry = WireSizes.ENTRY_HEADER_BYTES + Update.HEADER_BYTES + 12 + 4 * 8 + 4 * 11;
+        // Blocks W0 (48), b0 (6), W1 (18), b1 (3) at 8x: 6 + 1 + 3 + 1 symbols, in bfloat16 (2 bytes, the
+        // default for lossy frames). A push is its header and 4 codewords; an entry is the update's
+        // header, one group and 4 blocks.
+        long push = 28 + 4 * 8 + 2 * 11;
+        long entry = WireSizes.ENTRY_HEADER_BYTES + Update.HEADER_BYTES + 12 + 4 * 8 + 2 * 11;
         long fixed = 2 * c.welcomeBytes() + 6 * WireSizes.job(2) + 2 * WireSizes.FINISHED_BYTES; // joins, jobs, the end
         assertEquals(6 * push, c.bytesUp());
         assertTrue(entry <= 2 * push, "an entry is at most two pushes");

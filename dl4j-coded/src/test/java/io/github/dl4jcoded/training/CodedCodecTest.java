@@ -50,9 +50,9 @@ class CodedCodecTest {
         double[] sym = last.symbols();
         sym[0] = Double.NaN;
         tampered.add(new Codeword(last.step(), last.task(), last.frameTag(), last.blocks(), last.coefficients(), sym));
-        WorkerMessage bad = new WorkerMessage(0, 0, 0, good.examples(), good.loss(), tampered, null);
+        WorkerMessage bad = new WorkerMessage(0, 0, 0, good.examples(), good.loss(), tampered, null, good.precision());
         // worker 1 claiming worker 0's tasks
-        WorkerMessage foreign = new WorkerMessage(0, 0, 1, good.examples(), good.loss(), good.codewords(), null);
+        WorkerMessage foreign = new WorkerMessage(0, 0, 1, good.examples(), good.loss(), good.codewords(), null, good.precision());
 
         GradientCodec.Round r = codec.newRound(0, new int[]{0, 1});
         assertEquals(RejectReason.NON_FINITE, assertThrows(RejectedMessageException.class, () -> r.offer(bad)).reason());
@@ -121,7 +121,7 @@ class CodedCodecTest {
         for (int w = 0; w < 3; w++) {
             WorkerMessage m = codec.workerSide(w).compute(big, shards.get(w), 10 + w, 0);
             window.offer(m);
-            oneShot.offer(new WorkerMessage(0, 0, w, m.examples(), m.loss(), m.codewords(), null));
+            oneShot.offer(new WorkerMessage(0, 0, w, m.examples(), m.loss(), m.codewords(), null, m.precision()));
         }
         assertEquals(3, window.accepted());
         double[] live = new double[(int) big.numParams()];
@@ -138,7 +138,7 @@ class CodedCodecTest {
         window.offer(later);
         assertEquals(2, window.decode().groups().size());
         assertEquals(RejectReason.MALFORMED, assertThrows(RejectedMessageException.class, () -> window.offer(
-                new WorkerMessage(21, 0, 0, later.examples(), later.loss(), later.codewords(), null))).reason(),
+                new WorkerMessage(21, 0, 0, later.examples(), later.loss(), later.codewords(), null, later.precision()))).reason(),
                 "codewords in the frames of another step than the version read says");
     }
 }

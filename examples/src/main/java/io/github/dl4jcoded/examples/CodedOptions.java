@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import picocli.CommandLine.Option;
@@ -52,6 +53,10 @@ public final class CodedOptions {
             + "(default ${sys:coded.default.feedbackClip} for low_rank frames, ${sys:coded.default.feedbackClipRandom} for random ones)")
     Double feedbackClip;
 
+    @Option(names = "--symbol-precision", description = "what coded symbols travel in, both ways: bfloat16 or float32 "
+            + "(default ${sys:coded.default.symbolPrecision} for lossy frames, ${sys:coded.default.symbolPrecisionLossless} for identity)")
+    SymbolPrecision symbolPrecision;
+
     @Option(names = "--staleness-bound", description = "async: drop gradients older than this many updates (default ${sys:coded.default.stalenessBound})")
     Integer stalenessBound;
 
@@ -79,6 +84,8 @@ public final class CodedOptions {
         set("feedbackDecayRandom", random.feedbackDecay());
         set("feedbackClip", d.feedbackClip());
         set("feedbackClipRandom", random.feedbackClip());
+        set("symbolPrecision", d.symbolPrecision().name().toLowerCase(Locale.ROOT));
+        set("symbolPrecisionLossless", CodedTrainingConfig.builder().lossless().build().symbolPrecision().name().toLowerCase(Locale.ROOT));
         set("stalenessBound", d.stalenessBound());
         set("cadence", d.cadence());
         set("cadenceRule", d.cadenceRule().name().toLowerCase(Locale.ROOT));
@@ -120,6 +127,7 @@ public final class CodedOptions {
         if (backupWorkers != null) b.backupWorkers(backupWorkers);
         if (feedbackDecay != null) b.feedbackDecay(feedbackDecay);
         if (feedbackClip != null) b.feedbackClip(feedbackClip);
+        if (symbolPrecision != null) b.symbolPrecision(symbolPrecision);
         return b.build();
     }
 }

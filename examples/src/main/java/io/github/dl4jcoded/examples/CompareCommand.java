@@ -3,6 +3,7 @@ package io.github.dl4jcoded.examples;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.simulation.ComputeCalibration;
 import io.github.dl4jcoded.simulation.CostModel;
 import io.github.dl4jcoded.simulation.SimulatedCluster;
@@ -167,6 +168,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--async-frame", defaultValue = "low_rank", description = "coded-async frame (default: ${DEFAULT-VALUE})")
     CodedTrainingConfig.FrameKind asyncFrame;
+
+    @Option(names = "--symbol-precision", description = "coded: what symbols travel in, bfloat16 or float32 (default: the "
+            + "configuration's, bfloat16 for lossy frames)")
+    SymbolPrecision symbolPrecision;
 
     @Option(names = "--async-compression", description = "coded-async: per-block compression (default: --compression)")
     Double asyncCompression;
@@ -379,6 +384,9 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (m == Method.CODED_ASYNC) {
             async.applyTo(b);
+        }
+        if (symbolPrecision != null && m.name().startsWith("CODED")) {
+            b.symbolPrecision(symbolPrecision);
         }
         if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
             b.compression(1).errorFeedback(false);

@@ -12,6 +12,7 @@ import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Hello;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.grpc.Grpc;
@@ -128,8 +129,9 @@ public final class LoadTestCommand implements Callable<Integer> {
                         for (int t = 0; t < symbols.length; t++) {
                             symbols[t] = rnd.nextGaussian() * 1e-3;
                         }
-                        codewords.add(Codeword.newBuilder().setTask(task).setFrameTag(codec.encoder().family().tag())
-                                .setSymbols(ProtoMessages.float32(symbols)).build());
+                        Codeword.Builder cw = Codeword.newBuilder().setTask(task).setFrameTag(codec.encoder().family().tag());
+                        codewords.add((codec.precision() == SymbolPrecision.BFLOAT16 ? cw.setHalfSymbols(ProtoMessages.bfloat16(symbols))
+                                : cw.setSymbols(ProtoMessages.float32(symbols))).build());
                     }
                     version = d.getWelcome().getVersion();
                     joined = true;

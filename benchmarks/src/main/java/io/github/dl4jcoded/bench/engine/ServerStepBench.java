@@ -109,7 +109,7 @@ public class ServerStepBench {
             for (int t : codec.tasksOf(w)) {
                 cws.add(codec.encoder().encode(step, t, gradients[w]));
             }
-            out.add(new WorkerMessage(step, version, w, examples, 0.5, cws, null).asSent());
+            out.add(new WorkerMessage(step, version, w, examples, 0.5, cws, null, codec.precision()).asSent());
         }
         return out;
     }

@@ -14,6 +14,7 @@ import io.github.dl4jcoded.cluster.grpc.proto.Entry;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
 import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.RejectReason;
@@ -54,7 +55,7 @@ public final class ProtoMessages {
         return Up.newBuilder().setPush(toProto(m)).build();
     }
 
-    /** A worker message as it travels: values as float32, code rows left out. */
+    /** A worker message as it travels: values as float32, symbols in the message's precision, code rows left out. */
     public static Push toProto(WorkerMessage m) {
         Push.Builder b = Push.newBuilder()
                 .setRound(m.round()).setVersion(m.version()).setWorker(m.worker())
@@ -62,7 +63,8 @@ public final class ProtoMessages {
         for (Codeword cw : m.codewords()) {
             io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder c = io.github.dl4jcoded.cluster.grpc.proto.Codeword.newBuilder()
                     .setTask(cw.task()).setFrameTag(cw.frameTag());
-            b.addCodewords(c.setSymbols(float32(cw.symbols())));
+            b.addCodewords(m.precision() == SymbolPrecision.BFLOAT16 ? c.setHalfSymbols(bfloat16(cw.symbols()))
+                    : c.setSymbols(float32(cw.symbols())));
         }
         if (m.dense() != null) {
             b.setDense(float32(m.dense()));
@@ -104,12 +106,23 @@ public final class ProtoMessages {
      */
     public static WorkerMessage fromProto(Push p, int worker, GradientCodec codec) {
         List<Codeword> codewords = new ArrayList<>(p.getCodewordsCount());
+        SymbolPrecision precision = null;
         for (io.github.dl4jcoded.cluster.grpc.proto.Codeword c : p.getCodewordsList()) {
-            double[] symbols = values(c.getSymbols(), false, "codeword symbols");
+            boolean half = !c.getHalfSymbols().isEmpty();
+            if (half && !c.getSymbols().isEmpty()) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "a codeword with symbols in float32 and in bfloat16");
+            }
+            SymbolPrecision p1 = half ? SymbolPrecision.BFLOAT16 : SymbolPrecision.FLOAT32;
+            if (precision != null && p1 != precision) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "codewords in float32 and in bfloat16 in one message");
+            }
+            precision = p1;
+            double[] symbols = half ? bfloat16Values(c.getHalfSymbols(), "codeword symbols") : values(c.getSymbols(), false, "codeword symbols");
             codewords.add(codec.codeword(p.getRound(), p.getVersion(), c.getTask(), c.getFrameTag(), symbols));
         }
         double[] dense = p.getDense().isEmpty() ? null : values(p.getDense(), false, "dense gradient");
-        return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, dense);
+        return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, dense,
+                precision == null ? SymbolPrecision.FLOAT32 : precision);
     }
 
     // ---------------------------------------------------------------- downlink
@@ -137,7 +150,8 @@ public final class ProtoMessages {
                     .setReferenceVersionPlusOne(u.referenceVersion() + 1);
             DecodedGradient g = u.gradient();
             boolean wide = g.valueBytes() == 8;
-            pe.setWide(wide);
+            boolean half = g.valueBytes() == 2;
+            pe.setWide(wide).setHalf(half);
             if (g.dense() != null) {
                 pe.setHasDense(true);
                 if (wide) {
@@ -153,6 +167,8 @@ public final class ProtoMessages {
                     BlockSymbols.Builder pb = BlockSymbols.newBuilder().setBlock(sg.blocks()[i]);
                     if (wide) {
                         pb.setWideValues(float64(sg.symbols()[i]));
+                    } else if (half) {
+                        pb.setHalfValues(bfloat16(sg.symbols()[i]));
                     } else {
                         pb.setValues(float32(sg.symbols()[i]));
                     }
@@ -197,9 +213,16 @@ public final class ProtoMessages {
     /** A log entry off the wire (the replica's core checks what it says when it applies it). */
     public static LogEntry entry(Entry e) {
         boolean wide = e.getWide();
-        int valueBytes = wide ? 8 : 4;
+        boolean half = e.getHalf();
+        if (wide && half) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " is both float64 and bfloat16");
+        }
+        int valueBytes = wide ? 8 : half ? 2 : 4;
         DecodedGradient g;
         if (e.getHasDense()) {
+            if (half) {
+                throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " has a dense gradient in bfloat16");
+            }
             if (e.getGroupsCount() != 0) {
                 throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq() + " is dense and coded");
             }
@@ -213,7 +236,8 @@ public final class ProtoMessages {
                 for (int i = 0; i < blocks.length; i++) {
                     BlockSymbols pb = pg.getBlocks(i);
                     blocks[i] = pb.getBlock();
-                    symbols[i] = values(wide ? pb.getWideValues() : pb.getValues(), wide, "log entry " + e.getSeq() + "'s symbols");
+                    String what = "log entry " + e.getSeq() + "'s symbols";
+                    symbols[i] = half ? bfloat16Values(pb.getHalfValues(), what) : values(wide ? pb.getWideValues() : pb.getValues(), wide, what);
                 }
                 groups.add(new SymbolGroup(pg.getFrameStep(), blocks, symbols));
             }
@@ -240,6 +264,33 @@ public final class ProtoMessages {
         ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(v);
         return UnsafeByteOperations.unsafeWrap(b.array());
+    }
+
+    /** {@code v} as little-endian bfloat16, each rounded to nearest (the values a BFLOAT16 run sends are already exact). */
+    public static ByteString bfloat16(double[] v) {
+        ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : v) {
+            b.putShort(SymbolPrecision.bfloat16Bits(x));
+        }
+        return UnsafeByteOperations.unsafeWrap(b.array());
+    }
+
+    /**
+     * The bfloat16 values in {@code bytes}, widened to doubles.
+     *
+     * @throws RejectedMessageException MALFORMED when the bytes are not a whole number of values
+     */
+    public static double[] bfloat16Values(ByteString bytes, String what) {
+        if (bytes.size() % 2 != 0) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, what + ": " + bytes.size()
+                    + " bytes is not a whole number of 2-byte values");
+        }
+        ByteBuffer b = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[bytes.size() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = SymbolPrecision.fromBfloat16Bits(b.getShort(2 * i));
+        }
+        return out;
     }
 
     /**

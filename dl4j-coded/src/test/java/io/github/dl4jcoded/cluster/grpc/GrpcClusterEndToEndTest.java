@@ -238,12 +238,15 @@ class GrpcClusterEndToEndTest {
                 }
             }
             io.github.dl4jcoded.cluster.grpc.proto.Push valid = ProtoMessages.toProto(own.compute(job));
-            double[] nan = ProtoMessages.values(valid.getCodewords(0).getSymbols(), false, "symbols");
+            io.github.dl4jcoded.cluster.grpc.proto.Codeword cw0 = valid.getCodewords(0);
+            boolean half = !cw0.getHalfSymbols().isEmpty();
+            double[] nan = half ? ProtoMessages.bfloat16Values(cw0.getHalfSymbols(), "symbols") : ProtoMessages.values(cw0.getSymbols(), false, "symbols");
             nan[0] = Double.NaN;
             bad.send(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
             bad.send(new byte[70 * 1024]);
             bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid.toBuilder()
-                    .setCodewords(0, valid.getCodewords(0).toBuilder().setSymbols(ProtoMessages.float32(nan)))).build().toByteArray());
+                    .setCodewords(0, half ? cw0.toBuilder().setHalfSymbols(ProtoMessages.bfloat16(nan))
+                            : cw0.toBuilder().setSymbols(ProtoMessages.float32(nan)))).build().toByteArray());
             // The refused NaN answer was the job's answer: the valid one after it is a replay.
             bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid).build().toByteArray());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

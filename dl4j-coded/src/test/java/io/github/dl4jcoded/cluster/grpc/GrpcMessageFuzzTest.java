@@ -61,7 +61,7 @@ class GrpcMessageFuzzTest {
         for (int w = 0; w < 2; w++) {
             for (ParameterServer core : List.of(coded, dense)) {
                 WorkerMessage m = Fixtures.message(net, core.codec(), w, w + 1);
-                ups.add(ProtoMessages.push(new WorkerMessage(m.round(), 0, w, m.examples(), m.loss(), m.codewords(), m.dense()))
+                ups.add(ProtoMessages.push(new WorkerMessage(m.round(), 0, w, m.examples(), m.loss(), m.codewords(), m.dense(), m.precision()))
                         .toByteArray());
             }
         }

@@ -13,6 +13,7 @@ import io.github.dl4jcoded.cluster.grpc.proto.Codeword;
 import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProtoMessagesTest {
     private final MultiLayerNetwork net = Fixtures.net();
@@ -69,6 +71,49 @@ class ProtoMessagesTest {
         assertNull(back.dense());
         // the wire's size is close to the core's own estimate of a float32 message
         assertEquals(m.wireBytes(), ProtoMessages.toProto(m).getSerializedSize(), 0.25 * m.wireBytes());
+    }
+
+    @Test
+    void bfloat16SymbolsCrossTheWireExactlyInHalfTheBytesAndAreRefusedByAFloat32Run() {
+        CodedTrainingConfig lossy = CodedTrainingConfig.builder().workers(2).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
+                .compression(2).build();
+        assertEquals(SymbolPrecision.BFLOAT16, lossy.symbolPrecision(), "lossy frames send bfloat16 by default");
+        GradientCodec half = Fixtures.codec(net, lossy);
+        WorkerMessage m = Fixtures.message(net, half, 1, 3);
+        assertEquals(SymbolPrecision.BFLOAT16, m.precision());
+        Push p = ProtoMessages.toProto(m).toBuilder().setVersion(0).build(); // job 3, computed against version 0
+        assertTrue(p.getCodewords(0).getSymbols().isEmpty(), "no float32 symbols");
+        WorkerMessage back = ProtoMessages.fromProto(parseUp(p).getPush(), 1, half);
+        assertEquals(SymbolPrecision.BFLOAT16, back.precision());
+        for (int i = 0; i < m.codewords().size(); i++) {
+            assertArrayEquals(m.codewords().get(i).symbols(), back.codewords().get(i).symbols(), "made in bfloat16: carried exactly");
+        }
+        WorkerMessage wide = new WorkerMessage(m.round(), m.version(), m.worker(), m.examples(), m.loss(), m.codewords(), null,
+                SymbolPrecision.FLOAT32);
+        long symbols = m.codewords().stream().mapToLong(io.github.dl4jcoded.decode.Codeword::length).sum();
+        assertEquals(2 * symbols, wide.wireBytes() - m.wireBytes(), "two bytes a symbol instead of four");
+        assertEquals(m.wireBytes(), p.getSerializedSize(), 0.25 * m.wireBytes());
+        // a run refuses symbols in the other precision, and a message that mixes the two
+        Push asFloat32 = ProtoMessages.toProto(wide).toBuilder().setVersion(0).build();
+        for (boolean inFloat32 : new boolean[]{true, false}) {
+            ParameterServer core = ParameterServer.forNetwork(net, lossy);
+            core.openRound(3, new int[]{1}, new int[]{8}, Double.POSITIVE_INFINITY);
+            WorkerMessage offered = inFloat32 ? ProtoMessages.fromProto(asFloat32, 1, core.codec()) : back;
+            assertEquals(inFloat32 ? RejectReason.MALFORMED : null, core.offer(1, offered).reason(), "in float32: " + inFloat32);
+        }
+        Push mixed = p.toBuilder().setCodewords(0, asFloat32.getCodewords(0)).build();
+        if (p.getCodewordsCount() > 1) {
+            assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(mixed, 1, half));
+        }
+        Push both = p.toBuilder().setCodewords(0, p.getCodewords(0).toBuilder().setSymbols(asFloat32.getCodewords(0).getSymbols())).build();
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(both, 1, half));
+        Push torn = p.toBuilder().setCodewords(0, p.getCodewords(0).toBuilder()
+                .setHalfSymbols(p.getCodewords(0).getHalfSymbols().substring(1))).build();
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.fromProto(torn, 1, half));
+    }
+
+    private static Up parseUp(Push p) {
+        return ProtoMessages.parseUp(Up.newBuilder().setPush(p).build().toByteArray(), 1 << 20);
     }
 
     @Test
@@ -225,6 +270,12 @@ class ProtoMessagesTest {
         LogEntry wide = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(
                 new SymbolGroup(3, new int[]{0}, new double[][]{{0.1, Math.PI}})), 8)), 0);
         assertEquals(wide, ProtoMessages.entry(parse(ProtoMessages.toProto(wide)).getEntry()), "double networks' values travel whole");
+        LogEntry half = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(
+                new SymbolGroup(3, new int[]{0, 2}, new double[][]{{0.25, -1.5, 3.015625}, {-0.0078125}})), 2)), 0);
+        Down halfDown = ProtoMessages.toProto(half);
+        assertEquals(half, ProtoMessages.entry(parse(halfDown).getEntry()), "bfloat16 symbols travel exactly");
+        assertEquals(6, halfDown.getEntry().getGroups(0).getBlocks(0).getHalfValues().size(), "3 values of 2 bytes");
+        assertEquals(half.wireBytes(), halfDown.getSerializedSize(), 0.5 * half.wireBytes());
         Down d = ProtoMessages.toProto(e);
         LogEntry e2 = ProtoMessages.entry(parse(d).getEntry());
         assertEquals(e, e2);
@@ -260,6 +311,10 @@ class ProtoMessagesTest {
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.welcome(io.github.dl4jcoded.cluster.grpc.proto.Welcome.newBuilder().setWorker(1).build()));
         assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.entry(io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder()
                 .setSeq(1).setHasDense(true).setDense(f32(1f)).addGroups(io.github.dl4jcoded.cluster.grpc.proto.SymbolGroup.newBuilder()).build()));
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.entry(io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder()
+                .setSeq(1).setHalf(true).setWide(true).build()));
+        assertRejected(RejectReason.MALFORMED, () -> ProtoMessages.entry(io.github.dl4jcoded.cluster.grpc.proto.Entry.newBuilder()
+                .setSeq(1).setHalf(true).setHasDense(true).setDense(f32(1f)).build()));
         // What parses is judged by the replica's core when it applies it: refused, nothing changed.
         ParameterServer replica = ParameterServer.forNetwork(net, Fixtures.VANILLA);
         double before = replica.network().params().sumNumber().doubleValue();

@@ -44,7 +44,7 @@ class ParameterServerTest {
 
     private static WorkerMessage with(WorkerMessage m, long round, long version, int worker, int examples, double loss,
                                       List<Codeword> codewords) {
-        return new WorkerMessage(round, version, worker, examples, loss, codewords, m.dense());
+        return new WorkerMessage(round, version, worker, examples, loss, codewords, m.dense(), m.precision());
     }
 
     /** Offers {@code bad} and checks that it is refused for {@code reason} and changes nothing but its job's bookkeeping. */
@@ -281,7 +281,7 @@ class ParameterServerTest {
         assertEquals(16, u1.examples());
         WorkerMessage a3 = issueAndAnswer(core, 0, 3);
         WorkerMessage a4 = issueAndAnswer(core, 1, 4);
-        WorkerMessage stale = new WorkerMessage(a4.round(), 0, a4.worker(), a4.examples(), a4.loss(), a4.codewords(), null);
+        WorkerMessage stale = new WorkerMessage(a4.round(), 0, a4.worker(), a4.examples(), a4.loss(), a4.codewords(), null, a4.precision());
         assertTrue(core.offer(2, a2).accepted());
         assertEquals(1, core.accumulated());
         assertFalse(core.isDue(0), "a late answer rides along but does not count toward the cadence (FRESH)");
@@ -334,7 +334,8 @@ class ParameterServerTest {
                 WorkerMessage late = issueAndAnswer(server, 1, round++);
                 if (server.version() > 0) {
                     late = new WorkerMessage(late.round(), server.version() - 1, 1, late.examples(), late.loss(),
-                            answer(server, 1, late.round(), DATA.get(step % DATA.size()), server.version() - 1).codewords(), null);
+                            answer(server, 1, late.round(), DATA.get(step % DATA.size()), server.version() - 1).codewords(), null,
+                            late.precision());
                 }
                 assertTrue(server.offer(1, late).accepted(), rule + " step " + step);
                 Update u = server.close();
