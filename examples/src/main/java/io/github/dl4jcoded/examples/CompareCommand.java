@@ -700,7 +700,8 @@ public final class CompareCommand implements Callable<Integer> {
                         c.mode() == CodedTrainingConfig.Mode.CODED ? ", frame period " + c.framePeriod() : "");
             }
             if (c.mode() == CodedTrainingConfig.Mode.CODED) {
-                conf += ", partition " + c.partition().name().toLowerCase(Locale.ROOT)
+                conf += ", symbols " + c.symbolPrecision().name().toLowerCase(Locale.ROOT)
+                        + ", partition " + c.partition().name().toLowerCase(Locale.ROOT)
                         + (c.parityTasks() > 0 ? ", " + c.parityTasks() + " parity tasks of weight " + c.rowWeight() : "");
             }
             if (c.backupWorkers() > 0) {

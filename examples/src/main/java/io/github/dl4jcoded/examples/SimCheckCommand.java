@@ -29,7 +29,11 @@ import java.util.regex.Pattern;
  * vanilla workers replaying the log as the cluster's do). Every process pinned to one core runs
  * ND4J on one thread ({@code OMP_NUM_THREADS=1}). The real time per round (or update) is the
  * server's steady state: the second half of its log entries, after the JIT of every process has
- * warmed up, as the simulator's calibration has. Prints time per round (SYNC) or per update (ASYNC), updates and bytes each way side by side,
+ * warmed up, as the simulator's calibration has. A second simulation takes the costs the real
+ * run's processes measured instead of the calibration (each worker's time per job, its spread and
+ * its replay per entry; the server's own work per message and per update): it checks the time
+ * model (what is charged, where, in which order) apart from the calibration of this machine.
+ * Prints time per round (SYNC) or per update (ASYNC), updates and bytes each way side by side,
  * with the simulator's ratio to the real run, and writes them as a markdown table.
  */
 @Command(name = "simcheck", mixinStandardHelpOptions = true,
@@ -244,8 +248,9 @@ public final class SimCheckCommand implements Callable<Integer> {
             factors.add(String.format(Locale.ROOT, "%.4f", j / job));
         }
         Figures f = real.figures();
+        // The draw's mean slowdown is 1 + m, and it scales a worker's replays too: both costs are divided by it.
         return List.of("--per-sample-seconds", Double.toString(job / (1 + m) / batchPerWorker), "--encode-seconds", "0",
-                "--replay-seconds", Double.toString(f.replay()), "--server-message-seconds", Double.toString(f.serverMessage()),
+                "--replay-seconds", Double.toString(f.replay() / (1 + m)), "--server-message-seconds", Double.toString(f.serverMessage()),
                 "--server-update-seconds", Double.toString(f.serverUpdate()), "--stragglers", factors.toString(),
                 "--costs-source", "measured by the processes of the real run on loopback (simcheck)");
     }
