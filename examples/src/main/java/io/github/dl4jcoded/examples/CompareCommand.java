@@ -169,8 +169,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--async-frame", defaultValue = "low_rank", description = "coded-async frame (default: ${DEFAULT-VALUE})")
     CodedTrainingConfig.FrameKind asyncFrame;
 
-    @Option(names = "--symbol-precision", description = "coded: what symbols travel in, bfloat16 or float32 (default: the "
-            + "configuration's, bfloat16 for lossy frames)")
+    @Option(names = "--symbol-precision", description = "coded: what symbols travel in, bfloat16 or float32 (default "
+            + "${sys:coded.default.symbolPrecision} for lossy frames, ${sys:coded.default.symbolPrecisionLossless} for identity)")
     SymbolPrecision symbolPrecision;
 
     @Option(names = "--async-compression", description = "coded-async: per-block compression (default: --compression)")
