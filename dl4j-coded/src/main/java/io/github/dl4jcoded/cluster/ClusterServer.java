@@ -147,8 +147,6 @@ public final class ClusterServer implements AutoCloseable {
     private final SteadyTimer messageWork = new SteadyTimer();
     private final SteadyTimer updateWork = new SteadyTimer();
     private long lastEntryNanos = -1;
-    /** Update work done inside the push being timed (ASYNC appends there), not the message's. */
-    private long updateNanosInPush;
     /** Refusals the transport made before the core could see the message (counted here, not in the core). */
     private final EnumMap<RejectReason, Long> refusedBeforeCore = new EnumMap<>(RejectReason.class);
 
@@ -291,20 +289,19 @@ public final class ClusterServer implements AutoCloseable {
             // Answered, accepted or not, the job is over (a message for no job of this worker finds nothing).
             Origin o = m == null ? null : s.origins.remove(m.round());
             long t0 = System.nanoTime();
-            updateNanosInPush = 0;
             ParameterServer.Verdict v = core.offer(worker, m);
             if (!v.accepted()) {
                 if (rejections.count()) log.warn("rejected ({}, {} so far): worker {}: {}", v.reason(), rejections.events(), worker, v.detail());
                 throw v.exception();
             }
             openAccepted.add(worker);
+            messageWork.add(System.nanoTime() - t0); // the message's own work; an update it makes due is timed as one
             if (config.policy() == CodedTrainingConfig.Policy.ASYNC) {
                 windowOrigins.add(o);
                 while (core.isDue(now())) {
                     appendWindow();
                 }
             }
-            messageWork.add(System.nanoTime() - t0 - updateNanosInPush);
         } finally {
             notifyAll();
         }
@@ -571,7 +568,6 @@ public final class ClusterServer implements AutoCloseable {
         append(applyNext(), origin, workers);
         long t1 = System.nanoTime();
         updateWork.add(t1 - t0);
-        updateNanosInPush += t1 - t0;
         if (lastEntryNanos >= 0) {
             entryInterval.add(t1 - lastEntryNanos);
         }

@@ -28,22 +28,21 @@ public enum SymbolPrecision {
         return bytes;
     }
 
-    /** The precision of {@code bytes} bytes per value. @throws IllegalArgumentException for any other size */
-    public static SymbolPrecision ofBytes(int bytes) {
-        for (SymbolPrecision p : values()) {
-            if (p.bytes == bytes) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("symbols travel as float32 (4 bytes) or bfloat16 (2), not " + bytes + " bytes");
-    }
-
     /**
      * {@code v} rounded to this precision (to nearest, ties to even). A finite value stays finite: one
      * beyond the largest bfloat16 becomes it. NaN and infinities pass unchanged, for the decoder to refuse.
      */
     public double round(double v) {
         return this == FLOAT32 ? (float) v : fromBfloat16Bits(bfloat16Bits(v));
+    }
+
+    /**
+     * The codeword as its maker sends it: below float32, rounded to this precision where it is made
+     * (so that error feedback can keep what rounding dropped); float32's rounding (2^-24) is left
+     * to the wire, as it always was.
+     */
+    public Codeword roundAtSource(Codeword cw) {
+        return this == FLOAT32 ? cw : round(cw);
     }
 
     /** The codeword with its symbols rounded to this precision. */

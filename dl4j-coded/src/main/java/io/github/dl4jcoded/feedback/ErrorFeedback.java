@@ -92,10 +92,7 @@ public final class ErrorFeedback {
             corrected[i] = g[i] + residual[k];
             gNorm2 += g[i] * g[i];
         }
-        Codeword cw = encoder.encode(step, task, corrected);
-        if (precision != SymbolPrecision.FLOAT32) {
-            cw = precision.round(cw); // float32's rounding (2^-24) is left to the wire, as it always was
-        }
+        Codeword cw = precision.roundAtSource(encoder.encode(step, task, corrected));
         double[] rec = new double[n];
         encoder.reconstructAdd(cw, rec);
         double eNorm2 = 0;

@@ -134,10 +134,8 @@ public final class CodedCodec implements GradientCodec {
                 return null;
             }
             WorkerEngine.Encoded e = engine.encode(replica, shard, step, tasks, encoder, fb);
-            // Below float32, rounded where they are made (error feedback has rounded its own and kept what
-            // rounding dropped); float32 rounding is the wire's (WorkerMessage.asSent), as it always was.
-            List<Codeword> sent = config.symbolPrecision() == SymbolPrecision.FLOAT32 ? e.codewords()
-                    : e.codewords().stream().map(config.symbolPrecision()::round).toList();
+            // Error feedback has rounded its own codewords (and kept what rounding dropped); the others here.
+            List<Codeword> sent = e.codewords().stream().map(config.symbolPrecision()::roundAtSource).toList();
             return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), sent, null, config.symbolPrecision());
         };
     }

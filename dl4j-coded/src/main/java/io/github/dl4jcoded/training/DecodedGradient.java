@@ -39,7 +39,12 @@ public record DecodedGradient(double[] dense, List<SymbolGroup> groups, int valu
 
     /** {@code v} rounded to the precision of {@code valueBytes}. */
     public static double round(double v, int valueBytes) {
-        return valueBytes == 8 ? v : SymbolPrecision.ofBytes(valueBytes).round(v);
+        return switch (valueBytes) {
+            case 8 -> v;
+            case 4 -> SymbolPrecision.FLOAT32.round(v);
+            case 2 -> SymbolPrecision.BFLOAT16.round(v);
+            default -> throw new IllegalArgumentException("no precision of " + valueBytes + " bytes");
+        };
     }
 
     /** Nothing decoded (an empty round). */

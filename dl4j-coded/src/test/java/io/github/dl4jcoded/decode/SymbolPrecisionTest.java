@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SymbolPrecisionTest {
@@ -53,7 +52,5 @@ class SymbolPrecisionTest {
         assertEquals((float) 0.1, SymbolPrecision.FLOAT32.round(0.1));
         assertEquals(4, SymbolPrecision.FLOAT32.bytes());
         assertEquals(2, BF16.bytes());
-        assertEquals(BF16, SymbolPrecision.ofBytes(2));
-        assertThrows(IllegalArgumentException.class, () -> SymbolPrecision.ofBytes(8));
     }
 }

@@ -12,7 +12,6 @@ import io.github.dl4jcoded.cluster.grpc.proto.Down;
 import io.github.dl4jcoded.cluster.grpc.proto.Hello;
 import io.github.dl4jcoded.cluster.grpc.proto.Push;
 import io.github.dl4jcoded.cluster.grpc.proto.Up;
-import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.grpc.Grpc;
@@ -129,9 +128,8 @@ public final class LoadTestCommand implements Callable<Integer> {
                         for (int t = 0; t < symbols.length; t++) {
                             symbols[t] = rnd.nextGaussian() * 1e-3;
                         }
-                        Codeword.Builder cw = Codeword.newBuilder().setTask(task).setFrameTag(codec.encoder().family().tag());
-                        codewords.add((codec.precision() == SymbolPrecision.BFLOAT16 ? cw.setHalfSymbols(ProtoMessages.bfloat16(symbols))
-                                : cw.setSymbols(ProtoMessages.float32(symbols))).build());
+                        codewords.add(ProtoMessages.withSymbols(Codeword.newBuilder().setTask(task)
+                                .setFrameTag(codec.encoder().family().tag()), codec.precision(), symbols).build());
                     }
                     version = d.getWelcome().getVersion();
                     joined = true;

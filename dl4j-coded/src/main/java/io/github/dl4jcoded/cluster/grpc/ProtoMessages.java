@@ -63,13 +63,18 @@ public final class ProtoMessages {
         for (Codeword cw : m.codewords()) {
             io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder c = io.github.dl4jcoded.cluster.grpc.proto.Codeword.newBuilder()
                     .setTask(cw.task()).setFrameTag(cw.frameTag());
-            b.addCodewords(m.precision() == SymbolPrecision.BFLOAT16 ? c.setHalfSymbols(bfloat16(cw.symbols()))
-                    : c.setSymbols(float32(cw.symbols())));
+            b.addCodewords(withSymbols(c, m.precision(), cw.symbols()));
         }
         if (m.dense() != null) {
             b.setDense(float32(m.dense()));
         }
         return b.build();
+    }
+
+    /** {@code c} with {@code symbols} in the field of {@code precision}: half_symbols for bfloat16, symbols for float32. */
+    public static io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder withSymbols(
+            io.github.dl4jcoded.cluster.grpc.proto.Codeword.Builder c, SymbolPrecision precision, double[] symbols) {
+        return precision == SymbolPrecision.BFLOAT16 ? c.setHalfSymbols(bfloat16(symbols)) : c.setSymbols(float32(symbols));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.cluster.ToyExamples;
 import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.training.RejectReason;
@@ -245,8 +246,8 @@ class GrpcClusterEndToEndTest {
             bad.send(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
             bad.send(new byte[70 * 1024]);
             bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid.toBuilder()
-                    .setCodewords(0, half ? cw0.toBuilder().setHalfSymbols(ProtoMessages.bfloat16(nan))
-                            : cw0.toBuilder().setSymbols(ProtoMessages.float32(nan)))).build().toByteArray());
+                    .setCodewords(0, ProtoMessages.withSymbols(cw0.toBuilder(),
+                            half ? SymbolPrecision.BFLOAT16 : SymbolPrecision.FLOAT32, nan))).build().toByteArray());
             // The refused NaN answer was the job's answer: the valid one after it is a replay.
             bad.send(io.github.dl4jcoded.cluster.grpc.proto.Up.newBuilder().setPush(valid).build().toByteArray());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
