@@ -237,7 +237,11 @@ public final class CodedCodec implements GradientCodec {
      * its decoders' estimates weighted by how many received tasks cover the block, updated by the
      * increment every arrival makes. Decoded, a block is the coverage-weighted mean over every step
      * and decoder: for the repetition code, the mean of every copy received, each lifted with the
-     * frames it was computed in.
+     * frames it was computed in, then projected onto the newest frames in the window (the frames
+     * are orthonormal, so a late answer's symbols s become {@code F_new^T F_old s}, its best
+     * approximation in the span the fresh answers use). The update is then one group of symbols in
+     * one set of frames: one message's worth on the downlink however many answers were late, and
+     * all of it counts toward the history that makes the next frames.
      */
     private final class CodedWindow implements Window {
         private final java.util.Map<Long, List<Instance>> instances = new java.util.TreeMap<>();
@@ -328,28 +332,50 @@ public final class CodedCodec implements GradientCodec {
             if (accepted == 0) {
                 return DecodedGradient.none();
             }
-            List<SymbolGroup> groups = new ArrayList<>();
-            for (java.util.Map.Entry<Long, double[][]> e : acc.entrySet()) {
-                List<Integer> blocks = new ArrayList<>();
-                List<double[]> symbols = new ArrayList<>();
-                for (int j = 0; j < partition.blockCount(); j++) {
+            long newest = ((java.util.TreeMap<Long, double[][]>) acc).lastKey();
+            StepFrames target = new StepFrames(family, partition, newest);
+            java.util.Map<Long, StepFrames> older = new java.util.HashMap<>();
+            List<Integer> blocks = new ArrayList<>();
+            List<double[]> symbols = new ArrayList<>();
+            double[] lifted = null;
+            for (int j = 0; j < partition.blockCount(); j++) {
+                if (coverage[j] <= 0) {
+                    continue;
+                }
+                double[] s = new double[target.rank(j)];
+                for (java.util.Map.Entry<Long, double[][]> e : acc.entrySet()) {
                     double[] sum = e.getValue()[j];
-                    if (sum == null || coverage[j] <= 0) {
+                    if (sum == null) {
                         continue;
                     }
-                    double[] s = new double[sum.length];
-                    for (int t = 0; t < s.length; t++) {
-                        s[t] = DecodedGradient.round(sum[t] / coverage[j], valueBytes);
+                    if (e.getKey() == newest) {
+                        for (int t = 0; t < s.length; t++) {
+                            s[t] += sum[t];
+                        }
+                        continue;
                     }
-                    blocks.add(j);
-                    symbols.add(s);
+                    int b = partition.block(j).size();
+                    if (lifted == null || lifted.length < b) {
+                        lifted = new double[partition.maxBlockSize()];
+                    }
+                    double[] projected = new double[s.length];
+                    older.computeIfAbsent(e.getKey(), step -> new StepFrames(family, partition, step)).frame(j).lift(sum, lifted, 0);
+                    target.frame(j).encode(lifted, 0, projected);
+                    for (int t = 0; t < s.length; t++) {
+                        s[t] += projected[t];
+                    }
                 }
-                if (!blocks.isEmpty()) {
-                    groups.add(new SymbolGroup(e.getKey(), blocks.stream().mapToInt(Integer::intValue).toArray(),
-                            symbols.toArray(new double[0][])));
+                for (int t = 0; t < s.length; t++) {
+                    s[t] = DecodedGradient.round(s[t] / coverage[j], valueBytes);
                 }
+                blocks.add(j);
+                symbols.add(s);
             }
-            return DecodedGradient.coded(groups, valueBytes);
+            if (blocks.isEmpty()) {
+                return DecodedGradient.coded(List.of(), valueBytes);
+            }
+            return DecodedGradient.coded(List.of(new SymbolGroup(newest, blocks.stream().mapToInt(Integer::intValue).toArray(),
+                    symbols.toArray(new double[0][]))), valueBytes);
         }
     }
 

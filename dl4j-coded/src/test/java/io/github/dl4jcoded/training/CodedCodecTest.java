@@ -133,12 +133,66 @@ class CodedCodecTest {
         for (int i = 0; i < live.length; i++) {
             assertEquals(once[i], live[i], 1e-12 * (1 + Math.abs(once[i])), "entry " + i);
         }
-        // A message read at another version is in another frame step: its own group, weighted by coverage.
+        // A message read at another version is in another frame step: the update is still one group, in the newest frames.
         WorkerMessage later = codec.workerSide(0).compute(big, shards.get(0), 20, 4 * cfg.framePeriod());
         window.offer(later);
-        assertEquals(2, window.decode().groups().size());
+        assertEquals(1, window.decode().groups().size());
+        assertEquals(4, window.decode().groups().get(0).frameStep());
         assertEquals(RejectReason.MALFORMED, assertThrows(RejectedMessageException.class, () -> window.offer(
                 new WorkerMessage(21, 0, 0, later.examples(), later.loss(), later.codewords(), null, later.precision()))).reason(),
                 "codewords in the frames of another step than the version read says");
+    }
+
+    @Test
+    void aLateAnswerIsProjectedOntoTheNewestFramesOfItsUpdate() {
+        // One worker, one task per block (repetition code), count-sketch frames that change every step.
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(1).policy(CodedTrainingConfig.Policy.ASYNC).framePeriod(1)
+                .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false)
+                .symbolPrecision(io.github.dl4jcoded.decode.SymbolPrecision.FLOAT32).build();
+        CodedCodec codec = new CodedCodec(net, cfg);
+        WorkerMessage old = codec.workerSide(0).compute(net, shard, 0, 0); // frames of step 0
+        WorkerMessage fresh = codec.workerSide(0).compute(net, LocalTrainerTest.data(1, 8, DataType.FLOAT, 2).get(0), 1, 1);
+        SymbolGroup alone0 = decodeAlone(codec, old).groups().get(0);
+        SymbolGroup alone1 = decodeAlone(codec, fresh).groups().get(0);
+        assertEquals(0, alone0.frameStep());
+        assertEquals(1, alone1.frameStep());
+
+        GradientCodec.Window both = codec.newWindow();
+        both.offer(old);
+        both.offer(fresh);
+        DecodedGradient d = both.decode();
+        assertEquals(1, d.groups().size(), "one group of symbols: one message's worth on the downlink");
+        SymbolGroup g = d.groups().get(0);
+        assertEquals(1, g.frameStep());
+        io.github.dl4jcoded.decode.StepFrames f0 = codec.encoder().frames(0);
+        io.github.dl4jcoded.decode.StepFrames f1 = codec.encoder().frames(1);
+        for (int j : g.blocks()) {
+            // (F1^T F0 s_old + s_fresh) / 2, by hand: lift with step 0's frame, encode with step 1's.
+            int b = codec.partition().block(j).size();
+            double[] lifted = new double[b];
+            f0.frame(j).lift(alone0.symbolsOf(j), lifted, 0);
+            double[] projected = new double[f1.rank(j)];
+            f1.frame(j).encode(lifted, 0, projected);
+            double[] expected = alone1.symbolsOf(j);
+            double[] got = g.symbolsOf(j);
+            double projectedNorm = 0;
+            for (int t = 0; t < expected.length; t++) {
+                double e = (projected[t] + expected[t]) / 2;
+                assertEquals(e, got[t], 1e-6 * (1 + Math.abs(e)), "block " + j + " symbol " + t);
+                projectedNorm += projected[t] * projected[t];
+            }
+            // The projection is a real loss of a frame that changed: it keeps less than the old symbols' norm.
+            double oldNorm = 0;
+            for (double v : alone0.symbolsOf(j)) {
+                oldNorm += v * v;
+            }
+            assertTrue(projectedNorm <= oldNorm * (1 + 1e-9), "a projection never grows a vector, block " + j);
+        }
+    }
+
+    private static DecodedGradient decodeAlone(CodedCodec codec, WorkerMessage m) {
+        GradientCodec.Window w = codec.newWindow();
+        w.offer(m);
+        return w.decode();
     }
 }
