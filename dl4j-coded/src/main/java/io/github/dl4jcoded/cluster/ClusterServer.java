@@ -8,6 +8,7 @@ import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.Shards;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.SeededStart;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
@@ -138,6 +139,7 @@ public final class ClusterServer implements AutoCloseable {
     // Carried over a resume (the core's counters start again at zero).
     private final long bytesUpBefore, roundsBefore;
     private long bytesDown, joins, resyncs;
+    private String seededNetwork; // null: not checked yet; "": the network is not its configuration's seeded init
     /**
      * Steady-state timings of this server's run: the time between log entries, and the server's
      * own work per accepted message (validation, decode into its round) and per update (closing
@@ -254,7 +256,7 @@ public final class ClusterServer implements AutoCloseable {
                 s.name = name;
                 s.queue = new LinkedBlockingDeque<>();
                 joins++;
-                Welcome w = welcome(s.index);
+                Welcome w = welcome(s.index, true);
                 bytesDown += w.wireBytes();
                 log.info("worker '{}' joined as slot {} at log entry {}", name, s.index, seq);
                 notifyAll();
@@ -322,7 +324,7 @@ public final class ClusterServer implements AutoCloseable {
         if (!s.joined) {
             throw new IllegalStateException("worker " + worker + " is not joined");
         }
-        Welcome w = welcome(worker);
+        Welcome w = welcome(worker, false); // the seeded build may be what went wrong: send the network itself
         s.queue.add(w);
         resyncs++;
         bytesDown += w.wireBytes();
@@ -607,14 +609,35 @@ public final class ClusterServer implements AutoCloseable {
                 roundsBefore + core.stats().rounds()));
     }
 
-    private Welcome welcome(int worker) {
+    /**
+     * A welcome as of now. Before the first update, a network that its configuration's seeded
+     * {@code init()} reproduces travels as that configuration, without the codec's state (a fresh
+     * codec's; checked once: nothing changes either until an update), unless {@code mayBeSeeded}
+     * is false.
+     */
+    private Welcome welcome(int worker, boolean mayBeSeeded) {
+        byte[] snapshot = snapshot();
+        if (mayBeSeeded && core.version() == 0 && seq == 0) {
+            if (seededNetwork == null) {
+                String json = SeededStart.configuration(net, config, codec, snapshot.length);
+                seededNetwork = json == null ? "" : json;
+            }
+            if (!seededNetwork.isEmpty()) {
+                return new Welcome(worker, config.toJson(), null, null, seq, 0, data.fingerprint(), seededNetwork,
+                        ReplicaChecksum.of(net));
+            }
+        }
+        return new Welcome(worker, config.toJson(), snapshot, codec.exportState(), seq, core.version(), data.fingerprint());
+    }
+
+    private byte[] snapshot() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ModelSerializer.writeModel(net, out, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the network for a worker", e);
         }
-        return new Welcome(worker, config.toJson(), out.toByteArray(), codec.exportState(), seq, core.version(), data.fingerprint());
+        return out.toByteArray();
     }
 
     private Slot slot(int worker) {

@@ -4,6 +4,7 @@ import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -57,15 +58,30 @@ public final class WorkerReplica {
         this.side = core.codec().exportState() == null ? keep : core.codec().workerSide(worker);
     }
 
+    /**
+     * @throws ReplicaDivergedException when the network built from a seeded welcome's configuration
+     *                                  is not the server's (ask for a resync: it sends the snapshot)
+     */
     private void rebuild(Welcome welcome) {
         MultiLayerNetwork restored;
         try {
-            restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(welcome.snapshot()), true);
+            if (welcome.seededNetwork() != null) {
+                restored = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(welcome.seededNetwork()));
+                restored.init();
+            } else {
+                restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(welcome.snapshot()), true);
+            }
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("unreadable network snapshot in the welcome: " + e.getMessage(), e);
+            throw new IllegalArgumentException("unreadable network in the welcome: " + e.getMessage(), e);
+        }
+        if (welcome.seededNetwork() != null && ReplicaChecksum.of(restored) != welcome.checksum()) {
+            throw new ReplicaDivergedException("the network built from the welcome's configuration and seed is not the server's"
+                    + " (checksum " + ReplicaChecksum.of(restored) + ", the server's " + welcome.checksum() + ")");
         }
         ParameterServer c = new ParameterServer(restored, config, welcome.version());
-        c.codec().importState(welcome.codecState());
+        if (welcome.seededNetwork() == null) {
+            c.codec().importState(welcome.codecState());
+        } // else the codec is as fresh as the network: its state is the one a new codec has
         this.core = c;
         this.seq = welcome.seq();
     }

@@ -6,6 +6,7 @@ import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.Shards;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
+import io.github.dl4jcoded.training.server.SeededStart;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
@@ -93,12 +94,15 @@ public final class SimulatedCluster {
      * @param messagesFrom messages that arrived at the server, per worker
      * @param lostJobs     jobs whose worker went down before its push left
      * @param stoppedEarly the run ended at its time limit or stop condition, before its last epoch
+     * @param joinWelcomeBytes a worker's welcome when it joins before training (the network's
+     *                         configuration alone when its seed rebuilds it, as in the cluster)
+     * @param welcomeBytes     a welcome with the network's snapshot (a worker that rejoins after a crash)
      */
     public record Result(List<Record> records, List<EvalPoint> evaluations, MultiLayerNetwork network,
                          double endTime, long rounds, long messages, long late, long stale, long rejected,
                          long emptyRounds, long lostJobs, long bytesUp, long bytesDown, long denseEquivalentBytes,
                          long[] messagesFrom, boolean stoppedEarly, double serverBusySeconds, double replaySeconds,
-                         long welcomeBytes) {
+                         long joinWelcomeBytes, long welcomeBytes) {
     }
 
     private final MultiLayerNetwork userNet;
@@ -231,7 +235,7 @@ public final class SimulatedCluster {
         private final int[] entriesRead = new int[n];
         private final long[] versionRead = new long[n];
         private final long paramBytes;
-        private final long welcomeBytes;
+        private final long welcomeBytes, joinWelcomeBytes;
         private final boolean pullsParameters = config.mode() == CodedTrainingConfig.Mode.VANILLA && !vanillaReplaysLog;
         private boolean stopped;
         private long nextRound;
@@ -251,15 +255,20 @@ public final class SimulatedCluster {
             codec = core.codec();
             replica = ParameterServerSetup.replica(userNet);
             paramBytes = codec.denseMessageBytes();
-            welcomeBytes = WireSizes.welcome(snapshotBytes(server), codec.exportState() == null ? 0 : codec.exportState().length,
-                    config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            long codecStateBytes = codec.exportState() == null ? 0 : codec.exportState().length;
+            long configBytes = config.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            long snapshot = snapshotBytes(server);
+            welcomeBytes = WireSizes.welcome(snapshot, codecStateBytes, configBytes);
+            // As the cluster server does: a fresh network that its configuration's seed rebuilds travels as that configuration.
+            String seeded = SeededStart.configuration(server, config, codec, snapshot);
+            joinWelcomeBytes = seeded == null ? welcomeBytes : WireSizes.welcome(WireSizes.seededNetwork(seeded), 0, configBytes);
             for (int w = 0; w < n; w++) {
                 sides[w] = codec.workerSide(w);
                 state[w] = WorkerState.IDLE;
                 inbox.add(new ArrayDeque<>());
                 // Every worker joins before training starts, as the cluster server waits for them:
                 // its welcome crosses the network then, counted in the bytes but not in the time.
-                bytesDown += welcomeBytes;
+                bytesDown += joinWelcomeBytes;
             }
         }
 
@@ -313,7 +322,7 @@ public final class SimulatedCluster {
             TrainingStats st = core.stats();
             return new Result(List.copyOf(records), List.copyOf(evaluations), server, end, st.rounds(), arrivals, st.late(),
                     st.stale(), st.rejected(), st.emptyRounds(), st.lostJobs(), bytesUp, bytesDown, st.denseEquivalentBytes(),
-                    messagesFrom.clone(), early, serverBusy, replayBusy, welcomeBytes);
+                    messagesFrom.clone(), early, serverBusy, replayBusy, joinWelcomeBytes, welcomeBytes);
         }
 
         private void schedule(double time, Kind kind, int worker, Object payload) {

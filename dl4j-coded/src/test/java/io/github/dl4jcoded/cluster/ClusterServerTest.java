@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,12 +41,16 @@ class ClusterServerTest {
     private static final ToyExamples DATA = new ToyExamples(384, 3);
 
     static MultiLayerNetwork cnn() {
+        return cnn(10);
+    }
+
+    static MultiLayerNetwork cnn(int denseUnits) {
         MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(5).dataType(DataType.FLOAT).updater(new Adam(1e-2))
                 .list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .layer(new DenseLayer.Builder().nOut(10).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(denseUnits).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(8, 8, 1))
@@ -350,6 +356,36 @@ class ClusterServerTest {
         assertTrue(late.get(0).pushed.get() > 0, "the late joiner got jobs");
         assertEquals(ReplicaChecksum.of(s.network()), ReplicaChecksum.of(late.get(0).replica.network()));
         s.close();
+    }
+
+    @Test
+    void aFreshRunsWelcomeCarriesTheNetworksConfigurationAndAResyncItsSnapshot() throws InterruptedException {
+        // Wide enough that its weights (about 220 KB) cost more than its configuration (about 9 KB).
+        ClusterServer s = new ClusterServer(cnn(2000), base(1).build(), DATA, ClusterServer.Options.of(1, 32, 1));
+        Welcome w = s.join("fresh");
+        assertNotNull(w.seededNetwork(), "version 0 of a network its seed rebuilds");
+        assertEquals(0, w.snapshot().length);
+        WorkerReplica r = new WorkerReplica(w, DATA);
+        assertEquals(ReplicaChecksum.of(s.network()), ReplicaChecksum.of(r.network()));
+        s.resync(r.worker());
+        Welcome full = (Welcome) s.next(r.worker(), 1, TimeUnit.SECONDS);
+        assertNull(full.seededNetwork(), "a resync sends the network itself");
+        assertTrue(full.snapshot().length > 0);
+        assertTrue(10 * w.wireBytes() < full.wireBytes(), w.wireBytes() + " vs " + full.wireBytes());
+        // A configuration that does not build the server's network is caught by the checksum.
+        Welcome wrong = new Welcome(w.worker(), w.configJson(), null, w.codecState(), 0, 0, w.dataFingerprint(), w.seededNetwork(),
+                w.checksum() ^ 1);
+        assertThrows(ReplicaDivergedException.class, () -> new WorkerReplica(wrong, DATA));
+        s.close();
+
+        // Weights set by hand are not what the seed makes: the welcome carries them.
+        MultiLayerNetwork edited = cnn(2000);
+        edited.params().putScalar(0, 0.5);
+        ClusterServer e = new ClusterServer(edited, base(1).build(), DATA, ClusterServer.Options.of(1, 32, 1));
+        Welcome ew = e.join("edited");
+        assertNull(ew.seededNetwork());
+        assertEquals(ReplicaChecksum.of(e.network()), ReplicaChecksum.of(new WorkerReplica(ew, DATA).network()));
+        e.close();
     }
 
     @Test

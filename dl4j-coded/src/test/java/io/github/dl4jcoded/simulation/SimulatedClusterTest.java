@@ -24,6 +24,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -327,9 +329,39 @@ class SimulatedClusterTest {
                 cost, StragglerModel.none()).run(data(2, 4, DataType.FLOAT, 1), 1);
         assertArrayEquals(new double[]{4 + j, 9 + 3 * j}, times(r), 1e-12);
         // The workers' welcomes crossed before the clock started; round 0 pulled only its jobs.
-        assertEquals(2 * r.welcomeBytes() + 2 * job, r.records().get(0).bytesDown());
-        assertEquals(2 * r.welcomeBytes() + 4 * job + 2 * dense + 2 * WireSizes.FINISHED_BYTES, r.bytesDown());
+        assertEquals(2 * r.joinWelcomeBytes() + 2 * job, r.records().get(0).bytesDown());
+        assertEquals(2 * r.joinWelcomeBytes() + 4 * job + 2 * dense + 2 * WireSizes.FINISHED_BYTES, r.bytesDown());
         assertEquals(4 * dense, r.bytesUp());
+        // 75 parameters cost less than the network's configuration: the joins carried the snapshot.
+        assertEquals(r.welcomeBytes(), r.joinWelcomeBytes());
+    }
+
+    @Test
+    void aFreshNetworkJoinsAsItsConfigurationAndARejoinAsItsSnapshot() {
+        MultiLayerNetwork wide = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(3).dataType(DataType.FLOAT).updater(new Adam(1e-2))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(8).nOut(2000).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2000).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        wide.init();
+        CodedTrainingConfig cfg = vanilla(CodedTrainingConfig.Policy.SYNC).build();
+        SimulatedCluster.Result r = new SimulatedCluster(wide, cfg, ONE_SECOND_PER_EXAMPLE, StragglerModel.none())
+                .run(data(2, 4, DataType.FLOAT, 1), 1);
+        MultiLayerNetwork copy = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(wide);
+        String seeded = io.github.dl4jcoded.training.server.SeededStart.configuration(copy, cfg,
+                io.github.dl4jcoded.training.ParameterServerSetup.codec(copy, cfg), Long.MAX_VALUE);
+        assertNotNull(seeded, "the server's copy is what its configuration's seed makes");
+        assertEquals(WireSizes.welcome(WireSizes.seededNetwork(seeded), 0, cfg.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                r.joinWelcomeBytes());
+        assertTrue(10 * r.joinWelcomeBytes() < r.welcomeBytes(), r.joinWelcomeBytes() + " vs " + r.welcomeBytes());
+        assertEquals(2 * r.joinWelcomeBytes(), r.records().get(0).bytesDown() - 2 * WireSizes.job(2));
+        // Trained (or edited) weights are not the seed's: no configuration stands in for them.
+        MultiLayerNetwork edited = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(wide);
+        edited.params().putScalar(0, 0.5);
+        assertNull(io.github.dl4jcoded.training.server.SeededStart.configuration(edited, cfg,
+                io.github.dl4jcoded.training.ParameterServerSetup.codec(edited, cfg), Long.MAX_VALUE));
     }
 
     @Test
@@ -350,14 +382,14 @@ class SimulatedClusterTest {
         // header, one group and 4 blocks.
         long push = 28 + 4 * 8 + 2 * 11;
         long entry = WireSizes.ENTRY_HEADER_BYTES + Update.HEADER_BYTES + 12 + 4 * 8 + 2 * 11;
-        long fixed = 2 * c.welcomeBytes() + 6 * WireSizes.job(2) + 2 * WireSizes.FINISHED_BYTES; // joins, jobs, the end
+        long fixed = 2 * c.joinWelcomeBytes() + 6 * WireSizes.job(2) + 2 * WireSizes.FINISHED_BYTES; // joins, jobs, the end
         assertEquals(6 * push, c.bytesUp());
         assertTrue(entry <= 2 * push, "an entry is at most two pushes");
         // Both workers push at 2 and 4. A worker is given its next job once its answer is in, and both
         // answers of a pair arrive at the same instant and are each applied before either worker
         // takes its next job: jobs 3..6 pull 2 entries each.
         assertEquals(fixed + 8 * entry, c.bytesDown());
-        assertEquals(2 * v.welcomeBytes() + 6 * WireSizes.job(2) + 2 * WireSizes.FINISHED_BYTES + 2 * 2 * dense,
+        assertEquals(2 * v.joinWelcomeBytes() + 6 * WireSizes.job(2) + 2 * WireSizes.FINISHED_BYTES + 2 * 2 * dense,
                 v.bytesDown()); // jobs 3..6 pull the parameters once each
         assertTrue(c.bytesDown() - fixed < v.bytesDown() - fixed, c.bytesDown() + " vs " + v.bytesDown()); // 75 parameters: headers weigh
     }

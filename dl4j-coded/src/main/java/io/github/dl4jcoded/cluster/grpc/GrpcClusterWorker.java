@@ -235,9 +235,8 @@ public final class GrpcClusterWorker implements AutoCloseable {
                 bytesDown.add(down.getSerializedSize());
                 switch (down.getKindCase()) {
                     case WELCOME -> {
-                        welcome(ProtoMessages.welcome(down.getWelcome()));
                         gotWelcome = true;
-                        awaitingWelcome = false;
+                        awaitingWelcome = !welcome(ProtoMessages.welcome(down.getWelcome()), requests);
                     }
                     case ENTRY -> {
                         long t0 = System.nanoTime();
@@ -277,19 +276,28 @@ public final class GrpcClusterWorker implements AutoCloseable {
         }
     }
 
-    private void welcome(Welcome w) {
+    /** @return false when the network built from a seeded welcome is not the server's and a resync (with a snapshot) was asked for */
+    private boolean welcome(Welcome w, ClientCallStreamObserver<Up> requests) {
         welcomes.increment();
-        if (replica == null || replica.worker() != w.worker()) {
-            try {
+        try {
+            if (replica == null || replica.worker() != w.worker()) {
+                replica = null;
                 replica = replicas.apply(w);
-            } catch (IllegalArgumentException e) {
-                // Other data or a configuration this build cannot run: retrying cannot help.
-                throw new WorkerFailedException(name + ": cannot become a replica of this server: " + e.getMessage(), e);
+            } else {
+                replica.reset(w);
             }
-        } else {
-            replica.reset(w);
+        } catch (ReplicaDivergedException e) {
+            log.warn("{}: {}; asking for a resync", name, e.getMessage());
+            resyncRequests.increment();
+            send(requests, ProtoMessages.resyncRequest());
+            return false;
+        } catch (IllegalArgumentException e) {
+            // Other data or a configuration this build cannot run: retrying cannot help.
+            throw new WorkerFailedException(name + ": cannot become a replica of this server: " + e.getMessage(), e);
         }
-        log.info("{}: worker {} at log entry {} (version {})", name, w.worker(), w.seq(), w.version());
+        log.info("{}: worker {} at log entry {} (version {}{})", name, w.worker(), w.seq(), w.version(),
+                w.seededNetwork() != null ? ", network built from its configuration's seed" : "");
+        return true;
     }
 
     /** @return false when the replica diverged or missed entries and asked for a resync */

@@ -141,6 +141,9 @@ public final class ProtoMessages {
             if (w.codecState() != null) {
                 pw.setCodecState(ByteString.copyFrom(w.codecState()));
             }
+            if (w.seededNetwork() != null) {
+                pw.setSeededNetwork(w.seededNetwork()).setChecksum(w.checksum());
+            }
             b.setWelcome(pw);
         } else if (d instanceof Job j) {
             io.github.dl4jcoded.cluster.grpc.proto.Job.Builder pj = io.github.dl4jcoded.cluster.grpc.proto.Job.newBuilder().setRound(j.round());
@@ -192,12 +195,17 @@ public final class ProtoMessages {
 
     /** A welcome off the wire (needs no codec: the replica is built from it). */
     public static Welcome welcome(io.github.dl4jcoded.cluster.grpc.proto.Welcome w) {
-        if (w.getWorker() < 0 || w.getSeq() < 0 || w.getVersion() < 0 || w.getSnapshot().isEmpty()) {
+        boolean seeded = w.hasSeededNetwork();
+        if (w.getWorker() < 0 || w.getSeq() < 0 || w.getVersion() < 0 || w.getSnapshot().isEmpty() == !seeded
+                || seeded && (w.getChecksum() == 0 || w.getSeededNetwork().isEmpty() || w.hasCodecState())) {
             throw new RejectedMessageException(RejectReason.MALFORMED, "welcome with worker " + w.getWorker()
-                    + ", seq " + w.getSeq() + ", version " + w.getVersion() + ", " + w.getSnapshot().size() + " snapshot bytes");
+                    + ", seq " + w.getSeq() + ", version " + w.getVersion() + ", " + w.getSnapshot().size() + " snapshot bytes"
+                    + (seeded ? ", a seeded network of " + w.getSeededNetwork().length() + " characters, checksum " + w.getChecksum()
+                    : ", no seeded network"));
         }
         return new Welcome(w.getWorker(), w.getConfigJson(), w.getSnapshot().toByteArray(),
-                w.hasCodecState() ? w.getCodecState().toByteArray() : null, w.getSeq(), w.getVersion(), w.getDataFingerprint());
+                w.hasCodecState() ? w.getCodecState().toByteArray() : null, w.getSeq(), w.getVersion(), w.getDataFingerprint(),
+                seeded ? w.getSeededNetwork() : null, seeded ? w.getChecksum() : 0);
     }
 
     public static Job job(io.github.dl4jcoded.cluster.grpc.proto.Job j) {

@@ -26,8 +26,16 @@ public final class WireSizes {
         return ENTRY_HEADER_BYTES + u.wireBytes();
     }
 
-    /** A welcome: the network snapshot (ModelSerializer zip), the codec's state (or none) and the configuration's JSON. */
-    public static long welcome(long snapshotBytes, long codecStateBytes, long configJsonBytes) {
-        return WELCOME_HEADER_BYTES + snapshotBytes + codecStateBytes + configJsonBytes;
+    /**
+     * A welcome: the network (a ModelSerializer zip, or {@link #seededNetwork}), the codec's state
+     * (or none) and the configuration's JSON.
+     */
+    public static long welcome(long networkBytes, long codecStateBytes, long configJsonBytes) {
+        return WELCOME_HEADER_BYTES + networkBytes + codecStateBytes + configJsonBytes;
+    }
+
+    /** The network of a welcome to a fresh run: its configuration's JSON and the parameters' checksum (8). */
+    public static long seededNetwork(String networkJson) {
+        return networkJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 8L;
     }
 }

@@ -259,6 +259,21 @@ class ProtoMessagesTest {
         assertEquals(w.dataFingerprint(), w2.dataFingerprint());
         Welcome noState = new Welcome(0, "{}", new byte[]{1}, null, 0, 0, "d");
         assertNull(ProtoMessages.welcome(ProtoMessages.toProto(noState).getWelcome()).codecState());
+        assertNull(ProtoMessages.welcome(ProtoMessages.toProto(noState).getWelcome()).seededNetwork());
+        Welcome seeded = new Welcome(1, "{}", null, null, 0, 0, "d", "{\"seed\":7}", 42);
+        Welcome seeded2 = ProtoMessages.welcome(ProtoMessages.toProto(seeded).getWelcome());
+        assertEquals("{\"seed\":7}", seeded2.seededNetwork());
+        assertEquals(42, seeded2.checksum());
+        assertEquals(0, seeded2.snapshot().length);
+        // Both a snapshot and a seeded network, or neither, or a seeded network without its checksum or with codec state: malformed.
+        io.github.dl4jcoded.cluster.grpc.proto.Welcome pw = ProtoMessages.toProto(seeded).getWelcome();
+        for (io.github.dl4jcoded.cluster.grpc.proto.Welcome bad : List.of(
+                pw.toBuilder().setSnapshot(com.google.protobuf.ByteString.copyFrom(new byte[]{1})).build(),
+                pw.toBuilder().clearSeededNetwork().build(),
+                pw.toBuilder().setChecksum(0).build(),
+                pw.toBuilder().setCodecState(com.google.protobuf.ByteString.copyFrom(new byte[]{1})).build())) {
+            assertEquals(RejectReason.MALFORMED, assertThrows(RejectedMessageException.class, () -> ProtoMessages.welcome(bad)).reason());
+        }
 
         Job j = ProtoMessages.job(ProtoMessages.toProto(new Job(7, new int[]{3, 1, 4})).getJob());
         assertEquals(7, j.round());
