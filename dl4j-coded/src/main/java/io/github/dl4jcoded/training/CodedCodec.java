@@ -142,17 +142,17 @@ public final class CodedCodec implements GradientCodec {
 
     /**
      * The step whose frames a job is encoded with: a SYNC round's own; in ASYNC, one step per
-     * {@code framePeriod} versions of the parameters the worker read, so that answers computed
+     * {@link CodedTrainingConfig#framesEvery()} versions of the parameters the worker read, so that answers computed
      * against nearby versions share frames and add up in the same coordinates.
      */
     public long frameStep(long round, long version) {
-        return config.policy() == CodedTrainingConfig.Policy.SYNC ? round : version / config.framePeriod();
+        return config.policy() == CodedTrainingConfig.Policy.SYNC ? round : version / config.framesEvery();
     }
 
     /** Steps of history-made frames to keep: a straggler's answer must still find the frames it used. */
     private static int keptSteps(CodedTrainingConfig config) {
         return config.policy() == CodedTrainingConfig.Policy.SYNC ? 4
-                : Math.max(4, config.stalenessBound() / config.framePeriod() + 3);
+                : Math.max(4, config.stalenessBound() / config.framesEvery() + 3);
     }
 
     @Override
@@ -488,7 +488,7 @@ public final class CodedCodec implements GradientCodec {
                 }
             }
         }
-        if (version / config.framePeriod() > step) {
+        if (version / config.framesEvery() > step) {
             double[][] sums = periodSymbols;
             history.completeStep(step, j -> sums == null ? null : sums[j]);
             periodSymbols = null;

@@ -98,6 +98,20 @@ class CodedCodecTest {
 
     /** A hand-written configuration that leaves options out is refused with the names of what is missing. */
     @Test
+    void theAutomaticFramePeriodSpansAboutTwelveAnswersOfHistory() {
+        // ceil(12 / answers per step), at most 4; answers per step: all workers but one in eight.
+        assertEquals(4, CodedTrainingConfig.builder().workers(4).build().framesEvery(), "3 answers a step");
+        assertEquals(2, CodedTrainingConfig.builder().workers(8).build().framesEvery(), "7 answers a step");
+        assertEquals(1, CodedTrainingConfig.builder().workers(16).build().framesEvery(), "14 answers a step");
+        assertEquals(4, CodedTrainingConfig.builder().workers(1).build().framesEvery(), "1 answer a step: capped");
+        assertEquals(3, CodedTrainingConfig.builder().workers(16).cadence(4).build().framesEvery(), "a stated cadence counts");
+        assertEquals(3, CodedTrainingConfig.builder().workers(16).framePeriod(3).build().framesEvery(), "a stated period is kept");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CodedTrainingConfig.builder().framePeriod(-1).build());
+        assertTrue(e.getMessage().contains("framePeriod"), e.getMessage());
+    }
+
+    @Test
     void aPartialJsonConfigurationNamesItsMissingFields() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CodedTrainingConfig.fromJson("{ \"mode\" : \"CODED\", \"workers\" : 2, \"frame\" : \"LOW_RANK\", \"compression\" : 32 }"));
@@ -134,7 +148,7 @@ class CodedCodecTest {
             assertEquals(once[i], live[i], 1e-12 * (1 + Math.abs(once[i])), "entry " + i);
         }
         // A message read at another version is in another frame step: the update is still one group, in the newest frames.
-        WorkerMessage later = codec.workerSide(0).compute(big, shards.get(0), 20, 4 * cfg.framePeriod());
+        WorkerMessage later = codec.workerSide(0).compute(big, shards.get(0), 20, 4 * cfg.framesEvery());
         window.offer(later);
         assertEquals(1, window.decode().groups().size());
         assertEquals(4, window.decode().groups().get(0).frameStep());

@@ -28,7 +28,9 @@ public final class AsyncOptions {
             description = "async: a worker's next job waits for an update after its last one (default ${sys:coded.default.freshJobs})")
     Boolean freshJobs;
 
-    @Option(names = "--frame-period", description = "async, coded: versions read that share frames (default ${sys:coded.default.framePeriod})")
+    @Option(names = "--frame-period", description = "async, coded: versions read that share frames, 0 for a frame step of about "
+            + "${sys:coded.default.answersPerFrame} answers (ceil(${sys:coded.default.answersPerFrame} / answers per step), at most "
+            + "${sys:coded.default.maxAutoFramePeriod}) (default ${sys:coded.default.framePeriod})")
     Integer framePeriod;
 
     /** Sets on {@code b} every option given; the others keep the builder's values. */

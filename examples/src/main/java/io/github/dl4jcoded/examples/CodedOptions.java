@@ -92,6 +92,8 @@ public final class CodedOptions {
         set("stalenessRule", d.stalenessRule().name().toLowerCase(Locale.ROOT));
         set("dcLambda", d.dcLambda());
         set("framePeriod", d.framePeriod());
+        set("answersPerFrame", CodedTrainingConfig.ANSWERS_PER_FRAME);
+        set("maxAutoFramePeriod", CodedTrainingConfig.MAX_AUTO_FRAME_PERIOD);
         set("freshJobs", d.freshJobs() ? "on" : "off");
         set("backupWorkers", d.backupWorkers());
     }

@@ -697,7 +697,7 @@ public final class CompareCommand implements Callable<Integer> {
             if (c.policy() == CodedTrainingConfig.Policy.ASYNC) {
                 conf += String.format(Locale.ROOT, ", a step every %d %sanswers%s, staleness rule %s%s", c.messagesPerStep(),
                         c.cadenceRule() == CodedTrainingConfig.CadenceRule.FRESH ? "fresh " : "", c.freshJobs() ? " (next job after an update)" : "", c.stalenessRule().name().toLowerCase(Locale.ROOT),
-                        c.mode() == CodedTrainingConfig.Mode.CODED ? ", frame period " + c.framePeriod() : "");
+                        c.mode() == CodedTrainingConfig.Mode.CODED ? ", frame period " + c.framesEvery() : "");
             }
             if (c.mode() == CodedTrainingConfig.Mode.CODED) {
                 conf += ", symbols " + c.symbolPrecision().name().toLowerCase(Locale.ROOT)
