@@ -37,11 +37,15 @@ class SimulatedClusterTest {
     private static final CostModel ONE_SECOND_PER_EXAMPLE = CostModel.computeOnly(1.0);
 
     static MultiLayerNetwork mlp(DataType dt) {
+        return mlp(dt, 6);
+    }
+
+    static MultiLayerNetwork mlp(DataType dt, int hidden) {
         MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(3).dataType(dt).updater(new Adam(1e-2))
                 .list()
-                .layer(new DenseLayer.Builder().nIn(8).nOut(6).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3)
+                .layer(new DenseLayer.Builder().nIn(8).nOut(hidden).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .build());
         n.init();
@@ -338,14 +342,7 @@ class SimulatedClusterTest {
 
     @Test
     void aFreshNetworkJoinsAsItsConfigurationAndARejoinAsItsSnapshot() {
-        MultiLayerNetwork wide = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(3).dataType(DataType.FLOAT).updater(new Adam(1e-2))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(8).nOut(2000).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2000).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        wide.init();
+        MultiLayerNetwork wide = mlp(DataType.FLOAT, 2000);
         CodedTrainingConfig cfg = vanilla(CodedTrainingConfig.Policy.SYNC).build();
         SimulatedCluster.Result r = new SimulatedCluster(wide, cfg, ONE_SECOND_PER_EXAMPLE, StragglerModel.none())
                 .run(data(2, 4, DataType.FLOAT, 1), 1);
