@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * The three-line entry point, in the spirit of Horovod's DistributedOptimizer: keep your
- * network, its configuration, updater and listeners; wrap it; fit.
+ * network, its configuration, updater and listeners; wrap it; fit. Every update lands in your
+ * network as it is applied and your listeners fire with it ({@link LocalTrainer} says which
+ * callbacks); one open wrapper per network.
  *
  * <pre>{@code
  * try (CodedTraining coded = CodedTraining.wrap(net, CodedTrainingConfig.defaults())) {
@@ -53,9 +55,13 @@ public final class CodedTraining implements AutoCloseable {
         return net;
     }
 
-    /** The local trainer underneath (worker control for tests and tools). */
-    public LocalTrainer trainer() {
-        return trainer;
+    public CodedTrainingConfig config() {
+        return trainer.config();
+    }
+
+    /** The loss reported with the last applied update (mean over its examples). */
+    public double score() {
+        return trainer.score();
     }
 
     @Override

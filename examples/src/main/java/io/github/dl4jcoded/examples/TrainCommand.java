@@ -93,8 +93,8 @@ public final class TrainCommand implements Callable<Integer> {
             for (int epoch = 1; epoch <= run.epochs; epoch++) {
                 long t0 = System.nanoTime();
                 train.reset();
-                int steps = coded != null && coded.trainer().config().policy() == CodedTrainingConfig.Policy.ASYNC
-                        ? batchesPerEpoch * coded.trainer().config().workers() : batchesPerEpoch;
+                int steps = coded != null && coded.config().policy() == CodedTrainingConfig.Policy.ASYNC
+                        ? batchesPerEpoch * coded.config().workers() : batchesPerEpoch;
                 try (ProgressBar bar = progressBar("epoch " + epoch + "/" + run.epochs, steps)) {
                     if (threshold != null) {
                         threshold.fitEpoch(net, train);
@@ -106,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
                         coded.onRound(s -> {
                             if (bar != null) {
                                 bar.stepTo(s.rounds() - base);
-                                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", c.trainer().score()));
+                                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", c.score()));
                             }
                         });
                         coded.fit(train, 1);

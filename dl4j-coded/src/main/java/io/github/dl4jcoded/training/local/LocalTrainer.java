@@ -35,11 +35,18 @@ import java.util.function.Consumer;
  * thread hands out jobs, offers what comes back to the core and applies the updates the core
  * closes. Every rule (rounds, deadlines, staleness, validation, the apply step) is the core's.
  *
- * <p>The user's network is trained in place. Internally the core holds a copy whose layers'
+ * <p>The user's network is the network trained. Internally the core steps a copy whose layers'
  * updaters are wrapped in {@link io.github.dl4jcoded.updater.MaskedUpdater} (so that blocks no
- * codeword reached keep their parameters and updater state); parameters, updater state,
- * iteration and epoch counts are copied back into the user's network after every epoch, and
- * the user's listeners fire on every update.
+ * codeword reached keep their parameters and updater state, which DL4J's own updaters cannot
+ * express); every update lands in the user's network as it is applied (parameters, updater
+ * state, iteration and epoch counts, score), and the user's listeners, as they are at that
+ * moment, fire with the user's network: {@code iterationDone} after every update,
+ * {@code onEpochStart} and {@code onEpochEnd} around every epoch (after its last update, as in
+ * {@code fit}). The per-example callbacks of backprop ({@code onForwardPass},
+ * {@code onGradientCalculation}, {@code onBackwardPass}) do not fire: no backprop runs on the
+ * user's network. What the user changes between fits (parameters, updater state, counters) is
+ * where the next fit starts. One trainer per network at a time: a second is refused until the
+ * first is closed.
  *
  * <p>SYNC: each minibatch is one round, split across the live workers. ASYNC: each minibatch is
  * cut into one job per worker; a worker gets its next job when it answers the last one, and the
@@ -76,13 +83,21 @@ public final class LocalTrainer implements AutoCloseable {
     private record WorkerFailure(int worker, long round, Throwable error) {
     }
 
+    /** Networks with an open trainer (by identity: a network's equals compares its parameters). */
+    private static final java.util.Set<MultiLayerNetwork> TRAINED =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
+    /** @throws IllegalStateException when another open trainer already trains {@code net} */
     public LocalTrainer(MultiLayerNetwork net, CodedTrainingConfig config) {
         config.validate();
+        this.core = ParameterServer.forNetwork(net, config);
+        if (!TRAINED.add(net)) {
+            throw new IllegalStateException("this network is already wrapped by an open CodedTraining: close that one"
+                    + " first (two trainers on one network would overwrite each other's updates)");
+        }
         this.userNet = net;
         this.config = config;
-        this.core = ParameterServer.forNetwork(net, config);
         this.server = core.network();
-        server.setListeners(new ArrayList<>(net.getListeners()));
         this.workers = new Worker[config.workers()];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker(w, core.codec());
@@ -120,6 +135,7 @@ public final class LocalTrainer implements AutoCloseable {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be positive, got " + epochs);
         }
+        copyFromUserNetwork();
         for (int e = 0; e < epochs; e++) {
             if (e > 0 || !data.hasNext()) {
                 if (!data.resetSupported()) {
@@ -127,8 +143,8 @@ public final class LocalTrainer implements AutoCloseable {
                 }
                 data.reset();
             }
-            for (TrainingListener l : server.getListeners()) {
-                l.onEpochStart(server);
+            for (TrainingListener l : userNet.getListeners()) {
+                l.onEpochStart(userNet);
             }
             if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
                 while (data.hasNext()) {
@@ -137,11 +153,11 @@ public final class LocalTrainer implements AutoCloseable {
             } else {
                 asyncEpoch(data);
             }
-            for (TrainingListener l : server.getListeners()) {
-                l.onEpochEnd(server);
+            for (TrainingListener l : userNet.getListeners()) {
+                l.onEpochEnd(userNet); // every update of the epoch is in it already
             }
             server.incrementEpochCount();
-            copyBackToUserNetwork();
+            userNet.incrementEpochCount();
         }
     }
 
@@ -258,8 +274,13 @@ public final class LocalTrainer implements AutoCloseable {
         try {
             core.apply(u);
             version = core.version();
+            copyToUserNetwork();
         } finally {
             paramsLock.writeLock().unlock();
+        }
+        int iteration = userNet.getIterationCount() - 1; // the update's own iteration, as fit reports it
+        for (TrainingListener l : userNet.getListeners()) {
+            l.iterationDone(userNet, iteration, userNet.getEpochCount());
         }
     }
 
@@ -285,34 +306,47 @@ public final class LocalTrainer implements AutoCloseable {
         return live;
     }
 
-    private void copyBackToUserNetwork() {
-        paramsLock.readLock().lock();
+    /** The applied update into the user's network (under the write lock: no worker reads the server meanwhile). */
+    private void copyToUserNetwork() {
+        copyState(server, userNet);
+        userNet.setScore(server.score());
+    }
+
+    /** What the user set between fits (parameters, updater state, counters) is where this fit starts. */
+    private void copyFromUserNetwork() {
+        paramsLock.writeLock().lock();
         try {
-            userNet.setParams(server.params());
-            INDArray state = server.getUpdater(true).getStateViewArray();
-            if (state != null && !state.isEmpty()) {
-                userNet.getUpdater(true).getStateViewArray().assign(state);
-            }
-            userNet.setIterationCount(server.getIterationCount());
-            userNet.getLayerWiseConfigurations().setEpochCount(server.getEpochCount());
-            userNet.setScore(server.score());
+            copyState(userNet, server);
         } finally {
-            paramsLock.readLock().unlock();
+            paramsLock.writeLock().unlock();
         }
     }
 
+    private static void copyState(MultiLayerNetwork from, MultiLayerNetwork to) {
+        to.params().assign(from.params());
+        INDArray state = from.getUpdater(true).getStateViewArray();
+        if (state != null && !state.isEmpty()) {
+            to.getUpdater(true).getStateViewArray().assign(state);
+        }
+        to.setIterationCount(from.getIterationCount());
+        to.getLayerWiseConfigurations().setEpochCount(from.getEpochCount());
+    }
+
     /** Test hook: kills worker {@code w} as a crash would (its current job is lost). */
-    public void killWorker(int w) {
+    void killWorker(int w) {
         workers[w].interrupt();
     }
 
-    public boolean isWorkerAlive(int w) {
+    boolean isWorkerAlive(int w) {
         return workers[w].isAlive();
     }
 
     /** Stops the worker threads; the trainer cannot fit again. */
     @Override
     public void close() {
+        if (!closed) {
+            TRAINED.remove(userNet);
+        }
         closed = true;
         for (Worker w : workers) {
             w.interrupt();

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -237,14 +239,14 @@ public class LocalTrainerTest {
         MultiLayerNetwork net = net(cnn(new Sgd(0.2), DataType.FLOAT));
         double before = net.score(batches.get(0));
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).compression(4).build();
-        try (CodedTraining t = CodedTraining.wrap(net, cfg)) {
+        try (LocalTrainer t = new LocalTrainer(net, cfg)) {
             t.onRound(s -> {
                 if (s.rounds() == 10) {
-                    t.trainer().killWorker(1);
+                    t.killWorker(1);
                 }
             });
             t.fit(new ListDataSetIterator<>(batches, 1), 2);
-            assertFalse(t.trainer().isWorkerAlive(1));
+            assertFalse(t.isWorkerAlive(1));
             assertEquals(60, t.stats().rounds());
             assertEquals(60, t.stats().updates(), "every round still produced an update");
         }
@@ -298,6 +300,81 @@ public class LocalTrainerTest {
         assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
         org.nd4j.evaluation.classification.Evaluation eval = back.evaluate(new ListDataSetIterator<>(batches, 1));
         assertTrue(eval.accuracy() > 0.5, "accuracy " + eval.accuracy());
+    }
+
+    @Test
+    void theUsersNetworkIsTheOneTrainedUpdateByUpdate() {
+        List<DataSet> batches = data(6, 12, DataType.FLOAT, 9);
+        MultiLayerNetwork net = net(cnn(new Adam(1e-2), DataType.FLOAT));
+        INDArray start = net.params().dup();
+        List<INDArray> seen = new ArrayList<>();
+        List<INDArray> atEpochEnd = new ArrayList<>();
+        try (CodedTraining t = CodedTraining.wrap(net, CodedTrainingConfig.builder().workers(2).build())) {
+            // A listener added after wrap() fires, with the user's network, holding each update as it is applied.
+            net.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                @Override
+                public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                    assertSame(net, model);
+                    assertEquals(net.getIterationCount() - 1, iteration, "the update's own iteration, counted on the user's network");
+                    seen.add(net.params().dup());
+                }
+
+                @Override
+                public void onEpochEnd(org.deeplearning4j.nn.api.Model model) {
+                    assertSame(net, model);
+                    atEpochEnd.add(net.params().dup());
+                }
+            });
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+            assertEquals(6, seen.size());
+            assertEquals(6, net.getIterationCount());
+            for (int i = 0; i < seen.size(); i++) {
+                assertNotEquals(i == 0 ? start : seen.get(i - 1), seen.get(i), "update " + i + " moved the user's network");
+            }
+            assertEquals(seen.get(5), atEpochEnd.get(0), "onEpochEnd sees the epoch's last update");
+            assertEquals(net.params(), atEpochEnd.get(0));
+
+            // A second trainer on the same network while this one is open is refused, and changes nothing.
+            IllegalStateException twice = assertThrows(IllegalStateException.class,
+                    () -> CodedTraining.wrap(net, CodedTrainingConfig.builder().workers(2).build()));
+            assertTrue(twice.getMessage().contains("already wrapped"), twice.getMessage());
+            assertEquals(atEpochEnd.get(0), net.params());
+
+            // Parameters the user sets between fits are where the next fit starts.
+            net.setParams(start);
+            seen.clear();
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+            double fromStart = seen.get(0).distance2(start);
+            double fromTrained = seen.get(0).distance2(atEpochEnd.get(0));
+            assertTrue(fromStart < fromTrained, "the second fit's first update is near the parameters set ("
+                    + fromStart + ") not the trained ones (" + fromTrained + ")");
+        }
+        try (CodedTraining again = CodedTraining.wrap(net, CodedTrainingConfig.builder().workers(2).build())) {
+            assertSame(net, again.network(), "once closed, the network can be wrapped again");
+        }
+    }
+
+    @Test
+    void dl4jsCheckpointListenerSavesTheUsersNetworkWhichPlainDl4jLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        List<DataSet> batches = data(6, 12, DataType.FLOAT, 9);
+        MultiLayerNetwork net = net(cnn(new Adam(1e-2), DataType.FLOAT));
+        INDArray start = net.params().dup();
+        net.setListeners(new org.deeplearning4j.optimize.listeners.CheckpointListener.Builder(dir.toFile())
+                .saveEveryNIterations(3).keepAll().build());
+        try (CodedTraining t = CodedTraining.wrap(net, CodedTrainingConfig.builder().workers(2).build())) {
+            t.fit(new ListDataSetIterator<>(batches, 1), 1);
+        }
+        List<org.deeplearning4j.optimize.listeners.Checkpoint> saved =
+                org.deeplearning4j.optimize.listeners.CheckpointListener.availableCheckpoints(dir.toFile());
+        assertFalse(saved.isEmpty(), "the listener fired with the user's network and saved it");
+        MultiLayerNetwork last = org.deeplearning4j.optimize.listeners.CheckpointListener.loadLastCheckpointMLN(dir.toFile());
+        assertFalse(last.getLayerWiseConfigurations().toJson().contains("Masked"),
+                "its configuration is the user's, not the server copy's masked updaters");
+        assertEquals(new Adam(1e-2), ((org.deeplearning4j.nn.conf.layers.BaseLayer) last.getLayerWiseConfigurations().getConf(0)
+                .getLayer()).getIUpdater());
+        assertTrue(last.getIterationCount() > 0 && relDiff(start, last.params()) > 0, "a trained state was saved");
+        assertEquals(3, last.output(batches.get(0).getFeatures()).size(1), "plain DL4J runs it");
     }
 
     @Test
