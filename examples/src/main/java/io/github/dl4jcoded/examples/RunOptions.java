@@ -8,6 +8,11 @@ final class RunOptions {
             description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
+    @Option(names = "--model-file", paramLabel = "FILE", description = "train this MultiLayerNetwork, saved with DL4J's "
+            + "ModelSerializer, instead of --model: its own weights, updater and updater state (--lr and the weights of --seed do"
+            + " not apply); it must take the 784 values of a digit and give 10 classes")
+    java.nio.file.Path modelFile;
+
     @Option(names = "--epochs", defaultValue = "2", description = "passes over the training digits (default: ${DEFAULT-VALUE})")
     int epochs;
 
@@ -29,6 +34,17 @@ final class RunOptions {
     @Option(names = "--split-seed", defaultValue = "" + io.github.dl4jcoded.datasets.mnist.MnistSplit.DEFAULT_SEED,
             description = "seed of the train/test split of the digits (default: ${DEFAULT-VALUE})")
     long splitSeed;
+
+    /** The network to train: the file's, or a new one of {@code --model}. */
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork network() {
+        return modelFile != null ? Models.fromFile(modelFile, "--model-file")
+                : Models.build(Models.parse(model), seed, new org.nd4j.linalg.learning.config.Adam(learningRate));
+    }
+
+    /** What {@link #network()} trains, for the output. */
+    String modelName() {
+        return modelFile != null ? modelFile.toString() : Models.parse(model).name().toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** @throws IllegalArgumentException for values no run can use */
     void validate() {

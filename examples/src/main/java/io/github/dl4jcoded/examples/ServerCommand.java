@@ -112,8 +112,8 @@ public final class ServerCommand implements Callable<Integer> {
         var token = security.token();
         MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
         MnistExampleSource data = new MnistExampleSource(split, run.splitSeed);
-        MultiLayerNetwork net = Models.build(Models.parse(run.model), run.seed, new Adam(run.learningRate));
-        out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.model, net.numParams(), data.fingerprint());
+        MultiLayerNetwork net = run.network();
+        out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.modelName(), net.numParams(), data.fingerprint());
         out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
 
         ClusterServer.Options opts = new ClusterServer.Options(run.epochs, run.batch, run.seed, checksumEvery, checkpointDir,

