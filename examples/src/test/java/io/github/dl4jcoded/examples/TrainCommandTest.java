@@ -63,18 +63,8 @@ class TrainCommandTest {
 
         java.nio.file.Path text = dir.resolve("notes.zip");
         java.nio.file.Files.writeString(text, "not a model");
-        MultiLayerNetwork fiveClasses = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(784).nOut(5)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
-        fiveClasses.init();
-        File five = dir.resolve("five.zip").toFile();
-        ModelSerializer.writeModel(fiveClasses, five, true);
-        MultiLayerNetwork wrongInput = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(100).nOut(10)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
-        wrongInput.init();
-        File hundred = dir.resolve("hundred.zip").toFile();
-        ModelSerializer.writeModel(wrongInput, hundred, true);
+        File five = savedSoftmax(dir.resolve("five.zip").toFile(), 784, 5);
+        File hundred = savedSoftmax(dir.resolve("hundred.zip").toFile(), 100, 10);
         String[][] cases = {
                 {dir.resolve("missing.zip").toString(), "no such file"},
                 {text.toString(), "is not a MultiLayerNetwork saved with DL4J's ModelSerializer"},
@@ -87,6 +77,16 @@ class TrainCommandTest {
             assertTrue(r[2].contains(c[1]), c[0] + ": " + r[2]);
             assertFalse(r[2].contains("\tat "), "one clear line, no stack trace: " + r[2]);
         }
+    }
+
+    /** A one-layer softmax network of {@code nIn} inputs and {@code nOut} classes, saved to {@code file}. */
+    private static File savedSoftmax(File file, int nIn, int nOut) throws java.io.IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(nIn).nOut(nOut)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
+        net.init();
+        ModelSerializer.writeModel(net, file, true);
+        return file;
     }
 
     @Test
