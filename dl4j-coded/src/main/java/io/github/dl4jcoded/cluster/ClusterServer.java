@@ -140,6 +140,7 @@ public final class ClusterServer implements AutoCloseable {
     private final long bytesUpBefore, roundsBefore;
     private long bytesDown, joins, resyncs;
     private String seededNetwork; // null: not checked yet; "": the network is not its configuration's seeded init
+    private long seededChecksum; // the network's checksum while seededNetwork is sent (nothing changes it before an update)
     /**
      * Steady-state timings of this server's run: the time between log entries, and the server's
      * own work per accepted message (validation, decode into its round) and per update (closing
@@ -616,18 +617,17 @@ public final class ClusterServer implements AutoCloseable {
      * is false.
      */
     private Welcome welcome(int worker, boolean mayBeSeeded) {
-        byte[] snapshot = snapshot();
         if (mayBeSeeded && core.version() == 0 && seq == 0) {
             if (seededNetwork == null) {
-                String json = SeededStart.configuration(net, config, codec, snapshot.length);
+                String json = SeededStart.configuration(net, config, codec, snapshot().length);
                 seededNetwork = json == null ? "" : json;
+                seededChecksum = json == null ? 0 : ReplicaChecksum.of(net);
             }
             if (!seededNetwork.isEmpty()) {
-                return new Welcome(worker, config.toJson(), null, null, seq, 0, data.fingerprint(), seededNetwork,
-                        ReplicaChecksum.of(net));
+                return new Welcome(worker, config.toJson(), null, null, seq, 0, data.fingerprint(), seededNetwork, seededChecksum);
             }
         }
-        return new Welcome(worker, config.toJson(), snapshot, codec.exportState(), seq, core.version(), data.fingerprint());
+        return new Welcome(worker, config.toJson(), snapshot(), codec.exportState(), seq, core.version(), data.fingerprint());
     }
 
     private byte[] snapshot() {

@@ -17,7 +17,7 @@ package io.github.dl4jcoded.cluster;
  * @param version         updates applied up to {@code seq}
  * @param dataFingerprint {@link ExampleSource#fingerprint()} of the server's training set
  * @param seededNetwork   the network's configuration JSON, whose {@code init()} gives the server's
- *                        network (see {@link io.github.dl4jcoded.training.ParameterServerSetup#seededConfiguration}),
+ *                        network (see {@link io.github.dl4jcoded.training.server.SeededStart}),
  *                        or null when the snapshot is sent
  * @param checksum        {@link ReplicaChecksum} of the server's network (0: not given, only with a snapshot)
  */

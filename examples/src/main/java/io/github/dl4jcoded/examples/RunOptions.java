@@ -37,13 +37,17 @@ final class RunOptions {
 
     /** The network to train: the file's, or a new one of {@code --model}. */
     org.deeplearning4j.nn.multilayer.MultiLayerNetwork network() {
-        return modelFile != null ? Models.fromFile(modelFile, "--model-file")
-                : Models.build(Models.parse(model), seed, new org.nd4j.linalg.learning.config.Adam(learningRate));
+        return Models.chosen(modelFile, model, seed, learningRate);
     }
 
     /** What {@link #network()} trains, for the output. */
     String modelName() {
-        return modelFile != null ? modelFile.toString() : Models.parse(model).name().toLowerCase(java.util.Locale.ROOT);
+        return Models.chosenName(modelFile, model);
+    }
+
+    /** Its updater, for the output. */
+    String updaterName() {
+        return Models.chosenUpdater(modelFile, learningRate);
     }
 
     /** @throws IllegalArgumentException for values no run can use */

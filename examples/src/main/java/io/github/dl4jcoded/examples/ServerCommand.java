@@ -10,7 +10,6 @@ import io.github.dl4jcoded.training.CodedTrainingConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

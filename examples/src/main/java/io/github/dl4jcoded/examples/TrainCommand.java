@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
         MultiLayerNetwork net = run.network();
         out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, %s, batch %d%n",
                 modelName, net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                run.modelFile != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", run.learningRate), run.batch);
+                run.updaterName(), run.batch);
 
         MnistDataSetIterator train = new MnistDataSetIterator(split.train(), run.batch, true, run.seed);
         MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);

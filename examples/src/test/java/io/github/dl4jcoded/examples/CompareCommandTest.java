@@ -88,5 +88,6 @@ class CompareCommandTest {
         assertEquals(2, run("compare", "--workers", "0", "--out", out));
         assertEquals(2, run("compare", "--workers", "1000", "--batch-per-worker", "16", "--out", out));
         assertEquals(2, run("compare", "--per-sample-seconds", "-1", "--out", out));
+        assertEquals(2, run("compare", "--model-file", dir.resolve("missing.zip").toString(), "--out", out));
     }
 }

@@ -281,7 +281,7 @@ public final class GrpcClusterWorker implements AutoCloseable {
         welcomes.increment();
         try {
             if (replica == null || replica.worker() != w.worker()) {
-                replica = null;
+                replica = null; // a failed build leaves no replica of another slot behind
                 replica = replicas.apply(w);
             } else {
                 replica.reset(w);
