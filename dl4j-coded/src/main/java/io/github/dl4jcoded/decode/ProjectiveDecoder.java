@@ -1,7 +1,6 @@
 package io.github.dl4jcoded.decode;
 
 import io.github.dl4jcoded.code.Code;
-import io.github.dl4jcoded.code.Peeling;
 import io.github.dl4jcoded.frame.FrameSource;
 import io.github.dl4jcoded.partition.Partition;
 import java.util.ArrayList;
@@ -22,17 +21,18 @@ import java.util.TreeSet;
  * A^+ c. Blocks that share no received codeword do not interact, so A splits into connected
  * components, and one matrix serves every t (up to the blocks whose rank r_j is smaller than t).
  *
- * <p>Why exact solves rather than Kaczmarz sweeps. Low-weight codes give small components, and
- * for a component the SVD of A itself (one-sided Jacobi, {@link JacobiSvd}; never a Gram matrix,
- * which squares the condition number: with coefficients spread over a few decades it lost
- * directions and misreported determined blocks) is computed once and reused for all r columns:
- * the min-norm least-squares solution with singular values below size * eps * sigma_max taken as
- * zero, <g_hat, g> = |g_hat|^2 to machine precision, and independent of arrival order by
- * construction (the solve depends only on the set received, taken in task order). Kaczmarz
- * converges to the projection only in the limit and only for consistent data. When both dimensions of a component
- * exceed {@code denseLimit}, the component falls back to CGLS from zero (which converges to the
- * min-norm least-squares solution) with a bounded number of iterations; there, RESOLVED is
- * decided by peeling on the support instead of by the projector.
+ * <p>Why exact solves rather than Kaczmarz sweeps or CGLS. Low-weight codes give small components,
+ * and for a component A is factored once, from A itself (never a Gram matrix, which squares the
+ * condition number: with coefficients spread over a few decades it lost directions and misreported
+ * determined blocks), and the factors serve all r columns: the min-norm least-squares solution with
+ * the numerical rank taken at size * eps * (largest singular value or pivot), <g_hat, g> = |g_hat|^2
+ * to machine precision, and independent of arrival order by construction (the solve depends only
+ * on the set received, taken in task order). Components with min(rows, blocks) up to
+ * {@link #SVD_LIMIT} get a one-sided Jacobi SVD ({@link JacobiSvd}, high relative accuracy); larger
+ * ones a complete orthogonal decomposition ({@link OrthogonalDecomposition}, pivoted QR as in
+ * LAPACK's xGELSY), an order of magnitude cheaper. Iterative solvers were tried and dropped:
+ * Kaczmarz converges to the projection only in the limit and only for consistent data, and a
+ * bounded CGLS stopped short of A^+ c on ill-conditioned codes (it needs about kappa iterations).
  *
  * <p>Status: RESOLVED when the block's symbols are determined (e_j lies in A's row space: the
  * projector's diagonal entry is 1), ESTIMATED when touched but not determined, MISSING otherwise.
@@ -41,22 +41,20 @@ import java.util.TreeSet;
 public final class ProjectiveDecoder extends Decoder {
     private static final double RESOLVED_TOL = 1e-8;
 
-    private final int denseLimit;
-    private final int maxIterations;
+    /** Components with min(rows, blocks) up to this go to the SVD, larger ones to the pivoted QR. */
+    static final int SVD_LIMIT = 256;
+
+    private final int svdLimit;
 
     public ProjectiveDecoder(Partition partition, Code code, FrameSource family, long step) {
-        this(partition, code, family, step, 256, 1000);
+        this(partition, code, family, step, SVD_LIMIT);
     }
 
-    /**
-     * @param denseLimit    largest min(rows, blocks) of a component solved exactly
-     * @param maxIterations CGLS iteration bound per column for larger components
-     */
-    public ProjectiveDecoder(Partition partition, Code code, FrameSource family, long step, int denseLimit, int maxIterations) {
+    /** @param svdLimit largest min(rows, blocks) of a component solved by the SVD; larger ones by the pivoted QR */
+    ProjectiveDecoder(Partition partition, Code code, FrameSource family, long step, int svdLimit) {
         super(partition, code, family, step);
-        if (denseLimit < 1 || maxIterations < 1) throw new IllegalArgumentException("denseLimit and maxIterations must be >= 1");
-        this.denseLimit = denseLimit;
-        this.maxIterations = maxIterations;
+        if (svdLimit < 0) throw new IllegalArgumentException("svdLimit must be >= 0, got " + svdLimit);
+        this.svdLimit = svdLimit;
     }
 
     @Override
@@ -86,7 +84,6 @@ public final class ProjectiveDecoder extends Decoder {
         }
         boolean[] resolved = new boolean[k];
         Arrays.fill(resolved, true);
-        boolean[] peeled = null;
         int[] local = new int[k]; // block -> column in the current segment; reset after each use
         Arrays.fill(local, -1);
         for (List<Integer> rows : compRows) {
@@ -99,14 +96,7 @@ public final class ProjectiveDecoder extends Decoder {
             for (int hi : rankSet) { // symbols t in [lo, hi) involve the blocks with r_j >= hi
                 List<Integer> active = new ArrayList<>();
                 for (int j : blocks) if (ranks[j] >= hi) active.add(j);
-                Segment seg = new Segment(rows, active, lo, hi, local);
-                if (Math.min(seg.m, seg.ka) <= denseLimit) {
-                    seg.solveDense(resolved);
-                } else {
-                    if (peeled == null) peeled = peel();
-                    seg.solveIterative();
-                    for (int j : active) resolved[j] &= peeled[j];
-                }
+                new Segment(rows, active, lo, hi, local).solve(resolved);
                 lo = hi;
             }
         }
@@ -114,16 +104,6 @@ public final class ProjectiveDecoder extends Decoder {
             if (!touched[j]) continue;
             status[j] = resolved[j] ? BlockStatus.RESOLVED : BlockStatus.ESTIMATED;
         }
-    }
-
-    private boolean[] peel() {
-        boolean[] rec = new boolean[code.taskCount()];
-        for (int i = 0; i < rec.length; i++) rec[i] = received[i] != null;
-        Peeling p = new Peeling(code);
-        p.run(rec);
-        boolean[] out = new boolean[code.blockCount()];
-        for (int j = 0; j < out.length; j++) out[j] = p.isResolved(j);
-        return out;
     }
 
     /** The equations of one component for the symbol columns t in [lo, hi), as sparse rows. */
@@ -167,15 +147,24 @@ public final class ProjectiveDecoder extends Decoder {
             this.rhs = r.toArray(new double[0][]);
         }
 
-        void solveDense(boolean[] resolved) {
-            // x = A^+ c by an SVD of A itself (never of a Gram matrix, which squares the condition
-            // number), with singular values below size * eps * sigma_max taken as zero. The
-            // projector onto A's row space is V_r V_r^T: its diagonal says which blocks are determined.
-            int width = hi - lo;
+        /** x = A^+ c for every symbol column, and the blocks A determines (resolved). */
+        void solve(boolean[] resolved) {
             double[][] a = new double[m][ka];
             for (int e = 0; e < m; e++) {
                 for (int p = 0; p < cols[e].length; p++) a[e][cols[e][p]] += vals[e][p];
             }
+            double[] diag = Math.min(m, ka) <= svdLimit ? solveBySvd(a) : solveByOrthogonalDecomposition(a);
+            for (int j = 0; j < ka; j++) {
+                if (diag[j] < 1 - RESOLVED_TOL) resolved[blockOf[j]] = false;
+            }
+        }
+
+        /**
+         * By an SVD of A itself, singular values below size * eps * sigma_max taken as zero. The
+         * projector onto A's row space is V_r V_r^T: its diagonal says which blocks are determined.
+         */
+        private double[] solveBySvd(double[][] a) {
+            int width = hi - lo;
             boolean tall = ka <= m;
             JacobiSvd svd = JacobiSvd.of(tall ? a : transpose(a));
             double cutoff = svd.cutoff(m, ka);
@@ -196,52 +185,23 @@ public final class ProjectiveDecoder extends Decoder {
                 }
                 for (int j = 0; j < ka; j++) diag[j] += right[j][k] * right[j][k];
             }
-            for (int j = 0; j < ka; j++) {
-                if (diag[j] < 1 - RESOLVED_TOL) resolved[blockOf[j]] = false;
-            }
             store(x);
+            return diag;
         }
 
-        /** CGLS from x = 0, one symbol column at a time: converges to A^+ c. */
-        void solveIterative() {
+        /** By a complete orthogonal decomposition (pivoted QR, rank at size * eps * |R_00|): an order cheaper. */
+        private double[] solveByOrthogonalDecomposition(double[][] a) {
+            OrthogonalDecomposition cod = OrthogonalDecomposition.of(a);
             int width = hi - lo;
             double[][] x = new double[ka][width];
-            double[] xt = new double[ka], r = new double[m], s = new double[ka], p = new double[ka], q = new double[m];
+            double[] c = new double[m];
             for (int t = 0; t < width; t++) {
-                Arrays.fill(xt, 0);
-                for (int e = 0; e < m; e++) r[e] = rhs[e][t];
-                atimes(r, s);
-                System.arraycopy(s, 0, p, 0, ka);
-                double gamma = dot(s, s), stop = gamma * 1e-28;
-                for (int it = 0; it < maxIterations && gamma > stop && gamma > 0; it++) {
-                    times(p, q);
-                    double qq = dot(q, q);
-                    if (qq == 0) break;
-                    double alpha = gamma / qq;
-                    for (int a = 0; a < ka; a++) xt[a] += alpha * p[a];
-                    for (int e = 0; e < m; e++) r[e] -= alpha * q[e];
-                    atimes(r, s);
-                    double next = dot(s, s);
-                    double beta = next / gamma;
-                    for (int a = 0; a < ka; a++) p[a] = s[a] + beta * p[a];
-                    gamma = next;
-                }
-                for (int a = 0; a < ka; a++) x[a][t] = xt[a];
+                for (int e = 0; e < m; e++) c[e] = rhs[e][t];
+                double[] xt = cod.solve(c);
+                for (int j = 0; j < ka; j++) x[j][t] = xt[j];
             }
             store(x);
-        }
-
-        private void times(double[] in, double[] out) {
-            for (int e = 0; e < m; e++) {
-                double acc = 0;
-                for (int p = 0; p < cols[e].length; p++) acc += vals[e][p] * in[cols[e][p]];
-                out[e] = acc;
-            }
-        }
-
-        private void atimes(double[] in, double[] out) {
-            Arrays.fill(out, 0);
-            for (int e = 0; e < m; e++) for (int p = 0; p < cols[e].length; p++) out[cols[e][p]] += vals[e][p] * in[e];
+            return cod.rowSpaceDiagonal();
         }
 
         private void store(double[][] x) {
@@ -250,12 +210,6 @@ public final class ProjectiveDecoder extends Decoder {
                 for (int t = lo; t < hi; t++) est[t] = x[a][t - lo];
             }
         }
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
     }
 
     private static int find(int[] parent, int x) {
