@@ -14,6 +14,10 @@ import java.util.Locale;
  * ({@link #publishDefaults()} puts them where picocli's {@code ${sys:...}} reads them).
  */
 public final class CodedOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "start from the configuration in FILE (JSON, as tune writes "
+            + "it or train prints it); the options given beside it override its fields, --seed its seed")
+    java.nio.file.Path configFile;
+
     @Option(names = "--workers", description = "workers (coded and vanilla modes; default ${sys:coded.default.workers})")
     Integer workers;
 
@@ -103,13 +107,28 @@ public final class CodedOptions {
         System.setProperty("coded.default." + key, v);
     }
 
+    /** A configuration file, or one line saying why it cannot be used. */
+    static CodedTrainingConfig readConfig(java.nio.file.Path file) {
+        String json;
+        try {
+            json = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read --config " + file + ": " + e);
+        }
+        try {
+            return CodedTrainingConfig.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The configuration the options describe.
      *
      * @param vanilla null for coded training, else the dense baseline with this policy
      */
     CodedTrainingConfig config(long seed, CodedTrainingConfig.Policy vanilla) {
-        CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().seed(seed);
+        CodedTrainingConfig.Builder b = (configFile != null ? readConfig(configFile).toBuilder() : CodedTrainingConfig.builder()).seed(seed);
         if (vanilla != null) {
             b.vanilla().policy(vanilla);
         }

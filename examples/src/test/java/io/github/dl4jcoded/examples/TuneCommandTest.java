@@ -1,0 +1,158 @@
+package io.github.dl4jcoded.examples;
+
+import io.github.dl4jcoded.training.CodedTrainingConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The tune command end to end: a tiny Arbiter search over real digits, and --config in compare and train. */
+class TuneCommandTest {
+
+    private static String output;
+
+    private static int run(String... args) {
+        PrintStream old = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        System.setOut(p);
+        System.setErr(p);
+        try {
+            return Main.run(args);
+        } finally {
+            System.setOut(old);
+            System.setErr(oldErr);
+            output = buf.toString(StandardCharsets.UTF_8);
+            System.out.print(output);
+        }
+    }
+
+    /** A tiny cluster with every cost stated: compare's options, which tune passes through. */
+    private static List<String> cluster() {
+        return List.of("--model", "mlp", "--workers", "4", "--batch-per-worker", "10", "--train-size", "400", "--test-size", "200",
+                "--epochs", "2", "--evals-per-epoch", "2", "--per-sample-seconds", "0.001", "--encode-seconds", "0.0002",
+                "--server-message-seconds", "0.0001", "--server-update-seconds", "0.002", "--replay-seconds", "0.001",
+                "--link-gbps", "0.01", "--target", "0.6", "--stragglers", "pareto:1.5,slow:1x5", "--budget-seconds", "3");
+    }
+
+    private static String[] tune(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("tune"));
+        a.addAll(cluster());
+        a.addAll(List.of("--candidates", "3", "--lr-range", "2e-3:2e-2", "--no-progress", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    void aTinySearchIsDeterministicWritesItsOutputsAndNamesTheLowestScore(@TempDir Path dir) throws Exception {
+        assertEquals(0, run(tune(dir.resolve("a"), "--compressions", "8,16", "--frames", "low_rank,count_sketch")));
+        List<String> csv = Files.readAllLines(dir.resolve("a/tune.csv"));
+        assertEquals("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,code,"
+                + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s", csv.get(0));
+        assertEquals(1 + 1 + 3, csv.size(), "the reference and three candidates:\n" + csv);
+        assertTrue(csv.get(1).startsWith("base coded-async,coded-async,0.00100000,"), csv.get(1));
+        byte[] head = Arrays.copyOf(Files.readAllBytes(dir.resolve("a/pareto.png")), 4);
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, head);
+
+        // The best configuration is the candidate with the lowest score in the CSV.
+        String[] best = csv.subList(2, csv.size()).stream().map(l -> l.split(","))
+                .min(Comparator.comparingDouble(f -> Double.parseDouble(f[11]))).orElseThrow();
+        assertTrue(output.contains("best: candidate " + best[0] + ", score "), output);
+        CodedTrainingConfig chosen = CodedTrainingConfig.fromJson(Files.readString(dir.resolve("a/best.json")));
+        assertEquals(Double.parseDouble(best[3]), chosen.compression());
+        assertEquals(best[4], CodedTrainingConfig.label(chosen.frame()));
+        assertEquals(best[6], chosen.stalenessRule().name().toLowerCase(Locale.ROOT));
+        assertEquals(CodedTrainingConfig.Policy.ASYNC, chosen.policy());
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",");
+            boolean reached = Boolean.parseBoolean(f[9]);
+            // A miss scores the stated penalty: 2 x --budget-seconds.
+            assertEquals(reached ? Double.parseDouble(f[10]) : 6.0, Double.parseDouble(f[11]), 1e-9, line);
+        }
+
+        // The same seed gives the same search and the same results (wall seconds aside).
+        assertEquals(0, run(tune(dir.resolve("b"), "--compressions", "8,16", "--frames", "low_rank,count_sketch")));
+        List<String> again = Files.readAllLines(dir.resolve("b/tune.csv"));
+        assertEquals(csv.stream().map(TuneCommandTest::withoutWall).toList(), again.stream().map(TuneCommandTest::withoutWall).toList());
+
+        // The printed rerun command runs, and compare's coded-async runs the file's configuration.
+        String rerun = output.lines().filter(l -> l.startsWith("rerun against the baselines: ")).findFirst().orElseThrow();
+        List<String> args = new ArrayList<>(Arrays.asList(rerun.substring(rerun.indexOf("compare")).split(" ")));
+        args.addAll(List.of("--methods", "vanilla-sync,coded-async"));
+        assertEquals(0, run(args.toArray(new String[0])));
+        assertTrue(output.contains("coded-async runs " + dir.resolve("b/best.json")), output);
+    }
+
+    /** Arbiter's runner waits for its termination conditions only; tune also ends when the grid runs out. */
+    @Test
+    void aGridSmallerThanTheCandidateBudgetEndsWhenItRunsOut(@TempDir Path dir) throws Exception {
+        assertEquals(0, run(tune(dir, "--search", "grid", "--grid-points", "2", "--frames", "low_rank", "--compressions", "16",
+                "--frame-periods", "0", "--staleness-rules", "inverse", "--cadences", "0", "--minutes", "20")));
+        List<String> csv = Files.readAllLines(dir.resolve("tune.csv"));
+        assertEquals(1 + 1 + 2, csv.size(), "the reference and the two learning rates of the grid:\n" + csv);
+        assertEquals(List.of("0.00200000", "0.0200000"), csv.subList(2, 4).stream().map(l -> l.split(",")[2]).toList());
+    }
+
+    private static String withoutWall(String line) {
+        return line.substring(0, line.lastIndexOf(','));
+    }
+
+    @Test
+    void tuneRefusesMeasuredCostsAndAMissingBudget(@TempDir Path dir) {
+        String out = dir.toString();
+        assertEquals(2, run("tune", "--model", "mlp", "--budget-seconds", "3", "--out", out));
+        assertTrue(output.contains("tune needs every cost stated"), output);
+        List<String> noBudget = new ArrayList<>(cluster().subList(0, cluster().size() - 2));
+        noBudget.addAll(0, List.of("tune"));
+        noBudget.addAll(List.of("--out", out));
+        assertEquals(2, run(noBudget.toArray(new String[0])));
+        assertTrue(output.contains("tune needs --budget-seconds"), output);
+        assertEquals(2, run(tune(dir, "--tune-methods", "vanilla-sync")));
+        assertEquals(2, run(tune(dir, "--lr-range", "0:1")));
+        assertEquals(2, run(tune(dir, "--bogus-option", "1")));
+        assertTrue(output.contains("options tune does not know go to compare"), output);
+    }
+
+    @Test
+    void compareAndTrainTakeAConfigurationFile(@TempDir Path dir) throws Exception {
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(4).compression(8).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
+                .policy(CodedTrainingConfig.Policy.ASYNC).framePeriod(2).build();
+        Path file = dir.resolve("c.json");
+        Files.writeString(file, cfg.toJson());
+
+        CompareCommand compare = new CompareCommand();
+        new picocli.CommandLine(compare).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--workers", "4", "--seed", "7", "--config", file.toString(), "--out", dir.toString());
+        assertEquals(cfg.toBuilder().seed(7).build(), compare.config(CompareCommand.Method.CODED_ASYNC));
+        assertEquals(CodedTrainingConfig.Policy.SYNC, compare.config(CompareCommand.Method.CODED_SYNC).policy(), "the other policy keeps the options");
+
+        // Options beside the file override its fields in train and server.
+        TrainCommand train = new TrainCommand();
+        new picocli.CommandLine(train).setCaseInsensitiveEnumValuesAllowed(true)
+                .parseArgs("--mode", "coded", "--config", file.toString(), "--compression", "16", "--seed", "3");
+        assertEquals(cfg.toBuilder().compression(16).seed(3).build(), train.codedConfig());
+
+        assertEquals(2, run("compare", "--workers", "16", "--config", file.toString(), "--out", dir.toString()));
+        assertTrue(output.contains("has 4 workers and --workers is 16"), output);
+        assertEquals(2, run("train", "--config", file.toString()));
+        assertTrue(output.contains("add --mode coded"), output);
+        Files.writeString(dir.resolve("bad.json"), "{\"workers\": 4}");
+        assertEquals(2, run("train", "--mode", "coded", "--config", dir.resolve("bad.json").toString()));
+        assertTrue(output.contains("--config " + dir.resolve("bad.json")), output);
+        assertEquals(2, run("train", "--mode", "coded", "--config", dir.resolve("missing.json").toString()));
+        assertTrue(output.contains("cannot read --config"), output);
+    }
+}
