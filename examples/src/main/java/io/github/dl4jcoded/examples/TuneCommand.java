@@ -242,7 +242,7 @@ public final class TuneCommand implements Callable<Integer> {
         Files.writeString(new File(out, "best.json").toPath(), best.config().toJson(), StandardCharsets.UTF_8);
         List<String> rerun = new ArrayList<>(List.of("./coded", "compare"));
         rerun.addAll(compareOptions);
-        if (!Double.isNaN(best.learningRate())) rerun.addAll(List.of("--coded-lr", fmt(best.learningRate())));
+        if (!Double.isNaN(best.learningRate())) rerun.addAll(List.of("--coded-lr", Double.toString(best.learningRate()))); // exact: a rounded rate is another run
         rerun.addAll(List.of("--config", new File(out, "best.json").getPath(), "--out", new File(out, "rerun").getPath()));
         o.printf(Locale.ROOT, "best: candidate %s, score %.3f virtual s (reference %s)%n", best.id(), score.of(best),
                 all.stream().filter(r -> r.choice() == null).map(r -> String.format(Locale.ROOT, "%s %.3f", r.id(), score.of(r)))
