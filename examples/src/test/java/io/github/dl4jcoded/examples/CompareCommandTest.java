@@ -3,9 +3,6 @@ package io.github.dl4jcoded.examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,19 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompareCommandTest {
 
     private static int run(String... args) {
-        PrintStream old = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(p);
-        System.setErr(p);
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(old);
-            System.setErr(oldErr);
-            System.out.print(buf.toString(StandardCharsets.UTF_8));
-        }
+        return Cli.run(args);
     }
 
     private static String[] tiny(Path out) {
