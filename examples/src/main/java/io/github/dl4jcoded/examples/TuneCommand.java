@@ -139,6 +139,10 @@ public final class TuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("tune needs every cost stated (--per-sample-seconds, --encode-seconds, "
                     + "--replay-seconds, --server-message-seconds, --server-update-seconds): measured costs differ from run to run");
         }
+        if (base.configFile != null) {
+            throw new IllegalArgumentException("tune takes the base configuration from compare's options, not --config: a file "
+                    + "would fix every candidate to it");
+        }
         if (base.budgetSeconds == null) {
             throw new IllegalArgumentException("tune needs --budget-seconds: the virtual time a candidate may use");
         }

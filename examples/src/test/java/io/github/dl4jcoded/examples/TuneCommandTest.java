@@ -105,6 +105,8 @@ class TuneCommandTest {
         assertTrue(Cli.output().contains("tune needs --budget-seconds"), Cli.output());
         assertEquals(2, run(tune(dir, "--tune-methods", "vanilla-sync")));
         assertEquals(2, run(tune(dir, "--lr-range", "0:1")));
+        assertEquals(2, run(tune(dir, "--config", dir.resolve("any.json").toString())));
+        assertTrue(Cli.output().contains("not --config"), Cli.output());
         assertEquals(2, run(tune(dir, "--bogus-option", "1")));
         assertTrue(Cli.output().contains("options tune does not know go to compare"), Cli.output());
     }
