@@ -10,7 +10,7 @@ package io.github.dl4jcoded.decode;
  * sweeps, which is why the projective decoder uses it for large components.
  */
 final class OrthogonalDecomposition {
-    private final int rows, cols, rank;
+    private final int cols, rank;
     /** Column-major A after the pivoted QR: R on and above the diagonal, reflectors below. */
     private final double[][] qr;
     private final double[] qrTau;
@@ -20,8 +20,7 @@ final class OrthogonalDecomposition {
     /** Column j of A P is column perm[j] of A. */
     private final int[] perm;
 
-    private OrthogonalDecomposition(int rows, int cols, int rank, double[][] qr, double[] qrTau, double[][] lz, double[] lzTau, int[] perm) {
-        this.rows = rows;
+    private OrthogonalDecomposition(int cols, int rank, double[][] qr, double[] qrTau, double[][] lz, double[] lzTau, int[] perm) {
         this.cols = cols;
         this.rank = rank;
         this.qr = qr;
@@ -85,11 +84,7 @@ final class OrthogonalDecomposition {
             lzTau[i] = householder(lz[i], i);
             for (int l = i + 1; l < rank; l++) reflect(lz[i], lzTau[i], i, lz[l]);
         }
-        return new OrthogonalDecomposition(m, n, rank, col, tau, lz, lzTau, perm);
-    }
-
-    int rank() {
-        return rank;
+        return new OrthogonalDecomposition(n, rank, col, tau, lz, lzTau, perm);
     }
 
     /** The minimum-norm least-squares solution of A x = c (c of length R, x of length C). */
@@ -116,7 +111,7 @@ final class OrthogonalDecomposition {
         for (int i = 0; i < rank; i++) { // column i of Z1 = Z e_i
             java.util.Arrays.fill(e, 0);
             e[i] = 1;
-            for (int l = Math.min(i, rank - 1); l >= 0; l--) reflect(lz[l], lzTau[l], l, e);
+            for (int l = i; l >= 0; l--) reflect(lz[l], lzTau[l], l, e); // reflectors after i leave e_i alone
             for (int j = 0; j < cols; j++) diag[perm[j]] += e[j] * e[j];
         }
         return diag;

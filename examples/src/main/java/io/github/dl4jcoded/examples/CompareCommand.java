@@ -55,6 +55,11 @@ public final class CompareCommand implements Callable<Integer> {
     enum Method {
         VANILLA_SYNC, VANILLA_ASYNC, VANILLA_BACKUP, DENSE_NOMINAL, CODED_SYNC, CODED_ASYNC, ORACLE;
 
+        /** A coded method (its options, learning rate and --config apply). */
+        boolean coded() {
+            return this == CODED_SYNC || this == CODED_ASYNC;
+        }
+
         /** No stragglers for this method. */
         boolean nominal() {
             return this == DENSE_NOMINAL || this == ORACLE;
@@ -289,7 +294,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     double learningRate(Method m) {
-        return m.name().startsWith("CODED") && codedLearningRate != null ? codedLearningRate : learningRate;
+        return m.coded() && codedLearningRate != null ? codedLearningRate : learningRate;
     }
 
     /** One method on prepared data, every cost as stated (tune's candidates; a comparison calibrates first). */
@@ -363,7 +368,8 @@ public final class CompareCommand implements Callable<Integer> {
         List<Outcome> outcomes = new ArrayList<>();
         for (Method m : chosen) {
             // A stated (GPU-class) cost is every method's: the run is then a function of its options and seed alone.
-            outcomes.add(runMethod(m, configs.get(m), cost(m, measured.get(m)), straggling, codedLearningRate != null && m.name().startsWith("CODED") ? network(m) : net, batches, test));
+            outcomes.add(runMethod(m, configs.get(m), cost(m, measured.get(m)), straggling,
+                    learningRate(m) == learningRate ? net : network(m), batches, test));
             Outcome r = outcomes.get(outcomes.size() - 1);
             Point hit = r.firstAtTarget(target);
             o.printf(Locale.ROOT, "%-14s %s; %d updates, %.3f virtual s, %,d bytes up, %,d down, final accuracy %.4f "
@@ -431,7 +437,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** The training configuration of a method (the oracle trains as vanilla-sync does). */
     CodedTrainingConfig config(Method m) {
-        if (configFile != null && m.name().startsWith("CODED") && fileConfig().mode() == CodedTrainingConfig.Mode.CODED
+        if (configFile != null && m.coded() && fileConfig().mode() == CodedTrainingConfig.Mode.CODED
                 && (fileConfig().policy() == CodedTrainingConfig.Policy.SYNC) == (m == Method.CODED_SYNC)) {
             return fileConfig();
         }
@@ -456,10 +462,10 @@ public final class CompareCommand implements Callable<Integer> {
         if (m == Method.CODED_ASYNC) {
             async.applyTo(b);
         }
-        if (symbolPrecision != null && m.name().startsWith("CODED")) {
+        if (symbolPrecision != null && m.coded()) {
             b.symbolPrecision(symbolPrecision);
         }
-        if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.name().startsWith("CODED")) {
+        if ((m == Method.CODED_SYNC ? syncFrame : asyncFrame) == CodedTrainingConfig.FrameKind.IDENTITY && m.coded()) {
             b.compression(1).errorFeedback(false);
         }
         return b.build();

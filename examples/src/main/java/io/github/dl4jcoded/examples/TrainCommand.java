@@ -66,12 +66,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         run.validate();
-        if (codedOptions.configFile != null && (mode == Mode.PLAIN || mode == Mode.THRESHOLD)) {
+        boolean parameterServer = mode != Mode.PLAIN && mode != Mode.THRESHOLD;
+        if (codedOptions.configFile != null && !parameterServer) {
             throw new IllegalArgumentException("--config configures coded or vanilla parameter-server training: add --mode coded");
         }
-        if (codedOptions.configFile != null) {
-            codedConfig(); // a bad file fails here, before the digits load
-        }
+        CodedTrainingConfig cfg = parameterServer ? codedConfig() : null; // a bad --config fails here, before the digits load
         PrintStream out = System.out;
         String modelName = run.modelName();
         MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
@@ -88,8 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
         int batchesPerEpoch = (split.train().size() + run.batch - 1) / run.batch;
         CodedTraining coded = null;
         ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(codedOptions.workers == null ? CodedTrainingConfig.defaults().workers() : codedOptions.workers) : null;
-        if (mode != Mode.PLAIN && mode != Mode.THRESHOLD) {
-            CodedTrainingConfig cfg = codedConfig();
+        if (parameterServer) {
             out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
             coded = CodedTraining.wrap(net, cfg);
         }

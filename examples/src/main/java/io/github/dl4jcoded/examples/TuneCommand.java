@@ -124,9 +124,13 @@ public final class TuneCommand implements Callable<Integer> {
 
     private TimeToTarget score;
 
-    /** One evaluated configuration: the reference (choice null) or a candidate. */
-    record Row(String id, TuneSpace.Choice choice, CodedTrainingConfig config, double learningRate, boolean reached, double timeToTarget,
+    /** One evaluated configuration: the reference (choice null) or a candidate; timeToTarget is NaN for a miss. */
+    record Row(String id, TuneSpace.Choice choice, CodedTrainingConfig config, double learningRate, double timeToTarget,
                long updates, long bytesUp, long bytesDown, double finalAccuracy, double wallSeconds) {
+        boolean reached() {
+            return !Double.isNaN(timeToTarget);
+        }
+
         long bytes() {
             return bytesUp + bytesDown;
         }
@@ -152,7 +156,7 @@ public final class TuneCommand implements Callable<Integer> {
         List<CompareCommand.Method> methods = new ArrayList<>();
         for (String s : tuneMethods) {
             CompareCommand.Method m = CompareCommand.Method.parse(s);
-            if (m != CompareCommand.Method.CODED_ASYNC && m != CompareCommand.Method.CODED_SYNC) {
+            if (!m.coded()) {
                 throw new IllegalArgumentException("--tune-methods takes coded-async and coded-sync, got " + s);
             }
             if (!methods.contains(m)) methods.add(m);
@@ -278,8 +282,8 @@ public final class TuneCommand implements Callable<Integer> {
         CompareCommand.Point hit = r.firstAtTarget(c.target);
         CompareCommand.Point last = r.points().get(r.points().size() - 1);
         CompareCommand.Point at = hit != null ? hit : last;
-        return new Row(id, choice, r.config(), c.modelFile != null ? Double.NaN : c.learningRate(m), hit != null, hit != null ? hit.time() : Double.NaN, r.result().records().size(), at.bytesUp(), at.bytesDown(),
-                last.accuracy(), (System.nanoTime() - t0) / 1e9);
+        return new Row(id, choice, r.config(), c.modelFile != null ? Double.NaN : c.learningRate(m), hit != null ? hit.time() : Double.NaN,
+                r.result().records().size(), at.bytesUp(), at.bytesDown(), last.accuracy(), (System.nanoTime() - t0) / 1e9);
     }
 
     private static String describe(Row r) {
