@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster;
 
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;

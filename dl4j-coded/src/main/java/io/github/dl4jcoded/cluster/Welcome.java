@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.cluster;
 
+import io.github.dl4jcoded.data.ExampleSource;
+
 /**
  * Sent when a worker joins, and again whenever its replica must be rebuilt (a checksum
  * mismatch, a resync request): everything needed to become an exact copy of the server as of

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster;
 
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.WorkerMessage;
 

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster;
 
+import io.github.dl4jcoded.data.ExampleSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
-import io.github.dl4jcoded.cluster.ExampleSource;
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.cluster.Job;
 import io.github.dl4jcoded.cluster.LogEntry;
 import io.github.dl4jcoded.cluster.PeerLog;
