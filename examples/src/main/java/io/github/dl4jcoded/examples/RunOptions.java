@@ -10,10 +10,10 @@ final class RunOptions {
 
     @Option(names = "--model-file", paramLabel = "FILE", description = "train this MultiLayerNetwork, saved with DL4J's "
             + "ModelSerializer, instead of --model: its own weights, updater and updater state (--lr and the weights of --seed do"
-            + " not apply); it must take the 784 values of a digit and give 10 classes")
+            + " not apply); it must take the data's examples and give one score per class")
     java.nio.file.Path modelFile;
 
-    @Option(names = "--epochs", defaultValue = "2", description = "passes over the training digits (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "2", description = "passes over the training data (default: ${DEFAULT-VALUE})")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default: ${DEFAULT-VALUE})")
@@ -25,22 +25,17 @@ final class RunOptions {
     @Option(names = "--seed", defaultValue = "42", description = "seed for weights, frames and minibatch order (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
+    @picocli.CommandLine.Mixin
+    DataOptions data = new DataOptions();
 
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
-
-    @Option(names = "--split-seed", defaultValue = "" + io.github.dl4jcoded.datasets.mnist.MnistSplit.DEFAULT_SEED,
-            description = "seed of the train/test split of the digits (default: ${DEFAULT-VALUE})")
-    long splitSeed;
-
-    /** The network to train: the file's, or a new one of {@code --model}. */
-    org.deeplearning4j.nn.multilayer.MultiLayerNetwork network() {
-        return Models.chosen(modelFile, model, seed, learningRate);
+    /** The network to train: the file's, or a new one of {@code --model}, checked to fit {@code data}. */
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork network(TrainingData data) {
+        var net = Models.chosen(modelFile, model, seed, learningRate);
+        data.checkFits(net, modelFile != null ? "--model-file " + modelFile : "--model " + model);
+        return net;
     }
 
-    /** What {@link #network()} trains, for the output. */
+    /** What {@link #network(TrainingData)} trains, for the output. */
     String modelName() {
         return Models.chosenName(modelFile, model);
     }

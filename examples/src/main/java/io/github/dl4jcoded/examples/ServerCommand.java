@@ -1,11 +1,9 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.grpc.GrpcClusterServer;
 import io.github.dl4jcoded.cluster.grpc.TransportSecurity;
-import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
-import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -109,9 +107,10 @@ public final class ServerCommand implements Callable<Integer> {
         CodedTrainingConfig cfg = config();
         TransportSecurity sec = transportSecurity();
         var token = security.token();
-        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
-        MnistExampleSource data = new MnistExampleSource(split, run.splitSeed);
-        MultiLayerNetwork net = run.network();
+        TrainingData training = run.data.load();
+        ExampleSource data = training.train();
+        out.println(training.description());
+        MultiLayerNetwork net = run.network(training);
         out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.modelName(), net.numParams(), data.fingerprint());
         out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
 
@@ -149,8 +148,7 @@ public final class ServerCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 report(out, core, server, seconds);
                 MultiLayerNetwork trained = core.network();
-                MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-                Evaluation eval = trained.evaluate(test);
+                Evaluation eval = trained.evaluate(training.testIterator());
                 if (save != null) {
                     ModelSerializer.writeModel(trained, save, true);
                     out.println("saved model to " + save.getAbsolutePath());

