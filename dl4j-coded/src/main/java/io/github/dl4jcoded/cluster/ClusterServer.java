@@ -7,6 +7,7 @@ import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.RejectReason;
 import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.Shards;
+import io.github.dl4jcoded.training.TrainedNetwork;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.SeededStart;
@@ -15,6 +16,7 @@ import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,34 @@ import java.util.concurrent.TimeUnit;
  * committed every {@code checkpointEvery} entries and at the end, and a new server on the same
  * directory resumes from the last one: the entries after it are rolled back, their rounds are
  * run again from the same minibatches, and nothing is applied twice.
+ *
+ * <p>The user's network is the network trained ({@link TrainedNetwork}, as in the local
+ * facade). The core steps its own copy (masked updaters), which replicas replay and checkpoints
+ * hold; every update lands in the user's {@code net} as it is applied, and the user's listeners,
+ * as they are at that moment, get {@code iterationDone} with {@code net}, holding that update.
+ * A resumed server puts the checkpoint's state into {@code net} when it is made. One open
+ * trainer per network: a second server (or a {@code CodedTraining}) on {@code net} is refused
+ * until this one is closed.
+ *
+ * <p>Epochs are the schedule's passes over the training set, and their callbacks alternate,
+ * one start and one end per epoch. {@code onEpochStart} fires once the first minibatch of the
+ * epoch is drawn (before its jobs go out) and the epoch before it has ended. {@code onEpochEnd}
+ * fires once the schedule has moved past the epoch and none of its work is left, after the
+ * {@code iterationDone} of the last update holding any of it; then {@code net}'s epoch count
+ * moves on. SYNC: an epoch ends when its last round is closed and applied, and every update
+ * lies inside its own epoch. ASYNC: an epoch ends when every share of it has been answered and
+ * the update holding the answer applied, or lost or refused; since updates mix answers of
+ * neighbouring epochs, the boundary falls after the last update holding the older epoch's
+ * answers, and updates applied before it count in the older epoch even where they also hold
+ * answers of the next one (whose start waits for that end). A resumed server opens the epoch it
+ * resumes in with {@code onEpochStart} again. The core's own epoch count stays as it started
+ * (replicas replay updates, not epochs), so epoch-scheduled learning rates do not advance here.
+ *
+ * <p>Listeners fire under this object's monitor, on the thread that applies the update: the
+ * server's driver thread, or, in ASYNC, the thread of the {@link #push} that made an update due.
+ * A listener that throws fails the server, as any failure in applying an update does: it is
+ * logged, training stops, and {@link #awaitFinished} (like every later call) throws with it as
+ * the cause; a {@code push} that ran into it throws {@link IllegalStateException}.
  */
 public final class ClusterServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterServer.class);
@@ -117,7 +147,10 @@ public final class ClusterServer implements AutoCloseable {
     private final Options options;
     private final ExampleSource data;
     private final ParameterServer core;
+    /** The core's copy (masked updaters): what replicas replay, checkpoints hold and {@link #network} copies. */
     private final MultiLayerNetwork net;
+    /** The user's network: every update lands in it, its listeners fire. */
+    private final TrainedNetwork user;
     private final GradientCodec codec;
     private final JobSchedule schedule;
     private final CheckpointStore checkpoints;
@@ -137,6 +170,8 @@ public final class ClusterServer implements AutoCloseable {
     private boolean finished;
     private boolean closed;
     private RuntimeException failure;
+    private int epochsEnded; // epochs whose onEpochEnd has fired, a resumed server's counted from its checkpoint
+    private boolean epochStarted; // whether onEpochStart of epoch epochsEnded has fired
     // Carried over a resume (the core's counters start again at zero).
     private final long bytesUpBefore, roundsBefore;
     private long bytesDown, joins, resyncs;
@@ -155,9 +190,12 @@ public final class ClusterServer implements AutoCloseable {
     private final EnumMap<RejectReason, Long> refusedBeforeCore = new EnumMap<>(RejectReason.class);
 
     /**
-     * A server for a copy of {@code net} or, when {@code options.checkpointDir()} holds a
-     * checkpoint, the server resumed from it; then {@code config} must equal the checkpoint's and
-     * {@code net} must have the same number of parameters (a guard against the wrong directory).
+     * A server that trains {@code net} or, when {@code options.checkpointDir()} holds a
+     * checkpoint, the server resumed from it, whose state it puts into {@code net}; then
+     * {@code config} must equal the checkpoint's and {@code net} must have the same number of
+     * parameters and updater state values (a guard against the wrong directory).
+     *
+     * @throws IllegalStateException when another open trainer already trains {@code net}
      */
     public ClusterServer(MultiLayerNetwork net, CodedTrainingConfig config, ExampleSource data, Options options) {
         config.validate();
@@ -167,53 +205,68 @@ public final class ClusterServer implements AutoCloseable {
             throw new IllegalArgumentException("stalenessRule DC_ASGD needs the parameters of the versions workers read, "
                     + "which a worker that joins later does not have: use NONE or INVERSE in cluster mode");
         }
-        this.config = config;
-        this.options = options;
-        this.data = data;
-        this.schedule = new JobSchedule(data.size(), options.epochs(), options.batchSize(), options.shuffleSeed());
-        this.checkpoints = options.checkpointDir() == null ? null : new CheckpointStore(options.checkpointDir());
-        CheckpointStore.Loaded loaded = checkpoints == null ? null : checkpoints.latest().orElse(null);
-        if (loaded == null) {
-            this.core = ParameterServer.forNetwork(net, config);
-            this.resumed = false;
-            this.bytesUpBefore = 0;
-            this.roundsBefore = 0;
-        } else {
-            CheckpointStore.State s = loaded.state();
-            if (!CodedTrainingConfig.fromJson(s.configJson()).equals(config)) {
-                throw new IllegalArgumentException("the checkpoint in " + checkpoints.dir()
-                        + " was made with another configuration: " + s.configJson());
+        // Before the checkpoint directory is touched: a refused second server must not roll back the first's journal.
+        this.user = new TrainedNetwork(net);
+        try {
+            this.config = config;
+            this.options = options;
+            this.data = data;
+            this.schedule = new JobSchedule(data.size(), options.epochs(), options.batchSize(), options.shuffleSeed());
+            this.checkpoints = options.checkpointDir() == null ? null : new CheckpointStore(options.checkpointDir());
+            CheckpointStore.Loaded loaded = checkpoints == null ? null : checkpoints.latest().orElse(null);
+            if (loaded == null) {
+                this.core = ParameterServer.forNetwork(net, config);
+                this.resumed = false;
+                this.bytesUpBefore = 0;
+                this.roundsBefore = 0;
+            } else {
+                CheckpointStore.State s = loaded.state();
+                if (!CodedTrainingConfig.fromJson(s.configJson()).equals(config)) {
+                    throw new IllegalArgumentException("the checkpoint in " + checkpoints.dir()
+                            + " was made with another configuration: " + s.configJson());
+                }
+                if (!s.dataFingerprint().equals(data.fingerprint())) {
+                    throw new IllegalArgumentException("the checkpoint in " + checkpoints.dir() + " was made on "
+                            + s.dataFingerprint() + ", not " + data.fingerprint());
+                }
+                if (loaded.network().numParams() != net.numParams()) {
+                    throw new IllegalArgumentException("the checkpoint's network has " + loaded.network().numParams()
+                            + " parameters, this one " + net.numParams());
+                }
+                if (updaterStateLength(loaded.network()) != updaterStateLength(net)) {
+                    throw new IllegalArgumentException("the checkpoint's network has " + updaterStateLength(loaded.network())
+                            + " updater state values, this one " + updaterStateLength(net) + " (another updater?)");
+                }
+                this.core = new ParameterServer(loaded.network(), config, s.version());
+                core.codec().importState(s.codecState());
+                this.seq = s.seq();
+                this.nextRound = s.nextRound();
+                this.bytesUpBefore = s.bytesUp();
+                this.bytesDown = s.bytesDown();
+                this.roundsBefore = s.rounds();
+                schedule.seek(s.scheduleEpoch(), s.scheduleBatch());
+                asyncJobs.addAll(s.pendingJobs());
+                checkpoints.truncateJournal(seq);
+                this.resumed = true;
+                log.info("resumed from the checkpoint at log entry {} (version {}, epoch {}, batch {})",
+                        seq, s.version(), s.scheduleEpoch(), s.scheduleBatch());
             }
-            if (!s.dataFingerprint().equals(data.fingerprint())) {
-                throw new IllegalArgumentException("the checkpoint in " + checkpoints.dir() + " was made on "
-                        + s.dataFingerprint() + ", not " + data.fingerprint());
+            this.net = core.network();
+            this.codec = core.codec();
+            this.slots = new Slot[config.workers()];
+            for (int w = 0; w < slots.length; w++) {
+                slots[w] = new Slot(w);
             }
-            if (loaded.network().numParams() != net.numParams()) {
-                throw new IllegalArgumentException("the checkpoint's network has " + loaded.network().numParams()
-                        + " parameters, this one " + net.numParams());
+            this.driver = new Thread(this::drive, "dl4j-coded-cluster-server");
+            driver.setDaemon(true);
+            this.epochsEnded = oldestOpenEpoch(); // resumed: the epochs its checkpoint has left behind
+            if (resumed) {
+                user.takeStateFrom(this.net, this.net.getEpochCount() + epochsEnded);
             }
-            this.core = new ParameterServer(loaded.network(), config, s.version());
-            core.codec().importState(s.codecState());
-            this.seq = s.seq();
-            this.nextRound = s.nextRound();
-            this.bytesUpBefore = s.bytesUp();
-            this.bytesDown = s.bytesDown();
-            this.roundsBefore = s.rounds();
-            schedule.seek(s.scheduleEpoch(), s.scheduleBatch());
-            asyncJobs.addAll(s.pendingJobs());
-            checkpoints.truncateJournal(seq);
-            this.resumed = true;
-            log.info("resumed from the checkpoint at log entry {} (version {}, epoch {}, batch {})",
-                    seq, s.version(), s.scheduleEpoch(), s.scheduleBatch());
+        } catch (RuntimeException | Error e) {
+            user.close();
+            throw e;
         }
-        this.net = core.network();
-        this.codec = core.codec();
-        this.slots = new Slot[config.workers()];
-        for (int w = 0; w < slots.length; w++) {
-            slots[w] = new Slot(w);
-        }
-        this.driver = new Thread(this::drive, "dl4j-coded-cluster-server");
-        driver.setDaemon(true);
     }
 
     /** True when this server resumed from a checkpoint. */
@@ -302,8 +355,12 @@ public final class ClusterServer implements AutoCloseable {
             messageWork.add(System.nanoTime() - t0); // the message's own work; an update it makes due is timed as one
             if (config.policy() == CodedTrainingConfig.Policy.ASYNC) {
                 windowOrigins.add(o);
-                while (core.isDue(now())) {
-                    appendWindow();
+                try {
+                    while (core.isDue(now())) {
+                        appendWindow();
+                    }
+                } catch (RuntimeException | Error e) {
+                    throw fail(e); // the update (or a user's listener) failed, not the worker's message
                 }
             }
         } finally {
@@ -410,17 +467,25 @@ public final class ClusterServer implements AutoCloseable {
         return new Timings(entryInterval.steadyMeanSeconds(), messageWork.steadyMeanSeconds(), updateWork.steadyMeanSeconds());
     }
 
-    /** A copy of the server's network as of now (for evaluation or saving). */
+    /**
+     * A copy of the core's network as of now: the parameters, updater state and iteration count
+     * of the user's network, but with the core's masked updaters in its configuration and the
+     * epoch count it started with (what replicas hold; their checksums compare with it). The
+     * user's network itself is the trained network to evaluate or save.
+     */
     public synchronized MultiLayerNetwork network() {
         return net.clone();
     }
 
+    /** Stops the driver; the user's network is then free for another trainer. */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
             notifyAll();
         }
+        // No update or callback reaches the user's network once closed is set (both run under the monitor and check it).
+        user.close();
         if (driver.isAlive()) {
             driver.interrupt();
             try {
@@ -440,7 +505,8 @@ public final class ClusterServer implements AutoCloseable {
     private void drive() {
         synchronized (this) {
             try {
-                while (!closed && !finished) {
+                while (!closed && !finished && failure == null) {
+                    epochEvents(); // an epoch the last pass drew starts before any update of it, one it emptied ends
                     if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
                         driveSync();
                     } else {
@@ -450,12 +516,70 @@ public final class ClusterServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException | Error e) {
-                log.error("the parameter server failed", e);
-                failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                fail(e);
             } finally {
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * The server failed (its driver, or an update applied in a pusher's thread, a user's listener
+     * included): logged, kept for every later call to throw, and the driver stops.
+     *
+     * @return the exception for the caller that ran into it to throw
+     */
+    private IllegalStateException fail(Throwable e) {
+        log.error("the parameter server failed", e);
+        if (failure == null) {
+            failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+        notifyAll();
+        return new IllegalStateException("the parameter server failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Fires the user's epoch callbacks that the schedule and the applied updates have reached
+     * (the class comment says when): starts and ends alternate, epoch by epoch.
+     */
+    private void epochEvents() {
+        int open = oldestOpenEpoch();
+        while (epochsEnded < options.epochs()) {
+            if (!epochStarted) {
+                boolean drawn = schedule.epoch() > epochsEnded || schedule.batch() > 0;
+                if (!drawn) {
+                    return;
+                }
+                epochStarted = true;
+                user.startEpoch();
+            }
+            if (epochsEnded >= open) {
+                return;
+            }
+            epochsEnded++;
+            epochStarted = false;
+            user.endEpoch();
+        }
+    }
+
+    /** The oldest epoch with work left: batches to draw, a round open, shares pending, held or waiting in the window. */
+    private int oldestOpenEpoch() {
+        int oldest = schedule.epoch(); // the epoch of the next batch to draw (all of them once every batch is drawn)
+        if (core.hasOpenRound()) {
+            oldest = Math.min(oldest, openBatch.epoch());
+        }
+        for (CheckpointStore.PendingJob j : asyncJobs) {
+            oldest = Math.min(oldest, j.epoch());
+        }
+        for (Slot s : slots) {
+            for (Origin o : s.origins.values()) {
+                oldest = Math.min(oldest, o.epoch());
+            }
+        }
+        for (Origin o : windowOrigins) {
+            oldest = Math.min(oldest, o.epoch());
+        }
+        return oldest;
     }
 
     private void driveSync() throws InterruptedException {
@@ -537,14 +661,13 @@ public final class ClusterServer implements AutoCloseable {
             shares.add(o.batch() + "." + o.part());
         }
         appendNext(epochs + "\t" + shares, new ArrayList<>(openAccepted));
-        windowOrigins.clear();
-        openAccepted.clear();
     }
 
     private void finish() {
         if (config.policy() == CodedTrainingConfig.Policy.ASYNC && core.accumulated() > 0) {
             appendWindow(); // the last answers of the run
         }
+        epochEvents(); // every epoch's work is over (shares still held by a stalled worker were lost with it)
         if (checkpoints != null) {
             writeCheckpoint();
         }
@@ -566,8 +689,13 @@ public final class ClusterServer implements AutoCloseable {
         return u;
     }
 
-    /** Closes and applies the next update and appends it to the log, timed as the server's update work. */
+    /**
+     * Closes and applies the next update and appends it to the log, timed as the server's update
+     * work; then it lands in the user's network and the user's listeners fire (not timed: the
+     * user's work).
+     */
     private void appendNext(String origin, List<Integer> workers) {
+        epochEvents(); // before the update: an epoch whose last share ended unanswered ends first
         long t0 = System.nanoTime();
         append(applyNext(), origin, workers);
         long t1 = System.nanoTime();
@@ -576,6 +704,10 @@ public final class ClusterServer implements AutoCloseable {
             entryInterval.add(t1 - lastEntryNanos);
         }
         lastEntryNanos = t1;
+        windowOrigins.clear(); // ASYNC: the window's shares are applied
+        openAccepted.clear();
+        user.publishUpdate(net); // nothing for an empty round
+        epochEvents(); // after it: the epoch whose last work it held ends
     }
 
     private void append(Update u, String origin, List<Integer> workers) {
@@ -639,6 +771,11 @@ public final class ClusterServer implements AutoCloseable {
             throw new UncheckedIOException("cannot serialize the network for a worker", e);
         }
         return out.toByteArray();
+    }
+
+    private static long updaterStateLength(MultiLayerNetwork n) {
+        INDArray state = n.getUpdater(true).getStateViewArray();
+        return state == null ? 0 : state.length();
     }
 
     private Slot slot(int worker) {

@@ -5,12 +5,12 @@ import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.Shards;
 import io.github.dl4jcoded.training.RejectReason;
+import io.github.dl4jcoded.training.TrainedNetwork;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
@@ -34,18 +34,18 @@ import java.util.function.Consumer;
  * thread hands out jobs, offers what comes back to the core and applies the updates the core
  * closes. Every rule (rounds, deadlines, staleness, validation, the apply step) is the core's.
  *
- * <p>The user's network is the network trained. Internally the core steps a copy whose layers'
- * updaters are wrapped in {@link io.github.dl4jcoded.updater.MaskedUpdater} (so that blocks no
- * codeword reached keep their parameters and updater state, which DL4J's own updaters cannot
- * express); every update lands in the user's network as it is applied (parameters, updater
- * state, iteration and epoch counts, score), and the user's listeners, as they are at that
- * moment, fire with the user's network: {@code iterationDone} after every update,
- * {@code onEpochStart} and {@code onEpochEnd} around every epoch (after its last update, as in
- * {@code fit}). The per-example callbacks of backprop ({@code onForwardPass},
- * {@code onGradientCalculation}, {@code onBackwardPass}) do not fire: no backprop runs on the
- * user's network. What the user changes between fits (parameters, updater state, counters) is
- * where the next fit starts. One trainer per network at a time: a second is refused until the
- * first is closed.
+ * <p>The user's network is the network trained ({@link TrainedNetwork}). Internally the core
+ * steps a copy whose layers' updaters are wrapped in
+ * {@link io.github.dl4jcoded.updater.MaskedUpdater} (so that blocks no codeword reached keep
+ * their parameters and updater state, which DL4J's own updaters cannot express); every update
+ * lands in the user's network as it is applied (parameters, updater state, iteration count,
+ * score), and the user's listeners, as they are at that moment, fire with the user's network:
+ * {@code iterationDone} after every update, {@code onEpochStart} and {@code onEpochEnd} around
+ * every pass over the data (after its last update, as in {@code fit}), on the caller's thread:
+ * a listener that throws stops {@code fit} with its exception. The per-example callbacks of
+ * backprop do not fire. What the user changes between fits (parameters, updater state,
+ * counters) is where the next fit starts. One trainer per network at a time: a second is
+ * refused until the first is closed.
  *
  * <p>SYNC: each minibatch is one round, split across the live workers. ASYNC: each minibatch is
  * cut into one job per worker; a worker gets its next job when it answers the last one, and the
@@ -55,7 +55,7 @@ public final class LocalTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalTrainer.class);
     private static final long POLL_MILLIS = 20;
 
-    private final MultiLayerNetwork userNet;
+    private final TrainedNetwork userNet;
     private final ParameterServer core;
     private final MultiLayerNetwork server;
     private final CodedTrainingConfig config;
@@ -82,19 +82,11 @@ public final class LocalTrainer implements AutoCloseable {
     private record WorkerFailure(int worker, long round, Throwable error) {
     }
 
-    /** Networks with an open trainer (by identity: a network's equals compares its parameters). */
-    private static final java.util.Set<MultiLayerNetwork> TRAINED =
-            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-
     /** @throws IllegalStateException when another open trainer already trains {@code net} */
     public LocalTrainer(MultiLayerNetwork net, CodedTrainingConfig config) {
         config.validate();
         this.core = ParameterServer.forNetwork(net, config);
-        if (!TRAINED.add(net)) {
-            throw new IllegalStateException("this network is already wrapped by an open CodedTraining: close that one"
-                    + " first (two trainers on one network would overwrite each other's updates)");
-        }
-        this.userNet = net;
+        this.userNet = new TrainedNetwork(net);
         this.config = config;
         this.server = core.network();
         this.workers = new Worker[config.workers()];
@@ -142,9 +134,7 @@ public final class LocalTrainer implements AutoCloseable {
                 }
                 data.reset();
             }
-            for (TrainingListener l : userNet.getListeners()) {
-                l.onEpochStart(userNet);
-            }
+            userNet.startEpoch();
             if (config.policy() == CodedTrainingConfig.Policy.SYNC) {
                 while (data.hasNext()) {
                     syncRound(data.next());
@@ -152,11 +142,8 @@ public final class LocalTrainer implements AutoCloseable {
             } else {
                 asyncEpoch(data);
             }
-            for (TrainingListener l : userNet.getListeners()) {
-                l.onEpochEnd(userNet); // every update of the epoch is in it already
-            }
-            server.incrementEpochCount();
-            userNet.incrementEpochCount();
+            userNet.endEpoch();
+            server.incrementEpochCount(); // the core's updater steps with the epoch count too (epoch schedules)
         }
     }
 
@@ -273,14 +260,10 @@ public final class LocalTrainer implements AutoCloseable {
         try {
             core.apply(u);
             version = core.version();
-            copyToUserNetwork();
         } finally {
             paramsLock.writeLock().unlock();
         }
-        int iteration = userNet.getIterationCount() - 1; // the update's own iteration, as fit reports it
-        for (TrainingListener l : userNet.getListeners()) {
-            l.iterationDone(userNet, iteration, userNet.getEpochCount());
-        }
+        userNet.publishUpdate(server); // only reads the server, which no other thread writes
     }
 
     private Object take(long millis) {
@@ -305,30 +288,14 @@ public final class LocalTrainer implements AutoCloseable {
         return live;
     }
 
-    /** The applied update into the user's network (under the write lock: no worker reads the server meanwhile). */
-    private void copyToUserNetwork() {
-        copyState(server, userNet);
-        userNet.setScore(server.score());
-    }
-
     /** What the user set between fits (parameters, updater state, counters) is where this fit starts. */
     private void copyFromUserNetwork() {
         paramsLock.writeLock().lock();
         try {
-            copyState(userNet, server);
+            userNet.giveStateTo(server);
         } finally {
             paramsLock.writeLock().unlock();
         }
-    }
-
-    private static void copyState(MultiLayerNetwork from, MultiLayerNetwork to) {
-        to.params().assign(from.params());
-        INDArray state = from.getUpdater(true).getStateViewArray();
-        if (state != null && !state.isEmpty()) {
-            to.getUpdater(true).getStateViewArray().assign(state);
-        }
-        to.setIterationCount(from.getIterationCount());
-        to.getLayerWiseConfigurations().setEpochCount(from.getEpochCount());
     }
 
     /** Test hook: kills worker {@code w} as a crash would (its current job is lost). */
@@ -343,10 +310,8 @@ public final class LocalTrainer implements AutoCloseable {
     /** Stops the worker threads; the trainer cannot fit again. */
     @Override
     public void close() {
-        if (!closed) {
-            TRAINED.remove(userNet);
-        }
         closed = true;
+        userNet.close();
         for (Worker w : workers) {
             w.interrupt();
         }
@@ -383,7 +348,7 @@ public final class LocalTrainer implements AutoCloseable {
             super("dl4j-coded-worker-" + index);
             setDaemon(true);
             this.index = index;
-            this.replica = ParameterServerSetup.replica(userNet);
+            this.replica = ParameterServerSetup.replica(userNet.network());
             this.side = codec.workerSide(index);
         }
 
