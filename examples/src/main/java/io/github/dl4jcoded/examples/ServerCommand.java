@@ -147,10 +147,10 @@ public final class ServerCommand implements Callable<Integer> {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 report(out, core, server, seconds);
-                MultiLayerNetwork trained = core.network();
-                Evaluation eval = trained.evaluate(training.testIterator());
+                // net itself is the trained network (every update landed in it): plain DL4J loads what is saved
+                Evaluation eval = net.evaluate(training.testIterator());
                 if (save != null) {
-                    ModelSerializer.writeModel(trained, save, true);
+                    ModelSerializer.writeModel(net, save, true);
                     out.println("saved model to " + save.getAbsolutePath());
                 }
                 out.printf(Locale.ROOT, "final test accuracy: %.4f%n", eval.accuracy());
