@@ -598,6 +598,12 @@ public final class CompareCommand implements Callable<Integer> {
                     model = model.and(StragglerModel.shiftedExponential(Double.parseDouble(term.substring(4)), s));
                 } else if (term.startsWith("slow:") && term.contains("x")) {
                     String[] kf = term.substring(5).split("x", 2);
+                    if (Integer.parseInt(kf[0]) >= workers) {
+                        // Every worker slow: the synchronous deadline (nominal round x factor) is never met, and
+                        // the sync methods would apply nothing at all.
+                        throw new IllegalArgumentException("straggler model '" + raw.strip() + "' makes every one of the "
+                                + workers + " workers slow: give slow:KxF with K below --workers");
+                    }
                     model = model.and(StragglerModel.persistentSlow(workers, Integer.parseInt(kf[0]), Double.parseDouble(kf[1]), s));
                 } else if (term.startsWith("shared:")) {
                     model = model.and(StragglerModel.sharedCores(workers, Integer.parseInt(term.substring(7))));

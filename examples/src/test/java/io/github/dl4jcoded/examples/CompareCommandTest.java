@@ -69,6 +69,8 @@ class CompareCommandTest {
         String out = dir.toString();
         assertEquals(2, run("compare", "--stragglers", "pareto:abc", "--out", out));
         assertEquals(2, run("compare", "--stragglers", "lognormal:1", "--out", out));
+        assertEquals(2, run("compare", "--workers", "2", "--stragglers", "slow:2x5", "--out", out));
+        assertTrue(Cli.output().contains("makes every one of the 2 workers slow"), Cli.output());
         assertEquals(2, run("compare", "--methods", "vanilla-sync,magic", "--out", out));
         assertEquals(2, run("compare", "--workers", "0", "--out", out));
         assertEquals(2, run("compare", "--workers", "1000", "--batch-per-worker", "16", "--out", out));

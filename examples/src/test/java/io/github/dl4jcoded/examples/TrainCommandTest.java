@@ -68,7 +68,7 @@ class TrainCommandTest {
         String[][] cases = {
                 {dir.resolve("missing.zip").toString(), "no such file"},
                 {text.toString(), "is not a MultiLayerNetwork saved with DL4J's ModelSerializer"},
-                {five.getPath(), "MNIST has 10 classes"},
+                {five.getPath(), "MNIST digits has 10 classes"},
                 {hundred.getPath(), "does not take MNIST digits"}};
         for (String[] c : cases) {
             String[] r = runCaptured("train", "--model-file", c[0], "--epochs", "1", "--train-size", "100", "--test-size", "100",

@@ -70,7 +70,8 @@ public final class ImageFolder {
         }
         if (classes.size() < 2) {
             throw new IllegalArgumentException(dir + " has " + (classes.isEmpty() ? "no class folders" : "one class folder ("
-                    + classes.get(0) + ")") + " with images (" + String.join(", ", formats.stream().sorted().toList())
+                    + classes.get(0) + ")") + " with images (" + String.join(", ", formats.stream()
+                    .map(f -> f.toLowerCase(Locale.ROOT)).distinct().sorted().toList())
                     + "): a classifier needs one folder per class, at least two (" + dir + "/cat/1.png, " + dir + "/dog/2.png)");
         }
         ImageRecordReader reader = new ImageRecordReader(height, width, channels, new ParentPathLabelGenerator());
