@@ -34,8 +34,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * parameter-server baseline of {@code --mode vanilla-sync} (4 workers). Every case is warmed up
  * with one epoch, then each round runs every case once (the starting case rotates), as in
  * {@link io.github.dl4jcoded.bench.engine.EngineRatioProbe}: load that comes and goes hits all
- * cases alike. The report gives each case's median seconds per epoch and its ratio to plain
- * {@code fit}'s median of the same model, the process CPU seconds per epoch (all threads,
+ * cases alike. The report gives each case's median seconds per epoch, its ratio to plain
+ * {@code fit}'s median of the same model, the median over rounds of its epoch over plain
+ * {@code fit}'s epoch of the same round (paired), the process CPU seconds per epoch (all threads,
  * ND4J's native ones included), and the time {@code wrap} took once (not in the epoch).
  *
  * <p>After the timed rounds, one more epoch of the default coded configuration runs with an
@@ -72,8 +73,8 @@ public final class FacadeCostProbe {
             measure(kind, split, rounds, table, breakdown);
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-6s %-28s %12s %9s %8s %12s %9s %10s%n",
-                "model", "case", "median s/ep", "IQR s", "/plain", "CPU s/ep", "wrap ms", "last loss");
+        System.out.printf(Locale.ROOT, "%-6s %-28s %12s %9s %8s %13s %12s %9s %10s%n",
+                "model", "case", "median s/ep", "IQR s", "/plain", "paired /plain", "CPU s/ep", "wrap ms", "last loss");
         table.forEach(System.out::println);
         System.out.println();
         System.out.println("one instrumented epoch of the coded default (seconds; workers' parts summed over worker threads):");
@@ -129,7 +130,8 @@ public final class FacadeCostProbe {
                 new Case("coded defaults, 1 worker", kind, split, CodedTrainingConfig.defaults().toBuilder().workers(1).build()),
                 new Case("vanilla-sync (4 workers)", kind, split,
                         CodedTrainingConfig.builder().seed(SEED).vanilla().policy(CodedTrainingConfig.Policy.SYNC).build()));
-        System.out.printf(Locale.ROOT, "%s: %,d parameters; warming up%n", model, cases.get(0).net.numParams());
+        System.out.printf(Locale.ROOT, "%s: %,d parameters; system load average %.2f; warming up%n", model,
+                cases.get(0).net.numParams(), loadAverage());
         for (Case c : cases) {
             c.epoch(false);
         }
@@ -142,11 +144,17 @@ public final class FacadeCostProbe {
             }
             System.out.println(line);
         }
-        double base = median(cases.get(0).seconds);
+        System.out.printf(Locale.ROOT, "%s done; system load average %.2f%n", model, loadAverage());
+        List<Double> plain = cases.get(0).seconds;
+        double base = median(plain);
         for (Case c : cases) {
             double med = median(c.seconds);
-            table.add(String.format(Locale.ROOT, "%-6s %-28s %12.2f %9.2f %8.2f %12.2f %9s %10.4f", model, c.name, med,
-                    iqr(c.seconds), med / base, median(c.cpu),
+            List<Double> paired = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                paired.add(c.seconds.get(r) / plain.get(r));
+            }
+            table.add(String.format(Locale.ROOT, "%-6s %-28s %12.2f %9.2f %8.2f %13.2f %12.2f %9s %10.4f", model, c.name, med,
+                    iqr(c.seconds), med / base, median(paired), median(c.cpu),
                     Double.isNaN(c.wrapMillis) ? "-" : String.format(Locale.ROOT, "%.0f", c.wrapMillis), c.net.score()));
             if (c.coded != null) {
                 c.coded.close();
@@ -229,6 +237,10 @@ public final class FacadeCostProbe {
             jobs.add(new long[]{step, t0, t1, t2, System.nanoTime()});
             return new Encoded(b.loss(), cws);
         }
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static long processCpuNanos() {
