@@ -78,7 +78,8 @@ final class TrainingData {
                     + " classes, the training data " + train.getLabels().size(1));
         }
         normalization.apply(train, test);
-        InMemoryExampleSource trainSource = InMemoryExampleSource.of(train, what + "/split-" + splitSeed
+        boolean heldOut = train != all; // the split seed names the data only when it drew the split
+        InMemoryExampleSource trainSource = InMemoryExampleSource.of(train, what + (heldOut ? "/split-" + splitSeed : "")
                 + "/" + normalization.name().toLowerCase(java.util.Locale.ROOT));
         InMemoryExampleSource testSource = InMemoryExampleSource.of(test, what + " (test)");
         String summary = String.format(java.util.Locale.ROOT, "%s: %d train / %d test examples of %s, normalization %s", what,
