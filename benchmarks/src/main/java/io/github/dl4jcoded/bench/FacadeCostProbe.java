@@ -146,15 +146,15 @@ public final class FacadeCostProbe {
         }
         System.out.printf(Locale.ROOT, "%s done; system load average %.2f%n", model, loadAverage());
         List<Double> plain = cases.get(0).seconds;
-        double base = median(plain);
+        double base = Stats.median(plain);
         for (Case c : cases) {
-            double med = median(c.seconds);
+            double med = Stats.median(c.seconds);
             List<Double> paired = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 paired.add(c.seconds.get(r) / plain.get(r));
             }
             table.add(String.format(Locale.ROOT, "%-6s %-28s %12.2f %9.2f %8.2f %13.2f %12.2f %9s %10.4f", model, c.name, med,
-                    iqr(c.seconds), med / base, median(paired), median(c.cpu),
+                    Stats.iqr(c.seconds), med / base, Stats.median(paired), Stats.median(c.cpu),
                     Double.isNaN(c.wrapMillis) ? "-" : String.format(Locale.ROOT, "%.0f", c.wrapMillis), c.net.score()));
             if (c.coded != null) {
                 c.coded.close();
@@ -247,20 +247,4 @@ public final class FacadeCostProbe {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static double median(List<Double> v) {
-        return quantile(v, 0.5);
-    }
-
-    private static double iqr(List<Double> v) {
-        return quantile(v, 0.75) - quantile(v, 0.25);
-    }
-
-    private static double quantile(List<Double> v, double q) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(a);
-        double pos = q * (a.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = (int) Math.ceil(pos);
-        return a[lo] + (a[hi] - a[lo]) * (pos - lo);
-    }
 }

@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.cluster;
 
+import io.github.dl4jcoded.data.Permutations;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -73,17 +75,6 @@ final class JobSchedule {
     }
 
     private int[] permutation(int e) {
-        int[] p = new int[size];
-        for (int i = 0; i < size; i++) {
-            p[i] = i;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e);
-        for (int i = size - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return Permutations.shuffled(size, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e));
     }
 }

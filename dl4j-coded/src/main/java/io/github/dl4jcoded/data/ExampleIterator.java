@@ -22,7 +22,7 @@ public final class ExampleIterator implements DataSetIterator {
     private final int batchSize;
     private final boolean shuffle;
     private final SplittableRandom rng;
-    private final int[] order;
+    private int[] order;
     private int cursor;
     private transient DataSetPreProcessor preProcessor;
 
@@ -67,14 +67,10 @@ public final class ExampleIterator implements DataSetIterator {
 
     @Override
     public void reset() {
-        Arrays.setAll(order, i -> i);
         if (shuffle) {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            order = Permutations.shuffled(source.size(), rng);
+        } else {
+            Arrays.setAll(order, i -> i);
         }
         cursor = 0;
     }

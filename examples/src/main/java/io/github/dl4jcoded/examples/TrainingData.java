@@ -3,6 +3,7 @@ package io.github.dl4jcoded.examples;
 import io.github.dl4jcoded.data.ExampleIterator;
 import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.data.InMemoryExampleSource;
+import io.github.dl4jcoded.data.Permutations;
 import io.github.dl4jcoded.datasets.files.Normalization;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
@@ -68,7 +69,7 @@ final class TrainingData {
                 throw new IllegalArgumentException(what + ": " + n + " examples cannot be split into a training and a test"
                         + " part by --test-fraction " + testFraction + ": give more data or --test-data");
             }
-            int[] order = shuffled(n, splitSeed);
+            int[] order = Permutations.shuffled(n, new SplittableRandom(splitSeed));
             InMemoryExampleSource every = InMemoryExampleSource.of(all, what);
             test = every.examples(Arrays.copyOfRange(order, n - nTest, n));
             train = every.examples(Arrays.copyOfRange(order, 0, n - nTest));
@@ -88,19 +89,6 @@ final class TrainingData {
         return new TrainingData(trainSource, testSource.size(), trainSource.numClasses(), summary, summary,
                 (batch, seed) -> new ExampleIterator(trainSource, batch, true, seed),
                 () -> new ExampleIterator(testSource, 500, false, 0L));
-    }
-
-    private static int[] shuffled(int n, long seed) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** The training set, as cluster mode and the fingerprint see it. */

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.bench.engine;
 
+import io.github.dl4jcoded.bench.Stats;
 import io.github.dl4jcoded.engine.ForwardModeEngine;
 import io.github.dl4jcoded.engine.ReverseThenProjectEngine;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -70,30 +71,14 @@ public final class EngineRatioProbe {
                 }
             }
         }
-        double fwdBase = median(times.get("plainForward"));
-        double bpBase = median(times.get("backprop"));
+        double fwdBase = Stats.median(times.get("plainForward"));
+        double bpBase = Stats.median(times.get("backprop"));
         System.out.printf("%-28s %10s %10s %12s %12s%n", "case", "median ms", "IQR ms", "/plainFwd", "/backprop");
         for (Map.Entry<String, List<Double>> e : times.entrySet()) {
-            double med = median(e.getValue());
-            System.out.printf("%-28s %10.1f %10.1f %12.2f %12.2f%n", e.getKey(), med, iqr(e.getValue()),
+            double med = Stats.median(e.getValue());
+            System.out.printf("%-28s %10.1f %10.1f %12.2f %12.2f%n", e.getKey(), med, Stats.iqr(e.getValue()),
                     med / fwdBase, med / bpBase);
         }
     }
 
-    private static double median(List<Double> v) {
-        return quantile(v, 0.5);
-    }
-
-    private static double iqr(List<Double> v) {
-        return quantile(v, 0.75) - quantile(v, 0.25);
-    }
-
-    private static double quantile(List<Double> v, double q) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(a);
-        double pos = q * (a.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = (int) Math.ceil(pos);
-        return a[lo] + (a[hi] - a[lo]) * (pos - lo);
-    }
 }
