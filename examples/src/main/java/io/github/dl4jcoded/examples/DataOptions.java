@@ -3,7 +3,6 @@ package io.github.dl4jcoded.examples;
 import io.github.dl4jcoded.datasets.files.CsvData;
 import io.github.dl4jcoded.datasets.files.ImageFolder;
 import io.github.dl4jcoded.datasets.files.Normalization;
-import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -16,15 +15,8 @@ import java.util.Locale;
  * must be given the same options (a worker whose data differ is refused: the fingerprint).
  */
 final class DataOptions {
-    @Option(names = "--train-size", defaultValue = "8000", description = "MNIST: training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "MNIST: test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
-
-    @Option(names = "--split-seed", defaultValue = "" + MnistSplit.DEFAULT_SEED,
-            description = "seed of the train/test split of the digits, and of --test-fraction's (default: ${DEFAULT-VALUE})")
-    long splitSeed;
+    @picocli.CommandLine.Mixin
+    MnistOptions mnist = new MnistOptions();
 
     @Option(names = "--train-data", paramLabel = "PATH", description = "train on your data instead of the digits: a CSV file"
             + " (numbers, one example per line, an integer class label; see --classes) or a folder of images with one folder"
@@ -81,7 +73,7 @@ final class DataOptions {
             if (testData != null) {
                 throw new IllegalArgumentException("--test-data needs --train-data (the MNIST digits bring their own test set)");
             }
-            return TrainingData.mnist(trainSize, testSize, splitSeed);
+            return TrainingData.mnist(mnist.trainSize, mnist.testSize, mnist.splitSeed);
         }
         if (!(testFraction > 0 && testFraction < 1)) {
             throw new IllegalArgumentException("--test-fraction must be between 0 and 1, got " + testFraction);
@@ -99,7 +91,7 @@ final class DataOptions {
                 throw new IllegalArgumentException("--test-data " + testData + " has the classes " + test.classes()
                         + ", --train-data " + trainData + " has " + train.classes() + ": give both the same class folders");
             }
-            return TrainingData.of(train.data(), test == null ? null : test.data(), testFraction, splitSeed, normalize,
+            return TrainingData.of(train.data(), test == null ? null : test.data(), testFraction, mnist.splitSeed, normalize,
                     "images " + trainData + " (" + imageSize + ", classes " + String.join(", ", train.classes()) + ")");
         }
         if (classes == null) {
@@ -108,7 +100,7 @@ final class DataOptions {
         }
         var train = CsvData.read(trainData, labelColumn, classes, skipLines);
         var test = testData == null ? null : CsvData.read(testData, labelColumn, classes, skipLines);
-        return TrainingData.of(train, test, testFraction, splitSeed, normalize, "CSV " + trainData + " (" + classes + " classes)");
+        return TrainingData.of(train, test, testFraction, mnist.splitSeed, normalize, "CSV " + trainData + " (" + classes + " classes)");
     }
 
     private int[] parseImageSize() {

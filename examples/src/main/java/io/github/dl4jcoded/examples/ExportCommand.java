@@ -33,19 +33,12 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "8000", description = "training digits (default: ${DEFAULT-VALUE})")
-    int trainSize;
-
-    @Option(names = "--test-size", defaultValue = "2000", description = "test digits (default: ${DEFAULT-VALUE})")
-    int testSize;
-
-    @Option(names = "--split-seed", defaultValue = "" + MnistSplit.DEFAULT_SEED,
-            description = "seed of the train/test split of the digits (default: ${DEFAULT-VALUE})")
-    long splitSeed;
+    @picocli.CommandLine.Mixin
+    MnistOptions mnist = new MnistOptions();
 
     @Override
     public Integer call() throws IOException {
-        MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, splitSeed);
+        MnistSplit split = MnistSplit.of(Mnist.load(), mnist.trainSize, mnist.testSize, mnist.splitSeed);
         Files.createDirectories(out);
         for (String part : new String[]{"train", "test"}) {
             MnistDigits digits = part.equals("train") ? split.train() : split.test();
