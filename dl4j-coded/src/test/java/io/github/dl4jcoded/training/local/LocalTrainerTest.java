@@ -354,6 +354,83 @@ public class LocalTrainerTest {
         }
     }
 
+    /**
+     * The callbacks the facade fires come in plain fit's order, with plain fit's iteration and
+     * epoch numbers and the network as its argument, holding what fit's network holds at that
+     * moment (lossless coding, one worker: the same updates). The backprop callbacks
+     * (onForwardPass, onGradientCalculation, onBackwardPass) fire in plain fit only: no backprop
+     * runs on the user's network.
+     */
+    @Test
+    void callbacksComeInPlainFitsOrderWithItsNumbersAndState() {
+        List<DataSet> batches = data(3, 8, DataType.DOUBLE, 4);
+        MultiLayerNetwork plain = net(cnn(new Adam(1e-2), DataType.DOUBLE));
+        MultiLayerNetwork coded = net(cnn(new Adam(1e-2), DataType.DOUBLE));
+        coded.setParams(plain.params().dup());
+        List<String> plainEvents = new ArrayList<>();
+        List<String> codedEvents = new ArrayList<>();
+        List<INDArray> plainParams = new ArrayList<>();
+        List<INDArray> codedParams = new ArrayList<>();
+        plain.setListeners(recorder(plain, plainEvents, plainParams));
+        plain.fit(new ListDataSetIterator<>(batches, 1), 2);
+        try (CodedTraining t = CodedTraining.wrap(coded, CodedTrainingConfig.builder().workers(1).lossless().build())) {
+            coded.setListeners(recorder(coded, codedEvents, codedParams));
+            t.fit(new ListDataSetIterator<>(batches, 1), 2);
+        }
+        List<String> plainShared = plainEvents.stream().filter(e -> !e.startsWith("backprop")).toList();
+        assertEquals(List.of("start 0", "iteration 0 epoch 0", "iteration 1 epoch 0", "iteration 2 epoch 0", "end 0",
+                "start 1", "iteration 3 epoch 1", "iteration 4 epoch 1", "iteration 5 epoch 1", "end 1"), plainShared);
+        assertEquals(plainShared, codedEvents);
+        assertTrue(plainEvents.size() > plainShared.size(), "plain fit also fires the backprop callbacks: " + plainEvents);
+        assertEquals(plainParams.size(), codedParams.size());
+        for (int i = 0; i < plainParams.size(); i++) {
+            assertTrue(relDiff(plainParams.get(i), codedParams.get(i)) < 1e-6, "callback " + codedEvents.get(i)
+                    + ": the network holds what fit's holds, " + relDiff(plainParams.get(i), codedParams.get(i)));
+        }
+    }
+
+    /** Records every callback with its numbers, and the parameters at the shared ones; checks the model argument. */
+    private static org.deeplearning4j.optimize.api.TrainingListener recorder(MultiLayerNetwork net, List<String> events,
+                                                                           List<INDArray> params) {
+        return new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void onEpochStart(org.deeplearning4j.nn.api.Model model) {
+                assertSame(net, model);
+                events.add("start " + net.getEpochCount());
+                params.add(net.params().dup());
+            }
+
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                assertSame(net, model);
+                events.add("iteration " + iteration + " epoch " + epoch);
+                params.add(net.params().dup());
+            }
+
+            @Override
+            public void onEpochEnd(org.deeplearning4j.nn.api.Model model) {
+                assertSame(net, model);
+                events.add("end " + net.getEpochCount());
+                params.add(net.params().dup());
+            }
+
+            @Override
+            public void onForwardPass(org.deeplearning4j.nn.api.Model model, List<INDArray> activations) {
+                events.add("backprop: forward");
+            }
+
+            @Override
+            public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+                events.add("backprop: gradient");
+            }
+
+            @Override
+            public void onBackwardPass(org.deeplearning4j.nn.api.Model model) {
+                events.add("backprop: backward");
+            }
+        };
+    }
+
     @Test
     void dl4jsCheckpointListenerSavesTheUsersNetworkWhichPlainDl4jLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
