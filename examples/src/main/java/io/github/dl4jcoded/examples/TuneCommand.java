@@ -37,8 +37,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,6 +115,11 @@ public final class TuneCommand implements Callable<Integer> {
             description = "codes: repetition, systematic, ldgm (default: ${DEFAULT-VALUE})")
     List<CodedTrainingConfig.CodeKind> codes;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED",
+            description = "score every configuration on each of these seeds (weights, data order, stragglers) and take the"
+                    + " mean: one seed's time to target is noisy (default: compare's --seed alone)")
+    List<Long> seeds = new ArrayList<>();
+
     @Option(names = "--out", required = true, description = "output directory")
     File out;
 
@@ -124,9 +131,13 @@ public final class TuneCommand implements Callable<Integer> {
 
     private TimeToTarget score;
 
-    /** One evaluated configuration: the reference (choice null) or a candidate; timeToTarget is NaN for a miss. */
-    record Row(String id, TuneSpace.Choice choice, CodedTrainingConfig config, double learningRate, double timeToTarget,
-               long updates, long bytesUp, long bytesDown, double finalAccuracy, double wallSeconds) {
+    /**
+     * One evaluated configuration: the reference (choice null) or a candidate, over the seeds; each seed's time to
+     * target ({@code times}, NaN for a miss), and their mean ({@code timeToTarget}, NaN unless every seed reached it);
+     * updates, bytes and final accuracy are means over the seeds.
+     */
+    record Row(String id, TuneSpace.Choice choice, CodedTrainingConfig config, double learningRate, double[] times,
+               double timeToTarget, long updates, long bytesUp, long bytesDown, double finalAccuracy, double wallSeconds) {
         boolean reached() {
             return !Double.isNaN(timeToTarget);
         }
@@ -172,11 +183,14 @@ public final class TuneCommand implements Callable<Integer> {
 
         PrintStream o = System.out;
         long wall0 = System.nanoTime();
-        CompareCommand.Prepared prepared = base.prepare();
+        Map<Long, CompareCommand.Prepared> prepared = new LinkedHashMap<>(); // the data, minibatches and stragglers of each seed
+        for (long seed : seeds.isEmpty() ? List.of(base.seed) : seeds) {
+            prepared.put(seed, compare(List.of("--seed", Long.toString(seed))).prepare());
+        }
         Files.createDirectories(out.toPath());
         List<Row> rows = Collections.synchronizedList(new ArrayList<>());
         for (CompareCommand.Method m : methods) {
-            rows.add(row("base " + m.label(), null, base, m, prepared));
+            rows.add(row("base " + m.label(), null, List.of(), m, prepared));
             o.println("reference " + describe(rows.get(rows.size() - 1)));
         }
 
@@ -189,7 +203,7 @@ public final class TuneCommand implements Callable<Integer> {
                 return () -> {
                     long start = System.currentTimeMillis();
                     TuneSpace.Choice c = (TuneSpace.Choice) candidate.getValue();
-                    Row r = row(Integer.toString(candidate.getIndex()), c, compare(c.compareOptions()), c.method(), prepared);
+                    Row r = row(Integer.toString(candidate.getIndex()), c, c.compareOptions(), c.method(), prepared);
                     rows.add(r);
                     o.println("candidate " + describe(r));
                     double s = scoreFunction.score(r, data, candidate.getDataParameters());
@@ -276,26 +290,51 @@ public final class TuneCommand implements Callable<Integer> {
         return c;
     }
 
-    private Row row(String id, TuneSpace.Choice choice, CompareCommand c, CompareCommand.Method m, CompareCommand.Prepared prepared) {
+    /** Runs {@code m} with the base options and {@code over} on every seed's prepared data. */
+    private Row row(String id, TuneSpace.Choice choice, List<String> over, CompareCommand.Method m,
+                    Map<Long, CompareCommand.Prepared> prepared) {
         long t0 = System.nanoTime();
-        CompareCommand.Outcome r = c.runStated(m, prepared);
-        CompareCommand.Point hit = r.firstAtTarget(c.target);
-        CompareCommand.Point last = r.points().get(r.points().size() - 1);
-        CompareCommand.Point at = hit != null ? hit : last;
-        return new Row(id, choice, r.config(), c.modelFile != null ? Double.NaN : c.learningRate(m), hit != null ? hit.time() : Double.NaN,
-                r.result().records().size(), at.bytesUp(), at.bytesDown(), last.accuracy(), (System.nanoTime() - t0) / 1e9);
+        int n = prepared.size();
+        double[] times = new double[n];
+        double updates = 0, up = 0, down = 0, accuracy = 0;
+        CompareCommand c = null;
+        CompareCommand.Outcome r = null;
+        int k = 0;
+        for (Map.Entry<Long, CompareCommand.Prepared> e : prepared.entrySet()) {
+            List<String> args = new ArrayList<>(over);
+            args.addAll(List.of("--seed", Long.toString(e.getKey())));
+            c = compare(args);
+            r = c.runStated(m, e.getValue());
+            CompareCommand.Point hit = r.firstAtTarget(c.target);
+            CompareCommand.Point last = r.points().get(r.points().size() - 1);
+            CompareCommand.Point at = hit != null ? hit : last;
+            times[k++] = hit != null ? hit.time() : Double.NaN;
+            updates += r.result().records().size();
+            up += at.bytesUp();
+            down += at.bytesDown();
+            accuracy += last.accuracy();
+        }
+        double mean = Arrays.stream(times).anyMatch(Double::isNaN) ? Double.NaN : Arrays.stream(times).average().orElseThrow();
+        return new Row(id, choice, r.config(), c.modelFile != null ? Double.NaN : c.learningRate(m), times, mean,
+                Math.round(updates / n), Math.round(up / n), Math.round(down / n), accuracy / n, (System.nanoTime() - t0) / 1e9);
     }
 
     private static String describe(Row r) {
         return String.format(Locale.ROOT, "%s: %s; %s, %,d bytes up, %,d down to it, final accuracy %.4f (%.0f s wall)", r.id(),
                 r.choice() == null ? "base options" : String.join(" ", r.choice().compareOptions()),
-                r.reached() ? String.format(Locale.ROOT, "target at %.3f virtual s", r.timeToTarget()) : "target not reached",
+                (r.reached() ? String.format(Locale.ROOT, "target at %.3f virtual s", r.timeToTarget()) : "target not reached")
+                        + (r.times().length > 1 ? " (seeds: " + perSeed(r) + ")" : ""),
                 r.bytesUp(), r.bytesDown(), r.finalAccuracy(), r.wallSeconds());
+    }
+
+    /** Each seed's time to target, "miss" for a miss, separated by ';'. */
+    private static String perSeed(Row r) {
+        return String.join(";", Arrays.stream(r.times()).mapToObj(t -> Double.isNaN(t) ? "miss" : fmt(t)).toList());
     }
 
     private void writeCsv(List<Row> rows, File file) throws IOException {
         StringBuilder sb = new StringBuilder("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,code,"
-                + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s\n");
+                + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s,seed_times_s\n");
         for (Row r : rows) {
             CodedTrainingConfig c = r.config();
             boolean async = c.policy() == CodedTrainingConfig.Policy.ASYNC;
@@ -305,7 +344,7 @@ public final class TuneCommand implements Callable<Integer> {
                     async ? c.stalenessRule().name().toLowerCase(Locale.ROOT) : "", async ? Integer.toString(c.cadence()) : "",
                     CodedTrainingConfig.label(c.code()), Boolean.toString(r.reached()), r.reached() ? fmt(r.timeToTarget()) : "",
                     fmt(score.of(r)), Long.toString(r.updates()), Long.toString(r.bytesUp()), Long.toString(r.bytesDown()),
-                    fmt(r.finalAccuracy()), String.format(Locale.ROOT, "%.1f", r.wallSeconds()))).append('\n');
+                    fmt(r.finalAccuracy()), String.format(Locale.ROOT, "%.1f", r.wallSeconds()), perSeed(r))).append('\n');
         }
         Files.writeString(file.toPath(), sb.toString(), StandardCharsets.UTF_8);
     }
@@ -380,8 +419,9 @@ public final class TuneCommand implements Callable<Integer> {
             return of((Row) model);
         }
 
+        /** The mean over the row's seeds of each seed's time to target, a miss counting the penalty. */
         double of(Row r) {
-            return r.reached() ? r.timeToTarget() : miss;
+            return Arrays.stream(r.times()).map(t -> Double.isNaN(t) ? miss : t).average().orElseThrow();
         }
 
         @Override

@@ -44,7 +44,7 @@ class TuneCommandTest {
         assertEquals(0, run(tune(dir.resolve("a"), "--compressions", "8,16", "--frames", "low_rank,count_sketch")));
         List<String> csv = Files.readAllLines(dir.resolve("a/tune.csv"));
         assertEquals("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,code,"
-                + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s", csv.get(0));
+                + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s,seed_times_s", csv.get(0));
         assertEquals(1 + 1 + 3, csv.size(), "the reference and three candidates:\n" + csv);
         assertTrue(csv.get(1).startsWith("base coded-async,coded-async,0.00100000,"), csv.get(1));
         byte[] head = Arrays.copyOf(Files.readAllBytes(dir.resolve("a/pareto.png")), 4);
@@ -90,7 +90,28 @@ class TuneCommandTest {
     }
 
     private static String withoutWall(String line) {
-        return line.substring(0, line.lastIndexOf(','));
+        List<String> f = new ArrayList<>(Arrays.asList(line.split(",", -1)));
+        f.remove(16); // wall_s
+        return String.join(",", f);
+    }
+
+    @Test
+    void withSeveralSeedsAConfigurationScoresTheMeanOfItsSeedsAMissCountingThePenalty(@TempDir Path dir) throws Exception {
+        assertEquals(0, run(tune(dir.resolve("s"), "--compressions", "16", "--frames", "low_rank",
+                "--seeds", "1,2")));
+        List<String> csv = Files.readAllLines(dir.resolve("s/tune.csv"));
+        assertEquals(1 + 1 + 3, csv.size(), csv.toString());
+        boolean differ = false;
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",", -1);
+            String[] seeds = f[17].split(";");
+            assertEquals(2, seeds.length, line);
+            double[] t = Arrays.stream(seeds).mapToDouble(x -> x.equals("miss") ? 6.0 : Double.parseDouble(x)).toArray();
+            assertEquals((t[0] + t[1]) / 2, Double.parseDouble(f[11]), 1e-4, "score = mean over the seeds: " + line);
+            assertEquals(!Arrays.asList(seeds).contains("miss"), Boolean.parseBoolean(f[9]), line);
+            differ |= !seeds[0].equals(seeds[1]);
+        }
+        assertTrue(differ, "the seeds are different runs: " + csv);
     }
 
     @Test
