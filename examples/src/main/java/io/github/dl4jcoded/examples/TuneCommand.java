@@ -254,10 +254,15 @@ public final class TuneCommand implements Callable<Integer> {
         int bestIndex = runner.bestScoreCandidateIndex();
         List<Row> all = new ArrayList<>(rows);
         Row best = all.stream().filter(r -> r.id().equals(Integer.toString(bestIndex))).findFirst().orElse(null);
+        Row lowest = all.stream().min(Comparator.comparingDouble(score::of)).orElseThrow(); // the references are rows too
         if (best == null) {
-            best = all.stream().min(Comparator.comparingDouble(score::of)).orElseThrow();
+            best = lowest;
             o.printf(Locale.ROOT, "no candidate finished within --minutes (%d failed): best.json is the reference's%n",
                     runner.numCandidatesFailed());
+        } else if (lowest.choice() == null && score.of(lowest) < score.of(best)) {
+            o.printf(Locale.ROOT, "no candidate beat the reference (the best, candidate %s, scored %.3f virtual s): best.json"
+                    + " is the reference's%n", best.id(), score.of(best));
+            best = lowest;
         }
         writeCsv(all, new File(out, "tune.csv"));
         plot(all, best, new File(out, "pareto.png"));

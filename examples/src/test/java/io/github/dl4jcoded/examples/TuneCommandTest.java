@@ -34,7 +34,10 @@ class TuneCommandTest {
     private static String[] tune(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("tune"));
         a.addAll(cluster());
-        a.addAll(List.of("--candidates", "3", "--lr-range", "2e-3:2e-2", "--no-progress", "--out", out.toString()));
+        a.addAll(List.of("--candidates", "3", "--no-progress", "--out", out.toString()));
+        if (!List.of(more).contains("--lr-range")) {
+            a.addAll(List.of("--lr-range", "2e-3:2e-2"));
+        }
         a.addAll(List.of(more));
         return a.toArray(new String[0]);
     }
@@ -50,10 +53,13 @@ class TuneCommandTest {
         byte[] head = Arrays.copyOf(Files.readAllBytes(dir.resolve("a/pareto.png")), 4);
         assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, head);
 
-        // The best configuration is the candidate with the lowest score in the CSV.
-        String[] best = csv.subList(2, csv.size()).stream().map(l -> l.split(","))
-                .min(Comparator.comparingDouble(f -> Double.parseDouble(f[11]))).orElseThrow();
-        assertTrue(Cli.output().contains("best: candidate " + best[0] + ", score "), Cli.output());
+        // The best configuration is the row with the lowest score in the CSV (the reference, where no candidate beat it).
+        double lowest = csv.subList(1, csv.size()).stream().mapToDouble(l -> Double.parseDouble(l.split(",")[11])).min().orElseThrow();
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("best: candidate ([^,]+), score ").matcher(Cli.output());
+        assertTrue(named.find(), Cli.output());
+        String[] best = csv.subList(1, csv.size()).stream().map(l -> l.split(",")).filter(f -> f[0].equals(named.group(1)))
+                .findFirst().orElseThrow();
+        assertEquals(lowest, Double.parseDouble(best[11]), 1e-12, "the named best has the lowest score in the CSV");
         CodedTrainingConfig chosen = CodedTrainingConfig.fromJson(Files.readString(dir.resolve("a/best.json")));
         assertEquals(Double.parseDouble(best[3]), chosen.compression());
         assertEquals(best[4], CodedTrainingConfig.label(chosen.frame()));
@@ -93,6 +99,18 @@ class TuneCommandTest {
         List<String> f = new ArrayList<>(Arrays.asList(line.split(",", -1)));
         f.remove(16); // wall_s
         return String.join(",", f);
+    }
+
+    @Test
+    void whenNoCandidateBeatsTheReferenceBestJsonIsTheReferences(@TempDir Path dir) throws Exception {
+        // A learning rate far too small: no candidate reaches the target, the reference (--lr 1e-3 from compare) does.
+        assertEquals(0, run(tune(dir.resolve("r"), "--lr-range", "1e-7:1e-7", "--compressions", "16", "--frames", "low_rank")));
+        List<String> csv = Files.readAllLines(dir.resolve("r/tune.csv"));
+        assertTrue(Boolean.parseBoolean(csv.get(1).split(",")[9]), "the reference reaches the target: " + csv.get(1));
+        assertTrue(Cli.output().contains("no candidate beat the reference"), Cli.output());
+        assertTrue(Cli.output().contains("best: candidate base coded-async, score "), Cli.output());
+        CodedTrainingConfig chosen = CodedTrainingConfig.fromJson(Files.readString(dir.resolve("r/best.json")));
+        assertEquals(Double.parseDouble(csv.get(1).split(",")[3]), chosen.compression(), "the reference's configuration");
     }
 
     @Test
