@@ -22,13 +22,14 @@ public final class InMemoryExampleSource implements ExampleSource {
     private final INDArray features; // [n, d]: one flat row per example, reshaped to exampleShape on the way out
     private final INDArray labels;
     private final long[] exampleShape;
-    private final String fingerprint;
+    private final String name;
+    private String fingerprint; // hashed when first asked for: a source that never meets a peer never pays for it
 
-    private InMemoryExampleSource(INDArray features, INDArray labels, long[] exampleShape, String fingerprint) {
+    private InMemoryExampleSource(INDArray features, INDArray labels, long[] exampleShape, String name) {
         this.features = features;
         this.labels = labels;
         this.exampleShape = exampleShape;
-        this.fingerprint = fingerprint;
+        this.name = name;
     }
 
     /**
@@ -58,7 +59,7 @@ public final class InMemoryExampleSource implements ExampleSource {
         long[] exampleShape = Arrays.copyOfRange(x.shape(), 1, x.rank());
         INDArray flat = x.dup('c').reshape('c', n, x.length() / n).castTo(DataType.FLOAT);
         INDArray labels = y.dup('c').castTo(DataType.FLOAT);
-        return new InMemoryExampleSource(flat, labels, exampleShape, name + "/sha256-" + hash(exampleShape, flat, labels));
+        return new InMemoryExampleSource(flat, labels, exampleShape, name);
     }
 
     @Override
@@ -97,13 +98,16 @@ public final class InMemoryExampleSource implements ExampleSource {
     }
 
     @Override
-    public String fingerprint() {
+    public synchronized String fingerprint() {
+        if (fingerprint == null) {
+            fingerprint = name + "/sha256-" + hash(exampleShape, features, labels);
+        }
         return fingerprint;
     }
 
     @Override
     public String toString() {
-        return fingerprint + " (" + size() + " examples of " + Arrays.toString(exampleShape) + ", " + numClasses() + " classes)";
+        return fingerprint() + " (" + size() + " examples of " + Arrays.toString(exampleShape) + ", " + numClasses() + " classes)";
     }
 
     private static boolean finite(INDArray a) {
