@@ -279,7 +279,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workers x --batch-per-worker (" + workers * (long) batchPerWorker
                     + ") exceeds the " + data.trainSize() + " training examples: every worker must get real examples");
         }
-        data.checkFits(network(Method.VANILLA_SYNC), modelFile != null ? "--model-file " + modelFile : "--model " + model);
+        data.checkFits(network(Method.VANILLA_SYNC), Models.chosenOption(modelFile, model));
         List<DataSet> batches = new ArrayList<>();
         DataSetIterator train = data.trainIterator(workers * batchPerWorker, seed);
         while (train.hasNext()) {

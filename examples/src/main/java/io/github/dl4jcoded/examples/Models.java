@@ -60,12 +60,18 @@ public final class Models {
         return file != null ? file.toString() : parse(model).name().toLowerCase(Locale.ROOT);
     }
 
+    /** The option that chose what {@link #chosen} trains, for error messages: {@code --model-file FILE} or {@code --model NAME}. */
+    static String chosenOption(java.nio.file.Path file, String model) {
+        return file != null ? "--model-file " + file : "--model " + model;
+    }
+
     /** The updater of what {@link #chosen} trains, for the output: the file's own, or Adam at the learning rate. */
     static String chosenUpdater(java.nio.file.Path file, double learningRate) {
         return file != null ? "the file's own updater" : String.format(Locale.ROOT, "Adam(%g)", learningRate);
     }
 
-    private static String firstLine(Throwable e) {
+    /** The first line of {@code e}'s message, for one-line errors. */
+    static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

