@@ -1,6 +1,8 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.nn.ParamLayout;
+import io.github.dl4jcoded.nn.RunningStatistics;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -21,8 +23,12 @@ public final class Backprop {
     private Backprop() {
     }
 
-    /** Mean data loss and the gradient of the mean loss (rank 1, layout of {@code net.params()}). */
-    public record Result(double loss, INDArray gradient) {
+    /**
+     * Mean data loss and the gradient of the mean loss (rank 1, layout of {@code net.params()});
+     * the running-statistics step of batch normalization as DL4J's backprop wrote it (see
+     * {@link RunningStatistics}), or null for a network without.
+     */
+    public record Result(double loss, INDArray gradient, double[] runningStatistics) {
         /** The gradient as doubles. */
         public double[] gradientAsDoubles() {
             return gradient.toDoubleVector();
@@ -30,21 +36,24 @@ public final class Backprop {
     }
 
     public static Result meanGradient(MultiLayerNetwork net, DataSet data) {
+        return meanGradient(Network.of(net), data);
+    }
+
+    public static Result meanGradient(Network net, DataSet data) {
         return meanGradient(net, data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(), data.getLabelsMaskArray());
     }
 
-    public static Result meanGradient(MultiLayerNetwork net, INDArray features, INDArray labels,
+    public static Result meanGradient(Network net, INDArray features, INDArray labels,
                                       INDArray featuresMask, INDArray labelsMask) {
         ParamLayout layout = ParamLayout.of(net);
         INDArray params = net.params();
         INDArray saved = params.dup();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            net.setInput(features);
-            net.setLabels(labels);
-            net.setLayerMaskArrays(featuresMask, labelsMask);
+            net.setMinibatch(features, labels, featuresMask, labelsMask);
             net.computeGradientAndScore();
-            double loss = net.score() - net.calcRegularizationScore(true);
-            INDArray grad = net.getGradientsViewArray().dup().reshape(-1);
+            double loss = net.score() - net.regularizationScore();
+            INDArray grad = net.gradientView().dup().reshape(-1);
+            double[] running = RunningStatistics.length(layout) == 0 ? null : RunningStatistics.read(layout, grad);
             grad.divi(features.size(0));
             for (ParamLayout.LayerRange l : layout.layers()) {
                 for (ParamLayout.ParamRange p : l.params()) {
@@ -53,15 +62,10 @@ public final class Backprop {
                     }
                 }
             }
-            return new Result(loss, grad);
+            return new Result(loss, grad, running);
         } finally {
             params.assign(saved);
-            // Not net.clear(): it drops the solver, and with it the updater and its state, which a
-            // cluster replica's network must keep (it is the server's copy).
-            net.clearLayersStates();
-            net.setInput(null);
-            net.setLabels(null);
-            net.clearLayerMaskArrays();
+            net.clearMinibatch();
         }
     }
 }

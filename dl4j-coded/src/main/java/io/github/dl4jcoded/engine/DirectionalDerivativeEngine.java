@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.nn.ParamLayout;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -42,7 +43,18 @@ public interface DirectionalDerivativeEngine {
 
     /** Loss and directional derivatives; see the interface comment for the exact semantics. */
     default Result compute(MultiLayerNetwork net, INDArray features, INDArray labels, INDArray directions) {
+        return compute(Network.of(net), features, labels, null, null, directions);
+    }
+
+    /** As {@link #compute(MultiLayerNetwork, INDArray, INDArray, INDArray)}, for either kind of network. */
+    default Result compute(Network net, INDArray features, INDArray labels, INDArray directions) {
         return compute(net, features, labels, null, null, directions);
+    }
+
+    /** As {@link #compute(Network, INDArray, INDArray, INDArray, INDArray, INDArray)} for a multi-layer network. */
+    default Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
+                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
+        return compute(Network.of(net), features, labels, featuresMask, labelsMask, directions);
     }
 
     /**
@@ -51,7 +63,7 @@ public interface DirectionalDerivativeEngine {
      * per-example losses as DL4J does; the mean is still over the whole minibatch. Engines throw
      * {@link UnsupportedOperationException} for masks they cannot honour.
      */
-    Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
+    Result compute(Network net, INDArray features, INDArray labels,
                    INDArray featuresMask, INDArray labelsMask, INDArray directions);
 
     /** A short name for reports and benchmarks. */
@@ -59,9 +71,15 @@ public interface DirectionalDerivativeEngine {
 
     /**
      * The mean minibatch loss (no regularization) and one directional derivative per direction,
-     * in the order of the rows of {@code directions}.
+     * in the order of the rows of {@code directions}; for networks with batch normalization, the
+     * running-statistics step DL4J's {@code fit} would take on this minibatch
+     * ({@link io.github.dl4jcoded.nn.RunningStatistics}), else null.
      */
-    record Result(double loss, double[] derivatives) {
+    record Result(double loss, double[] derivatives, double[] runningStatistics) {
+        public Result(double loss, double[] derivatives) {
+            this(loss, derivatives, null);
+        }
+
         public int size() {
             return derivatives.length;
         }

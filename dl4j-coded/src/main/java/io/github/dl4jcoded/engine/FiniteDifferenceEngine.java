@@ -2,7 +2,7 @@ package io.github.dl4jcoded.engine;
 
 import io.github.dl4jcoded.nn.ParamLayout;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,12 +50,12 @@ public final class FiniteDifferenceEngine implements DirectionalDerivativeEngine
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
+    public Result compute(Network net, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
         ParamLayout.of(net).checkDirections(directions);
         long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            MultiLayerNetwork work = net;
+            Network work = net;
             if (promoteToDouble && net.params().dataType() != DataType.DOUBLE) {
                 work = net.convertDataType(DataType.DOUBLE);
             }
@@ -92,8 +92,8 @@ public final class FiniteDifferenceEngine implements DirectionalDerivativeEngine
         }
     }
 
-    private static double loss(MultiLayerNetwork net, DataSet ds, long seed) {
+    private static double loss(Network net, DataSet ds, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        return net.score(ds, true) - net.calcRegularizationScore(true);
+        return net.score(ds, true) - net.regularizationScore();
     }
 }

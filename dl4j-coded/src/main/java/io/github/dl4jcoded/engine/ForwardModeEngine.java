@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.nn.ParamLayout;
 
 import io.github.dl4jcoded.engine.tangent.DenseRule;
@@ -70,8 +71,13 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
+    public Result compute(Network network, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
+        if (network.isGraph()) {
+            throw new UnsupportedOperationException("forward mode through a ComputationGraph is not built yet; "
+                    + "use ReverseThenProjectEngine");
+        }
+        MultiLayerNetwork net = ((Network.MultiLayer) network).model();
         if (featuresMask != null) {
             throw new UnsupportedOperationException("ForwardModeEngine does not support a features mask; "
                     + "use ReverseThenProjectEngine");

@@ -2,6 +2,7 @@ package io.github.dl4jcoded.engine;
 
 import io.github.dl4jcoded.nn.ParamLayout;
 
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,10 +78,16 @@ public final class GradCheck {
     }
 
     public static Report run(MultiLayerNetwork net, INDArray features, INDArray labels) {
-        return run(net, features, labels, defaultEngines(), 3, 12345L);
+        return run(Network.of(net), features, labels, defaultEngines(), 3, 12345L);
     }
 
     public static Report run(MultiLayerNetwork net, INDArray features, INDArray labels,
+                             List<DirectionalDerivativeEngine> engines, int directionsPerLayer, long seed) {
+        return run(Network.of(net), features, labels, engines, directionsPerLayer, seed);
+    }
+
+    /** Either kind of network: every engine against DL4J's backprop along the same directions. */
+    public static Report run(Network net, INDArray features, INDArray labels,
                              List<DirectionalDerivativeEngine> engines, int directionsPerLayer, long seed) {
         ParamLayout layout = ParamLayout.of(net);
         DataType dt = net.params().dataType();
@@ -146,7 +153,7 @@ public final class GradCheck {
     }
 
     /** {@code perLayer} Gaussian directions on all parameters (owner -1), then on each layer. */
-    private static INDArray directions(MultiLayerNetwork net, ParamLayout layout, int perLayer, long seed,
+    private static INDArray directions(Network net, ParamLayout layout, int perLayer, long seed,
                                        List<Integer> owner) {
         DataType dt = net.params().dataType();
         List<ParamLayout.LayerRange> withParams = layout.layers().stream().filter(ParamLayout.LayerRange::hasParams).toList();

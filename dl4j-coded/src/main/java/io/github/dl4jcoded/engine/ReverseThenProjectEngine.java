@@ -1,8 +1,8 @@
 package io.github.dl4jcoded.engine;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.nn.ParamLayout;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,14 +24,14 @@ public final class ReverseThenProjectEngine implements DirectionalDerivativeEngi
     }
 
     @Override
-    public Result compute(MultiLayerNetwork net, INDArray features, INDArray labels,
+    public Result compute(Network net, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
         ParamLayout layout = ParamLayout.of(net);
         layout.checkDirections(directions);
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             Backprop.Result g = Backprop.meanGradient(net, features, labels, featuresMask, labelsMask);
             INDArray d = directions.castTo(g.gradient().dataType()).mmul(g.gradient().reshape(g.gradient().length(), 1));
-            return new Result(g.loss(), d.castTo(DataType.DOUBLE).toDoubleVector());
+            return new Result(g.loss(), d.castTo(DataType.DOUBLE).toDoubleVector(), g.runningStatistics());
         }
     }
 }

@@ -35,6 +35,10 @@ public final class NetworkPartitions {
     }
 
     public static Partition build(MultiLayerNetwork net, Scheme scheme, int chunkSize) {
+        return build(Network.of(net), scheme, chunkSize);
+    }
+
+    public static Partition build(Network net, Scheme scheme, int chunkSize) {
         ParamLayout layout = ParamLayout.of(net);
         int n = Math.toIntExact(layout.numParams());
         Partition.Builder b = Partition.builder();

@@ -64,13 +64,19 @@ public final class ParamLayout {
     }
 
     public static ParamLayout of(MultiLayerNetwork net) {
+        return of(Network.of(net));
+    }
+
+    /** The layout of either kind of network; a graph's layers come in topological order, as its parameters do. */
+    public static ParamLayout of(Network net) {
         INDArray flat = net.params();
         long base = flat.offset();
         long total = flat.length();
         List<LayerRange> out = new ArrayList<>();
         long cursor = 0;
-        for (int i = 0; i < net.getnLayers(); i++) {
-            Layer layer = net.getLayer(i);
+        Layer[] all = net.layers();
+        for (int i = 0; i < all.length; i++) {
+            Layer layer = all[i];
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             List<ParamRange> params = new ArrayList<>();
             long from = Long.MAX_VALUE;
@@ -81,7 +87,7 @@ public final class ParamLayout {
                 long end = start + v.length();
                 if (start < 0 || end > total) {
                     throw new IllegalStateException("Parameter " + e.getKey() + " of layer " + i
-                            + " is not a view of net.params(); call net.init() first");
+                            + " is not a view of the network's params(); call init() first");
                 }
                 boolean differentiable = !(conf instanceof BatchNormalization
                         && (e.getKey().equals(BatchNormalizationParamInitializer.GLOBAL_MEAN)
