@@ -3,6 +3,8 @@ package io.github.dl4jcoded.api;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.local.LocalTrainer;
 import io.github.dl4jcoded.training.server.TrainingStats;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -23,9 +25,9 @@ import java.util.function.Consumer;
  */
 public final class CodedTraining implements AutoCloseable {
     private final LocalTrainer trainer;
-    private final MultiLayerNetwork net;
+    private final Model net;
 
-    private CodedTraining(MultiLayerNetwork net, CodedTrainingConfig config) {
+    private CodedTraining(Model net, CodedTrainingConfig config) {
         this.net = net;
         this.trainer = new LocalTrainer(net, config);
     }
@@ -33,6 +35,11 @@ public final class CodedTraining implements AutoCloseable {
     /** Wraps an initialized network for local coded (or vanilla parameter-server) training. */
     public static CodedTraining wrap(MultiLayerNetwork net, CodedTrainingConfig config) {
         return new CodedTraining(net, config);
+    }
+
+    /** Wraps an initialized graph (one input, one output) with the same contract. */
+    public static CodedTraining wrap(ComputationGraph graph, CodedTrainingConfig config) {
+        return new CodedTraining(graph, config);
     }
 
     /** Trains {@code epochs} passes; the wrapped network is updated in place. */
@@ -51,7 +58,8 @@ public final class CodedTraining implements AutoCloseable {
         return trainer.stats();
     }
 
-    public MultiLayerNetwork network() {
+    /** The wrapped network: the user's own object. */
+    public Model network() {
         return net;
     }
 

@@ -2,7 +2,7 @@ package io.github.dl4jcoded.cluster;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class CheckpointStore {
     record PendingJob(int epoch, int batch, int part, int[] examples) {
     }
 
-    record Loaded(State state, MultiLayerNetwork network) {
+    record Loaded(State state, Network network) {
     }
 
     private final Path dir;
@@ -76,19 +76,19 @@ final class CheckpointStore {
         }
         try {
             State s = JSON.readValue(statePath.toFile(), State.class);
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(s.model()).toFile(), true);
+            Network net = Network.restore(dir.resolve(s.model()).toFile());
             return Optional.of(new Loaded(s, net));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint in " + dir + " (delete the directory to start over)", e);
         }
     }
 
-    void write(MultiLayerNetwork net, State state) {
+    void write(Network net, State state) {
         try {
             Path model = dir.resolve(state.model());
             Path tmpModel = dir.resolve(state.model() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmpModel)) {
-                ModelSerializer.writeModel(net, out, true);
+                ModelSerializer.writeModel(net.model(), out, true);
             }
             commit(tmpModel, model);
             Path tmpState = dir.resolve(STATE_FILE + ".tmp");

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster;
 
+import org.deeplearning4j.nn.api.Model;
 import io.github.dl4jcoded.data.ExampleSource;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
@@ -14,7 +15,7 @@ import io.github.dl4jcoded.training.server.SeededStart;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -148,7 +149,7 @@ public final class ClusterServer implements AutoCloseable {
     private final ExampleSource data;
     private final ParameterServer core;
     /** The core's copy (masked updaters): what replicas replay, checkpoints hold and {@link #network} copies. */
-    private final MultiLayerNetwork net;
+    private final Network net;
     /** The user's network: every update lands in it, its listeners fire. */
     private final TrainedNetwork user;
     private final GradientCodec codec;
@@ -197,7 +198,12 @@ public final class ClusterServer implements AutoCloseable {
      *
      * @throws IllegalStateException when another open trainer already trains {@code net}
      */
-    public ClusterServer(MultiLayerNetwork net, CodedTrainingConfig config, ExampleSource data, Options options) {
+    public ClusterServer(Model net, CodedTrainingConfig config, ExampleSource data, Options options) {
+        this(Network.of(net), config, data, options);
+    }
+
+    /** As {@link #ClusterServer(Model, CodedTrainingConfig, ExampleSource, Options)}. */
+    public ClusterServer(Network net, CodedTrainingConfig config, ExampleSource data, Options options) {
         config.validate();
         ParameterServerSetup.checkSupported(net);
         if (config.policy() == CodedTrainingConfig.Policy.ASYNC
@@ -473,8 +479,8 @@ public final class ClusterServer implements AutoCloseable {
      * epoch count it started with (what replicas hold; their checksums compare with it). The
      * user's network itself is the trained network to evaluate or save.
      */
-    public synchronized MultiLayerNetwork network() {
-        return net.clone();
+    public synchronized Network network() {
+        return net.duplicate();
     }
 
     /** Stops the driver; the user's network is then free for another trainer. */
@@ -766,15 +772,15 @@ public final class ClusterServer implements AutoCloseable {
     private byte[] snapshot() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            ModelSerializer.writeModel(net, out, true);
+            ModelSerializer.writeModel(net.model(), out, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the network for a worker", e);
         }
         return out.toByteArray();
     }
 
-    private static long updaterStateLength(MultiLayerNetwork n) {
-        INDArray state = n.getUpdater(true).getStateViewArray();
+    private static long updaterStateLength(Network n) {
+        INDArray state = n.updaterState();
         return state == null ? 0 : state.length();
     }
 

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.cluster;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.ByteBuffer;
@@ -15,10 +15,10 @@ public final class ReplicaChecksum {
     private ReplicaChecksum() {
     }
 
-    public static long of(MultiLayerNetwork net) {
+    public static long of(Network net) {
         CRC32C crc = new CRC32C();
         update(crc, net.params());
-        INDArray state = net.getUpdater(true).getStateViewArray();
+        INDArray state = net.updaterState();
         if (state != null && !state.isEmpty()) {
             update(crc, state);
         }

@@ -5,8 +5,7 @@ import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.ByteArrayInputStream;
@@ -64,13 +63,13 @@ public final class WorkerReplica {
      *                                  is not the server's (ask for a resync: it sends the snapshot)
      */
     private void rebuild(Welcome welcome) {
-        MultiLayerNetwork restored;
+        Network restored;
         try {
             if (welcome.seededNetwork() != null) {
-                restored = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(welcome.seededNetwork()));
+                restored = Network.fromJson(welcome.seededNetwork());
                 restored.init();
             } else {
-                restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(welcome.snapshot()), true);
+                restored = Network.restore(welcome.snapshot());
             }
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("unreadable network in the welcome: " + e.getMessage(), e);
@@ -144,7 +143,7 @@ public final class WorkerReplica {
         }
     }
 
-    public MultiLayerNetwork network() {
+    public Network network() {
         return core.network();
     }
 }

@@ -129,6 +129,16 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
     /** Initializes a network built from a configuration with {@code params}, cloned when asked. */
     public abstract void init(INDArray params, boolean cloneParams);
 
+    /** Initializes a network built from a configuration with its seeded initial parameters. */
+    public void init() {
+        init(null, false);
+    }
+
+    /** Copies {@code values} into the parameters. */
+    public void setParams(INDArray values) {
+        params().assign(values);
+    }
+
     public abstract int getIterationCount();
 
     public abstract void setIterationCount(int iterations);

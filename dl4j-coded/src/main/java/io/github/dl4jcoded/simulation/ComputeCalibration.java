@@ -11,7 +11,7 @@ import io.github.dl4jcoded.training.ParameterServerSetup;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.Update;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -108,7 +108,7 @@ public final class ComputeCalibration {
      * Everything a cluster of {@code config} pays, with jobs of {@code shard}'s examples: the
      * workers' compute, the server's per message and per update, a coded replica's replay.
      */
-    public Costs costs(MultiLayerNetwork net, CodedTrainingConfig config, DataSet shard) {
+    public Costs costs(Network net, CodedTrainingConfig config, DataSet shard) {
         boolean coded = config.mode() == CodedTrainingConfig.Mode.CODED;
         Measurement perExample;
         Measurement perJob = null;
@@ -125,14 +125,14 @@ public final class ComputeCalibration {
     }
 
     /** A vanilla worker's job: backprop to a mean dense gradient, per example. */
-    public Measurement backprop(MultiLayerNetwork net, DataSet shard) {
-        MultiLayerNetwork replica = ParameterServerSetup.replica(net);
+    public Measurement backprop(Network net, DataSet shard) {
+        Network replica = ParameterServerSetup.replica(net);
         double[] t = time(() -> Backprop.meanGradient(replica, shard));
         return measurement("backprop", "example", shard.numExamples(), t, shard.numExamples());
     }
 
     /** A coded worker's work per job on top of its backprop: error feedback and projection onto its frames. */
-    public Measurement encoding(MultiLayerNetwork net, CodedTrainingConfig config, DataSet shard) {
+    public Measurement encoding(Network net, CodedTrainingConfig config, DataSet shard) {
         CodedCodec codec = new CodedCodec(ParameterServerSetup.serverCopy(net), config);
         double[] g = Backprop.meanGradient(ParameterServerSetup.replica(net), shard).gradientAsDoubles();
         int[] tasks = codec.tasksOf(0);
@@ -156,10 +156,10 @@ public final class ComputeCalibration {
     }
 
     /** A worker of {@code config} (vanilla or coded) computing its whole message for {@code shard}, per example. */
-    public Measurement worker(MultiLayerNetwork net, CodedTrainingConfig config, DataSet shard) {
+    public Measurement worker(Network net, CodedTrainingConfig config, DataSet shard) {
         GradientCodec codec = ParameterServerSetup.codec(ParameterServerSetup.serverCopy(net), config);
         GradientCodec.WorkerSide side = codec.workerSide(0);
-        MultiLayerNetwork replica = ParameterServerSetup.replica(net);
+        Network replica = ParameterServerSetup.replica(net);
         double[] t = time(() -> {
             if (side.compute(replica, shard, 0, 0) == null) {
                 throw new IllegalStateException("the codec refused round 0 while calibrating");
@@ -171,14 +171,14 @@ public final class ComputeCalibration {
     }
 
     /** Forward mode pushing {@code tangents} random directions through {@code net} on {@code shard}, per example. */
-    public Measurement forwardMode(MultiLayerNetwork net, DataSet shard, int tangents) {
+    public Measurement forwardMode(Network net, DataSet shard, int tangents) {
         if (tangents < 1) {
             throw new IllegalArgumentException("need at least one tangent, got " + tangents);
         }
         ForwardModeEngine engine = new ForwardModeEngine(tangents);
         Nd4j.getRandom().setSeed(tangents);
         INDArray dirs = Nd4j.randn(net.params().dataType(), tangents, net.numParams());
-        MultiLayerNetwork replica = ParameterServerSetup.replica(net);
+        Network replica = ParameterServerSetup.replica(net);
         double[] t = time(() -> engine.compute(replica, shard.getFeatures(), shard.getLabels(), dirs));
         return measurement("forward mode, " + tangents + " tangents", "example", shard.numExamples(), t, shard.numExamples());
     }
@@ -189,9 +189,9 @@ public final class ComputeCalibration {
      * replaying those updates: {per message, per update, per replayed entry}. Messages are made
      * outside the timing from one backprop gradient, encoded with each round's frames.
      */
-    Measurement[] server(MultiLayerNetwork net, CodedTrainingConfig config, DataSet shard) {
+    Measurement[] server(Network net, CodedTrainingConfig config, DataSet shard) {
         ParameterServer core = ParameterServer.forNetwork(net, config);
-        ParameterServer replica = new ParameterServer(core.network().clone(), config, 0);
+        ParameterServer replica = new ParameterServer(core.network().duplicate(), config, 0);
         replica.codec().importState(core.codec().exportState());
         double[] g = Backprop.meanGradient(ParameterServerSetup.replica(net), shard).gradientAsDoubles();
         int n = config.workers();

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.simulation;
 
+import org.deeplearning4j.nn.api.Model;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
@@ -10,7 +11,7 @@ import io.github.dl4jcoded.training.server.SeededStart;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayDeque;
@@ -98,25 +99,29 @@ public final class SimulatedCluster {
      *                         configuration alone when its seed rebuilds it, as in the cluster)
      * @param welcomeBytes     a welcome with the network's snapshot (a worker that rejoins after a crash)
      */
-    public record Result(List<Record> records, List<EvalPoint> evaluations, MultiLayerNetwork network,
+    public record Result(List<Record> records, List<EvalPoint> evaluations, Network network,
                          double endTime, long rounds, long messages, long late, long stale, long rejected,
                          long emptyRounds, long lostJobs, long bytesUp, long bytesDown, long denseEquivalentBytes,
                          long[] messagesFrom, boolean stoppedEarly, double serverBusySeconds, double replaySeconds,
                          long joinWelcomeBytes, long welcomeBytes) {
     }
 
-    private final MultiLayerNetwork userNet;
+    private final Network userNet;
     private final CodedTrainingConfig config;
     private final CostModel cost;
     private final StragglerModel stragglers;
     private double evalInterval = Double.POSITIVE_INFINITY;
     private long evalUpdates;
-    private ToDoubleFunction<MultiLayerNetwork> metric;
+    private ToDoubleFunction<Network> metric;
     private DoublePredicate stopWhen;
     private double timeLimit = Double.POSITIVE_INFINITY;
     private boolean vanillaReplaysLog;
 
-    public SimulatedCluster(MultiLayerNetwork net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
+    public SimulatedCluster(Model net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
+        this(Network.of(net), config, cost, stragglers);
+    }
+
+    public SimulatedCluster(Network net, CodedTrainingConfig config, CostModel cost, StragglerModel stragglers) {
         config.validate();
         ParameterServerSetup.checkSupported(net);
         this.userNet = net;
@@ -129,7 +134,7 @@ public final class SimulatedCluster {
      * Evaluates {@code metric} on the server's network at every multiple of {@code seconds} of
      * virtual time (the state as it was then), and once more at the end of the run.
      */
-    public SimulatedCluster evaluateEvery(double seconds, ToDoubleFunction<MultiLayerNetwork> metric) {
+    public SimulatedCluster evaluateEvery(double seconds, ToDoubleFunction<Network> metric) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("evaluation interval must be > 0, got " + seconds);
         }
@@ -144,7 +149,7 @@ public final class SimulatedCluster {
      * update (at that update's virtual time), and once more at the end of the run: each method
      * is then sampled at the same fraction of its own progress, whatever its speed.
      */
-    public SimulatedCluster evaluateEveryUpdates(long updates, ToDoubleFunction<MultiLayerNetwork> metric) {
+    public SimulatedCluster evaluateEveryUpdates(long updates, ToDoubleFunction<Network> metric) {
         if (updates < 1) {
             throw new IllegalArgumentException("evaluation interval must be at least 1 update, got " + updates);
         }
@@ -206,13 +211,13 @@ public final class SimulatedCluster {
                 Comparator.comparingDouble(Event::time).thenComparingLong(Event::seq));
         // The parameter server itself: the one core every mode uses, on this virtual clock.
         private final ParameterServer core;
-        private final MultiLayerNetwork server;
+        private final Network server;
         private final GradientCodec codec;
         private final int n = config.workers();
         // One replica serves every worker: a job computes at once on the parameters it just read, and
         // nothing of a worker's own survives between its jobs in the network (its codec state, such
         // as error feedback, lives in its WorkerSide). 256 LeNet replicas would hold ~1 GB for nothing.
-        private final MultiLayerNetwork replica;
+        private final Network replica;
         private final GradientCodec.WorkerSide[] sides = new GradientCodec.WorkerSide[n];
         private final WorkerState[] state = new WorkerState[n];
         private final long[] jobsTaken = new long[n];
@@ -636,10 +641,10 @@ public final class SimulatedCluster {
     }
 
     /** Bytes of a network's ModelSerializer zip (what a welcome carries). */
-    private static long snapshotBytes(MultiLayerNetwork net) {
+    private static long snapshotBytes(Network net) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            org.deeplearning4j.util.ModelSerializer.writeModel(net, out, true);
+            org.deeplearning4j.util.ModelSerializer.writeModel(net.model(), out, true);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot serialize the network to size a welcome", e);
         }

@@ -19,7 +19,7 @@ import io.github.dl4jcoded.nn.ParamLayout;
 import io.github.dl4jcoded.partition.Block;
 import io.github.dl4jcoded.partition.Partition;
 import io.github.dl4jcoded.updater.GradientMask;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -45,7 +45,7 @@ public final class CodedCodec implements GradientCodec {
     private final int valueBytes; // decoded values are rounded to the symbol precision, or the parameters' when float32
     private StepFrames lastFrames; // write() is called once per update: cache that step's frames
 
-    public CodedCodec(MultiLayerNetwork net, CodedTrainingConfig config) {
+    public CodedCodec(Network net, CodedTrainingConfig config) {
         this.config = config;
         this.valueBytes = config.symbolPrecision() == SymbolPrecision.FLOAT32 ? ParameterServerSetup.valueBytes(net)
                 : config.symbolPrecision().bytes();
@@ -527,7 +527,7 @@ public final class CodedCodec implements GradientCodec {
      * Each PARAM block's matrix view for low-rank frames: dense W [nIn, nOut] ('f') as nIn x nOut,
      * convolution W [nOut, nIn, kH, kW] ('c') as nOut x (nIn*kH*kW); other blocks have none.
      */
-    private static LowRankHistory.MatrixShape[] matrixShapes(MultiLayerNetwork net, Partition partition) {
+    private static LowRankHistory.MatrixShape[] matrixShapes(Network net, Partition partition) {
         ParamLayout layout = ParamLayout.of(net);
         LowRankHistory.MatrixShape[] shapes = new LowRankHistory.MatrixShape[partition.blockCount()];
         for (int j = 0; j < partition.blockCount(); j++) {

@@ -28,7 +28,7 @@ import io.github.dl4jcoded.frame.FrameSpec;
 import io.github.dl4jcoded.frame.LowRankHistory;
 import io.github.dl4jcoded.nn.NetworkPartitions;
 import io.github.dl4jcoded.partition.Partition;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -169,7 +169,7 @@ public record CodedTrainingConfig(
         /** one backprop, then the frames: cheapest when a worker sends many directions */
         REVERSE {
             @Override
-            public Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+            public Encoded encode(Network replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
                                   ErrorFeedback[] feedback) {
                 Backprop.Result b = Backprop.meanGradient(replica, shard);
                 double[] g = b.gradientAsDoubles();
@@ -187,7 +187,7 @@ public record CodedTrainingConfig(
              * direction, never forming the gradient (no backward pass, no stored activations).
              */
             @Override
-            public Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+            public Encoded encode(Network replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
                                   ErrorFeedback[] feedback) {
                 DirectionalDerivativeEngine engine = new ForwardModeEngine();
                 int n = encoder.partition().size();

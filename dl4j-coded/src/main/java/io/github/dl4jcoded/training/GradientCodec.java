@@ -2,7 +2,7 @@ package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.updater.GradientMask;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -16,7 +16,7 @@ public interface GradientCodec {
     /** Worker side, one instance per worker (it may keep state such as error feedback). */
     interface WorkerSide {
         /** The message for {@code round}, or null when the round is too old to encode any more (a straggler's job). */
-        WorkerMessage compute(MultiLayerNetwork replica, DataSet shard, long round, long version);
+        WorkerMessage compute(Network replica, DataSet shard, long round, long version);
     }
 
     /** Server side for one round: messages arrive one at a time, in any order. */

@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.training;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,15 +32,15 @@ import java.util.Set;
  */
 public final class TrainedNetwork implements AutoCloseable {
     /** Networks with an open trainer (by identity: a network's equals compares its parameters). */
-    private static final Set<MultiLayerNetwork> OPEN = Collections.synchronizedSet(
+    private static final Set<Model> OPEN = Collections.synchronizedSet(
             Collections.newSetFromMap(new IdentityHashMap<>()));
 
-    private final MultiLayerNetwork net;
+    private final Network net;
     private boolean closed;
 
     /** @throws IllegalStateException when another open trainer already trains {@code net} */
-    public TrainedNetwork(MultiLayerNetwork net) {
-        if (!OPEN.add(net)) {
+    public TrainedNetwork(Network net) {
+        if (!OPEN.add(net.model())) {
             throw new IllegalStateException("this network is already wrapped by an open trainer (a CodedTraining or a"
                     + " ClusterServer): close that one first (two trainers on one network would overwrite each other's updates)");
         }
@@ -47,7 +48,7 @@ public final class TrainedNetwork implements AutoCloseable {
     }
 
     /** The user's network. */
-    public MultiLayerNetwork network() {
+    public Network network() {
         return net;
     }
 
@@ -55,18 +56,18 @@ public final class TrainedNetwork implements AutoCloseable {
      * What the user set on their network (parameters, updater state, iteration and epoch counts)
      * into the trainer's {@code core}: where the next updates start from.
      */
-    public void giveStateTo(MultiLayerNetwork core) {
+    public void giveStateTo(Network core) {
         copyState(net, core);
-        core.getLayerWiseConfigurations().setEpochCount(net.getEpochCount());
+        core.setEpochCount(net.getEpochCount());
     }
 
     /**
      * The trainer's state into the user's network at once, without callbacks: {@code core}'s
      * parameters, updater state and iteration count, and {@code epochCount} (a resumed trainer's).
      */
-    public void takeStateFrom(MultiLayerNetwork core, int epochCount) {
+    public void takeStateFrom(Network core, int epochCount) {
         copyState(core, net);
-        net.getLayerWiseConfigurations().setEpochCount(epochCount);
+        net.setEpochCount(epochCount);
     }
 
     /**
@@ -75,7 +76,7 @@ public final class TrainedNetwork implements AutoCloseable {
      * {@code core} made no iteration since the last publish (an empty round changed nothing).
      * Call it from one thread at a time, with {@code core} not changing meanwhile.
      */
-    public void publishUpdate(MultiLayerNetwork core) {
+    public void publishUpdate(Network core) {
         if (core.getIterationCount() == net.getIterationCount()) {
             return;
         }
@@ -83,21 +84,21 @@ public final class TrainedNetwork implements AutoCloseable {
         net.setScore(core.score());
         int iteration = net.getIterationCount() - 1; // the update's own iteration, as fit reports it
         for (TrainingListener l : net.getListeners()) {
-            l.iterationDone(net, iteration, net.getEpochCount());
+            l.iterationDone(net.model(), iteration, net.getEpochCount());
         }
     }
 
     /** An epoch begins: {@code onEpochStart} for each of the user's current listeners. */
     public void startEpoch() {
         for (TrainingListener l : net.getListeners()) {
-            l.onEpochStart(net);
+            l.onEpochStart(net.model());
         }
     }
 
     /** An epoch's last update is published: {@code onEpochEnd} for each listener, then the epoch count moves on. */
     public void endEpoch() {
         for (TrainingListener l : net.getListeners()) {
-            l.onEpochEnd(net); // every update of the epoch is in it already
+            l.onEpochEnd(net.model()); // every update of the epoch is in it already
         }
         net.incrementEpochCount();
     }
@@ -107,16 +108,16 @@ public final class TrainedNetwork implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            OPEN.remove(net);
+            OPEN.remove(net.model());
         }
     }
 
     /** Parameters, updater state and iteration count, {@code from} into {@code to} (the epoch count is the user's). */
-    private static void copyState(MultiLayerNetwork from, MultiLayerNetwork to) {
+    private static void copyState(Network from, Network to) {
         to.params().assign(from.params());
-        INDArray state = from.getUpdater(true).getStateViewArray();
+        INDArray state = from.updaterState();
         if (state != null && !state.isEmpty()) {
-            to.getUpdater(true).getStateViewArray().assign(state);
+            to.updaterState().assign(state);
         }
         to.setIterationCount(from.getIterationCount());
     }

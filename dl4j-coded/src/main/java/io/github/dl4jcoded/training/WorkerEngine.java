@@ -3,7 +3,7 @@ package io.github.dl4jcoded.training;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.CodewordEncoder;
 import io.github.dl4jcoded.feedback.ErrorFeedback;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.List;
@@ -24,7 +24,7 @@ public interface WorkerEngine {
      *
      * @param feedback per task, its error feedback, or null where there is none
      */
-    Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+    Encoded encode(Network replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
                    ErrorFeedback[] feedback);
 
     /** True when the engine forms the worker's whole gradient (error feedback needs it). */

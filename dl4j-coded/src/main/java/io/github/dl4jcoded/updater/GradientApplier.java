@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.updater;
 
 import io.github.dl4jcoded.nd4j.GradientViewWriter;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link MaskedUpdater}, their updater state.
  */
 public final class GradientApplier {
-    private final MultiLayerNetwork net;
+    private final Network net;
     private final AtomicReference<GradientMask> currentMask = new AtomicReference<>();
     private final boolean masked;
 
@@ -37,6 +38,11 @@ public final class GradientApplier {
      *               gradients are then allowed; false for dense-only use with any updater
      */
     public GradientApplier(MultiLayerNetwork net, boolean masked) {
+        this(Network.of(net), masked);
+    }
+
+    /** As {@link #GradientApplier(MultiLayerNetwork, boolean)}, for either kind of network. */
+    public GradientApplier(Network net, boolean masked) {
         this.net = net;
         this.masked = masked;
         if (masked) {
@@ -44,7 +50,7 @@ public final class GradientApplier {
         }
     }
 
-    public MultiLayerNetwork network() {
+    public Network network() {
         return net;
     }
 
@@ -115,10 +121,7 @@ public final class GradientApplier {
     }
 
     private INDArray gradientView() {
-        if (net.getGradientsViewArray() == null) {
-            net.initGradientsView(); // DL4J creates it lazily, on the first backprop
-        }
-        return net.getGradientsViewArray();
+        return net.gradientView();
     }
 
     /** The step on the gradient written into {@code view}: updater, masking, scale, params, listeners. */
@@ -130,10 +133,7 @@ public final class GradientApplier {
         currentMask.set(mask);
         int iteration = net.getIterationCount();
         int epoch = net.getEpochCount();
-        Updater updater = net.getUpdater(true);
-        if (!(updater instanceof BaseMultiLayerUpdater<?> mlu)) {
-            throw new IllegalStateException("unexpected updater " + updater.getClass().getName());
-        }
+        BaseMultiLayerUpdater<?> mlu = net.updater();
         try {
             mlu.update(gradientOf(view), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
         } finally {
@@ -149,10 +149,10 @@ public final class GradientApplier {
             net.setScore(score);
         }
         for (TrainingListener l : net.getListeners()) {
-            l.iterationDone(net, iteration, epoch);
+            l.iterationDone(net.model(), iteration, epoch);
         }
-        BaseOptimizer.incrementIterationCount(net, 1);
-        BaseOptimizer.applyConstraints(net);
+        BaseOptimizer.incrementIterationCount(net.model(), 1);
+        BaseOptimizer.applyConstraints(net.model());
     }
 
     private static void zero(INDArray view, long[] missing) {
@@ -162,18 +162,19 @@ public final class GradientApplier {
         }
     }
 
-    /** A Gradient keyed like backprop's ("0_W", "0_b", ...) whose arrays are views of {@code view}. */
+    /** A Gradient keyed like backprop's ("0_W" or "conv1_W", ...) whose arrays are views of {@code view}. */
     private Gradient gradientOf(INDArray view) {
         Gradient g = new DefaultGradient(view);
-        for (int i = 0; i < net.getnLayers(); i++) {
-            Layer layer = net.getLayer(i);
+        Layer[] layers = net.layers();
+        for (int i = 0; i < layers.length; i++) {
+            Layer layer = layers[i];
             if (layer.numParams() == 0) {
                 continue;
             }
             Map<String, INDArray> views = layer.conf().getLayer().initializer()
                     .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
             for (Map.Entry<String, INDArray> e : views.entrySet()) {
-                g.setGradientFor(i + "_" + e.getKey(), e.getValue());
+                g.setGradientFor(net.gradientPrefix(i) + "_" + e.getKey(), e.getValue());
             }
         }
         return g;
@@ -182,6 +183,6 @@ public final class GradientApplier {
     @Override
     public String toString() {
         return "GradientApplier{params=" + net.numParams() + ", masked=" + masked + ", layers="
-                + Arrays.toString(net.getLayers()) + "}";
+                + Arrays.toString(net.layers()) + "}";
     }
 }

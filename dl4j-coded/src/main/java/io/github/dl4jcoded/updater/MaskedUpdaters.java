@@ -1,6 +1,9 @@
 package io.github.dl4jcoded.updater;
 
-import org.deeplearning4j.nn.api.Updater;
+import io.github.dl4jcoded.nn.Network;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -23,17 +26,42 @@ public final class MaskedUpdaters {
     public static MultiLayerConfiguration wrap(MultiLayerConfiguration conf) {
         MultiLayerConfiguration copy = conf.clone();
         for (int i = 0; i < copy.getConfs().size(); i++) {
-            Layer layer = copy.getConf(i).getLayer();
-            if (layer instanceof BaseLayer b) {
-                if (b.getIUpdater() != null && !(b.getIUpdater() instanceof MaskedUpdater)) {
-                    b.setIUpdater(new MaskedUpdater(b.getIUpdater()));
-                }
-                if (b.getBiasUpdater() != null && !(b.getBiasUpdater() instanceof MaskedUpdater)) {
-                    b.setBiasUpdater(new MaskedUpdater(b.getBiasUpdater()));
-                }
+            wrap(copy.getConf(i).getLayer());
+        }
+        return copy;
+    }
+
+    /** As {@link #wrap(MultiLayerConfiguration)} for a graph: every layer vertex's updaters wrapped. */
+    public static ComputationGraphConfiguration wrap(ComputationGraphConfiguration conf) {
+        ComputationGraphConfiguration copy = conf.clone();
+        for (GraphVertex v : copy.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                wrap(lv.getLayerConf().getLayer());
             }
         }
         return copy;
+    }
+
+    /** Either kind of configuration (what {@link Network#withConfiguration} hands over). */
+    public static Object wrapAny(Object conf) {
+        if (conf instanceof MultiLayerConfiguration m) {
+            return wrap(m);
+        }
+        if (conf instanceof ComputationGraphConfiguration g) {
+            return wrap(g);
+        }
+        throw new IllegalArgumentException("not a network configuration: " + conf.getClass().getName());
+    }
+
+    private static void wrap(Layer layer) {
+        if (layer instanceof BaseLayer b) {
+            if (b.getIUpdater() != null && !(b.getIUpdater() instanceof MaskedUpdater)) {
+                b.setIUpdater(new MaskedUpdater(b.getIUpdater()));
+            }
+            if (b.getBiasUpdater() != null && !(b.getBiasUpdater() instanceof MaskedUpdater)) {
+                b.setBiasUpdater(new MaskedUpdater(b.getBiasUpdater()));
+            }
+        }
     }
 
     /**
@@ -43,10 +71,12 @@ public final class MaskedUpdaters {
      * @return the number of updater blocks bound
      */
     public static int bind(MultiLayerNetwork net, Supplier<GradientMask> maskSource) {
-        Updater u = net.getUpdater(true);
-        if (!(u instanceof BaseMultiLayerUpdater<?> mlu)) {
-            throw new IllegalArgumentException("unexpected updater type " + u.getClass().getName());
-        }
+        return bind(Network.of(net), maskSource);
+    }
+
+    /** As {@link #bind(MultiLayerNetwork, Supplier)}, for either kind of network. */
+    public static int bind(Network net, Supplier<GradientMask> maskSource) {
+        BaseMultiLayerUpdater<?> mlu = net.updater();
         int bound = 0;
         for (UpdaterBlock block : mlu.getUpdaterBlocks()) {
             GradientUpdater<?> g = block.getGradientUpdater();

@@ -51,7 +51,7 @@ class ClusterServerUserNetworkTest {
             models.add(model);
             params.add(net.params().dup());
             // Listeners run under the server's monitor, so this reads the server's state at this very update.
-            MultiLayerNetwork now = server.get().network();
+            MultiLayerNetwork now = (MultiLayerNetwork) server.get().network().model();
             equalToServer.add(now.params().equals(net.params()) && now.getIterationCount() == net.getIterationCount());
         }
 
@@ -102,7 +102,7 @@ class ClusterServerUserNetworkTest {
 
             // (a) the user's network is the trained network
             assertEquals(s.network().params(), net.params(), "the user's network holds the server's final parameters");
-            assertEquals(s.network().getUpdater().getStateViewArray(), net.getUpdater().getStateViewArray());
+            assertEquals(s.network().updaterState(), net.getUpdater().getStateViewArray());
             assertEquals(updates, net.getIterationCount());
             assertEquals(2, net.getEpochCount());
 
@@ -168,7 +168,7 @@ class ClusterServerUserNetworkTest {
         MultiLayerNetwork trained;
         try (ClusterServer first = new ClusterServer(ClusterServerTest.cnn(), cfg, DATA, opts)) {
             train(first, 1);
-            trained = first.network(); // the checkpoint written at the end holds this
+            trained = (MultiLayerNetwork) first.network().model(); // the checkpoint written at the end holds this
         }
         MultiLayerNetwork net = ClusterServerTest.cnn();
         assertNotEquals(trained.params(), net.params());

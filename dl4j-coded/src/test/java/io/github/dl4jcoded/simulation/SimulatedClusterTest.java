@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.simulation;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
@@ -346,7 +347,7 @@ class SimulatedClusterTest {
         CodedTrainingConfig cfg = vanilla(CodedTrainingConfig.Policy.SYNC).build();
         SimulatedCluster.Result r = new SimulatedCluster(wide, cfg, ONE_SECOND_PER_EXAMPLE, StragglerModel.none())
                 .run(data(2, 4, DataType.FLOAT, 1), 1);
-        MultiLayerNetwork copy = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(wide);
+        io.github.dl4jcoded.nn.Network copy = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(Network.of(wide));
         String seeded = io.github.dl4jcoded.training.server.SeededStart.configuration(copy, cfg,
                 io.github.dl4jcoded.training.ParameterServerSetup.codec(copy, cfg), Long.MAX_VALUE);
         assertNotNull(seeded, "the server's copy is what its configuration's seed makes");
@@ -355,7 +356,7 @@ class SimulatedClusterTest {
         assertTrue(10 * r.joinWelcomeBytes() < r.welcomeBytes(), r.joinWelcomeBytes() + " vs " + r.welcomeBytes());
         assertEquals(2 * r.joinWelcomeBytes(), r.records().get(0).bytesDown() - 2 * WireSizes.job(2));
         // Trained (or edited) weights are not the seed's: no configuration stands in for them.
-        MultiLayerNetwork edited = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(wide);
+        io.github.dl4jcoded.nn.Network edited = io.github.dl4jcoded.training.ParameterServerSetup.serverCopy(Network.of(wide));
         edited.params().putScalar(0, 0.5);
         assertNull(io.github.dl4jcoded.training.server.SeededStart.configuration(edited, cfg,
                 io.github.dl4jcoded.training.ParameterServerSetup.codec(edited, cfg), Long.MAX_VALUE));
@@ -416,9 +417,9 @@ class SimulatedClusterTest {
         MultiLayerNetwork net = mlp(DataType.FLOAT);
         DataSet shard = data(1, 8, DataType.FLOAT, 5).get(0);
         ComputeCalibration cal = new ComputeCalibration(1, 3, 0);
-        ComputeCalibration.Costs vanilla = cal.costs(net, vanilla(CodedTrainingConfig.Policy.SYNC).build(), shard);
-        ComputeCalibration.Costs coded = cal.costs(net, CodedTrainingConfig.builder().workers(2).build(), shard);
-        ComputeCalibration.Costs async = cal.costs(net, CodedTrainingConfig.builder().workers(2)
+        ComputeCalibration.Costs vanilla = cal.costs(Network.of(net), vanilla(CodedTrainingConfig.Policy.SYNC).build(), shard);
+        ComputeCalibration.Costs coded = cal.costs(Network.of(net), CodedTrainingConfig.builder().workers(2).build(), shard);
+        ComputeCalibration.Costs async = cal.costs(Network.of(net), CodedTrainingConfig.builder().workers(2)
                 .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).policy(CodedTrainingConfig.Policy.ASYNC).build(), shard);
         for (ComputeCalibration.Costs c : List.of(vanilla, coded, async)) {
             for (ComputeCalibration.Measurement m : c.all()) {
@@ -436,9 +437,9 @@ class SimulatedClusterTest {
         assertTrue(c.jobSeconds(8) > c.perSampleSeconds() * 8, "a coded job is its backprop plus its encoding");
         assertTrue(c.replaySeconds() > 0 && c.serverUpdateSeconds() > 0 && v.serverUpdateSeconds() > 0);
 
-        ComputeCalibration.Measurement fwd = cal.forwardMode(net, shard, 4);
+        ComputeCalibration.Measurement fwd = cal.forwardMode(Network.of(net), shard, 4);
         assertTrue(fwd.median() > 0);
-        assertThrows(IllegalArgumentException.class, () -> cal.forwardMode(net, shard, 0));
+        assertThrows(IllegalArgumentException.class, () -> cal.forwardMode(Network.of(net), shard, 0));
     }
 
     @Test

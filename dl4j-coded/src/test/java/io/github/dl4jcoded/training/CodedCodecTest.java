@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.training;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.training.local.LocalTrainerTest;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,23 +29,23 @@ class CodedCodecTest {
 
     @Test
     void aStragglerFarBehindTheLowRankHistorySkipsItsJob() {
-        CodedCodec codec = new CodedCodec(net, CodedTrainingConfig.builder().workers(2).build());
+        CodedCodec codec = new CodedCodec(Network.of(net), CodedTrainingConfig.builder().workers(2).build());
         GradientCodec.WorkerSide w0 = codec.workerSide(0);
-        assertNotNull(w0.compute(net, shard, 0, 0));
+        assertNotNull(w0.compute(Network.of(net), shard, 0, 0));
         for (long round = 0; round < 6; round++) {
             GradientCodec.Round r = codec.newRound(round, new int[]{0, 1});
-            r.offer(codec.workerSide(1).compute(net, shard, round, round));
+            r.offer(codec.workerSide(1).compute(Network.of(net), shard, round, round));
             codec.advance(round, round + 1, r.decode());
         }
-        assertNull(w0.compute(net, shard, 0, 0), "round 0's frames are gone: nothing to encode");
-        assertNotNull(w0.compute(net, shard, 6, 6));
+        assertNull(w0.compute(Network.of(net), shard, 0, 0), "round 0's frames are gone: nothing to encode");
+        assertNotNull(w0.compute(Network.of(net), shard, 6, 6));
     }
 
     @Test
     void aRefusedMessageLeavesTheRoundAsItWas() {
-        CodedCodec codec = new CodedCodec(net, CodedTrainingConfig.builder().workers(2)
+        CodedCodec codec = new CodedCodec(Network.of(net), CodedTrainingConfig.builder().workers(2)
                 .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false).build());
-        WorkerMessage good = codec.workerSide(0).compute(net, shard, 0, 0);
+        WorkerMessage good = codec.workerSide(0).compute(Network.of(net), shard, 0, 0);
         List<Codeword> tampered = new ArrayList<>(good.codewords());
         Codeword last = tampered.remove(tampered.size() - 1);
         double[] sym = last.symbols();
@@ -85,9 +86,9 @@ class CodedCodecTest {
         CodedTrainingConfig back = CodedTrainingConfig.fromJson(json);
         assertTrue(back.frame() instanceof HalfSizedHadamard);
         assertEquals(cfg.code(), back.code());
-        CodedCodec codec = new CodedCodec(net, back);
+        CodedCodec codec = new CodedCodec(Network.of(net), back);
         long symbols = codec.symbolsPerRound(0, 0);
-        long atFour = new CodedCodec(net, CodedTrainingConfig.builder().workers(1).frame(CodedTrainingConfig.FrameKind.HADAMARD)
+        long atFour = new CodedCodec(Network.of(net), CodedTrainingConfig.builder().workers(1).frame(CodedTrainingConfig.FrameKind.HADAMARD)
                 .compression(4).errorFeedback(false).build()).symbolsPerRound(0, 0);
         assertTrue(symbols < atFour, symbols + " symbols with the user's frames, " + atFour + " at 4x");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -128,12 +129,12 @@ class CodedCodecTest {
                 .partition(io.github.dl4jcoded.nn.NetworkPartitions.Scheme.CHUNK).chunkSize((int) (big.numParams() / 6) + 1)
                 .code(CodedTrainingConfig.CodeKind.SYSTEMATIC).parityTasks(3).rowWeight(2)
                 .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false).build();
-        CodedCodec codec = new CodedCodec(big, cfg);
+        CodedCodec codec = new CodedCodec(Network.of(big), cfg);
         List<DataSet> shards = LocalTrainerTest.data(3, 8, DataType.DOUBLE, 3);
         GradientCodec.Window window = codec.newWindow();
         GradientCodec.Round oneShot = codec.newRound(0, new int[]{0, 1, 2}); // step 0: the frames of version 0
         for (int w = 0; w < 3; w++) {
-            WorkerMessage m = codec.workerSide(w).compute(big, shards.get(w), 10 + w, 0);
+            WorkerMessage m = codec.workerSide(w).compute(Network.of(big), shards.get(w), 10 + w, 0);
             window.offer(m);
             oneShot.offer(new WorkerMessage(0, 0, w, m.examples(), m.loss(), m.codewords(), null, m.precision()));
         }
@@ -148,7 +149,7 @@ class CodedCodecTest {
             assertEquals(once[i], live[i], 1e-12 * (1 + Math.abs(once[i])), "entry " + i);
         }
         // A message read at another version is in another frame step: the update is still one group, in the newest frames.
-        WorkerMessage later = codec.workerSide(0).compute(big, shards.get(0), 20, 4 * cfg.framesEvery());
+        WorkerMessage later = codec.workerSide(0).compute(Network.of(big), shards.get(0), 20, 4 * cfg.framesEvery());
         window.offer(later);
         assertEquals(1, window.decode().groups().size());
         assertEquals(4, window.decode().groups().get(0).frameStep());
@@ -163,9 +164,9 @@ class CodedCodecTest {
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(1).policy(CodedTrainingConfig.Policy.ASYNC).framePeriod(1)
                 .frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH).compression(4).errorFeedback(false)
                 .symbolPrecision(io.github.dl4jcoded.decode.SymbolPrecision.FLOAT32).build();
-        CodedCodec codec = new CodedCodec(net, cfg);
-        WorkerMessage old = codec.workerSide(0).compute(net, shard, 0, 0); // frames of step 0
-        WorkerMessage fresh = codec.workerSide(0).compute(net, LocalTrainerTest.data(1, 8, DataType.FLOAT, 2).get(0), 1, 1);
+        CodedCodec codec = new CodedCodec(Network.of(net), cfg);
+        WorkerMessage old = codec.workerSide(0).compute(Network.of(net), shard, 0, 0); // frames of step 0
+        WorkerMessage fresh = codec.workerSide(0).compute(Network.of(net), LocalTrainerTest.data(1, 8, DataType.FLOAT, 2).get(0), 1, 1);
         SymbolGroup alone0 = decodeAlone(codec, old).groups().get(0);
         SymbolGroup alone1 = decodeAlone(codec, fresh).groups().get(0);
         assertEquals(0, alone0.frameStep());

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.training.local;
 
+import org.deeplearning4j.nn.api.Model;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
@@ -10,7 +11,7 @@ import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.training.server.ParameterServer;
 import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
@@ -57,7 +58,7 @@ public final class LocalTrainer implements AutoCloseable {
 
     private final TrainedNetwork userNet;
     private final ParameterServer core;
-    private final MultiLayerNetwork server;
+    private final Network server;
     private final CodedTrainingConfig config;
     private final ReentrantReadWriteLock paramsLock = new ReentrantReadWriteLock();
     private final BlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
@@ -83,7 +84,12 @@ public final class LocalTrainer implements AutoCloseable {
     }
 
     /** @throws IllegalStateException when another open trainer already trains {@code net} */
-    public LocalTrainer(MultiLayerNetwork net, CodedTrainingConfig config) {
+    public LocalTrainer(Model net, CodedTrainingConfig config) {
+        this(Network.of(net), config);
+    }
+
+    /** @throws IllegalStateException when another open trainer already trains {@code net} */
+    public LocalTrainer(Network net, CodedTrainingConfig config) {
         config.validate();
         this.core = ParameterServer.forNetwork(net, config);
         this.userNet = new TrainedNetwork(net);
@@ -341,7 +347,7 @@ public final class LocalTrainer implements AutoCloseable {
     private final class Worker extends Thread {
         final int index;
         final BlockingQueue<Job> inbox = new LinkedBlockingQueue<>();
-        private final MultiLayerNetwork replica;
+        private final Network replica;
         private final GradientCodec.WorkerSide side;
 
         Worker(int index, GradientCodec codec) {

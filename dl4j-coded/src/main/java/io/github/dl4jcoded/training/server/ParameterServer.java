@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.training.server;
 
+import org.deeplearning4j.nn.api.Model;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
@@ -9,7 +10,7 @@ import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.updater.GradientApplier;
 import io.github.dl4jcoded.updater.GradientMask;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public final class ParameterServer {
     }
 
     private final CodedTrainingConfig config;
-    private final MultiLayerNetwork net;
+    private final Network net;
     private final GradientCodec codec;
     private final GradientApplier applier;
     private final double[] gradient;
@@ -94,7 +95,12 @@ public final class ParameterServer {
     private boolean closedUnapplied;
 
     /** A server for a copy of {@code user}: its parameters, updater state and counts; {@code user} is not changed. */
-    public static ParameterServer forNetwork(MultiLayerNetwork user, CodedTrainingConfig config) {
+    public static ParameterServer forNetwork(Model user, CodedTrainingConfig config) {
+        return forNetwork(Network.of(user), config);
+    }
+
+    /** As {@link #forNetwork(Model, CodedTrainingConfig)}. */
+    public static ParameterServer forNetwork(Network user, CodedTrainingConfig config) {
         ParameterServerSetup.checkSupported(user);
         return new ParameterServer(ParameterServerSetup.serverCopy(user), config, 0);
     }
@@ -105,7 +111,7 @@ public final class ParameterServer {
      *
      * @param version updates {@code net} has seen (a checkpoint's or a welcome's)
      */
-    public ParameterServer(MultiLayerNetwork net, CodedTrainingConfig config, long version) {
+    public ParameterServer(Network net, CodedTrainingConfig config, long version) {
         config.validate();
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0, got " + version);
@@ -139,7 +145,7 @@ public final class ParameterServer {
     }
 
     /** The server's network (parameters, masked updater state): read it between calls, never during one. */
-    public MultiLayerNetwork network() {
+    public Network network() {
         return net;
     }
 

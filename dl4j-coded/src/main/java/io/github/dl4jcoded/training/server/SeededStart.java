@@ -3,8 +3,7 @@ package io.github.dl4jcoded.training.server;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.GradientCodec;
 import io.github.dl4jcoded.training.ParameterServerSetup;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,16 +24,16 @@ public final class SeededStart {
      * {@code snapshotBytes} and the codec's state. Null otherwise (a trained network, weights set
      * by hand, or a network so small that its weights cost less than its configuration).
      */
-    public static String configuration(MultiLayerNetwork net, CodedTrainingConfig config, GradientCodec codec, long snapshotBytes) {
-        String json = net.getLayerWiseConfigurations().toJson();
+    public static String configuration(Network net, CodedTrainingConfig config, GradientCodec codec, long snapshotBytes) {
+        String json = net.configurationJson();
         byte[] state = codec.exportState();
         if (WireSizes.seededNetwork(json) >= snapshotBytes + (state == null ? 0 : state.length)) {
             return null;
         }
-        MultiLayerNetwork fresh = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+        Network fresh = Network.fromJson(json);
         fresh.init();
-        INDArray updater = net.getUpdater(true).getStateViewArray();
-        INDArray freshUpdater = fresh.getUpdater(true).getStateViewArray();
+        INDArray updater = net.updaterState();
+        INDArray freshUpdater = fresh.updaterState();
         boolean same = sameBits(fresh.params(), net.params())
                 && (updater == null || updater.isEmpty() ? freshUpdater == null || freshUpdater.isEmpty() : sameBits(freshUpdater, updater))
                 && fresh.getIterationCount() == net.getIterationCount() && fresh.getEpochCount() == net.getEpochCount()

@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.cluster.grpc;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.training.CodedCodec;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.DenseCodec;
@@ -42,7 +43,7 @@ final class Fixtures {
     }
 
     static GradientCodec codec(MultiLayerNetwork net, CodedTrainingConfig config) {
-        return config.mode() == CodedTrainingConfig.Mode.CODED ? new CodedCodec(net, config) : new DenseCodec((int) net.numParams(), 4);
+        return config.mode() == CodedTrainingConfig.Mode.CODED ? new CodedCodec(Network.of(net), config) : new DenseCodec((int) net.numParams(), 4);
     }
 
     static DataSet data(int n, long seed) {
@@ -60,6 +61,6 @@ final class Fixtures {
 
     /** A real message of {@code worker} for {@code round}. */
     static WorkerMessage message(MultiLayerNetwork net, GradientCodec codec, int worker, long round) {
-        return codec.workerSide(worker).compute(net, data(8, round), round, round);
+        return codec.workerSide(worker).compute(Network.of(net), data(8, round), round, round);
     }
 }

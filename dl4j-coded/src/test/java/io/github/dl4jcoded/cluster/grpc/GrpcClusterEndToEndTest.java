@@ -141,7 +141,7 @@ class GrpcClusterEndToEndTest {
                 assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
                 assertEquals(st.seq(), rep.seq());
             }
-            assertTrue(accuracy(r.core.network()) > 0.9, "accuracy " + accuracy(r.core.network()));
+            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.9, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
             GrpcClusterServer.TransportStats ts = r.server.stats();
             long workerUp = 0;
             for (CompletableFuture<GrpcClusterWorker.Stats> f : r.runs) {
@@ -171,7 +171,7 @@ class GrpcClusterEndToEndTest {
             for (WorkerReplica rep : r.replicas) {
                 assertEquals(serverSum, ReplicaChecksum.of(rep.network()));
             }
-            assertTrue(accuracy(r.core.network()) > 0.6, "accuracy " + accuracy(r.core.network()));
+            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.6, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
         } finally {
             close(r);
         }
@@ -290,7 +290,7 @@ class GrpcClusterEndToEndTest {
             r.runs.get(0).get(60, TimeUnit.SECONDS);
             r.runs.get(1).get(60, TimeUnit.SECONDS);
             assertEquals(24, r.core.stats().seq());
-            assertTrue(accuracy(r.core.network()) > 0.85, "accuracy " + accuracy(r.core.network()));
+            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.85, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
         } finally {
             close(r);
         }

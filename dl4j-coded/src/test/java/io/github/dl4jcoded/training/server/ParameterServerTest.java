@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.training.server;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.cluster.ReplicaChecksum;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
@@ -38,7 +39,7 @@ class ParameterServerTest {
 
     /** Worker {@code w}'s answer to {@code round} on its share, computed against the core's current parameters. */
     private static WorkerMessage answer(ParameterServer core, int w, long round, DataSet shard) {
-        MultiLayerNetwork replica = ParameterServerSetup.replica(core.network());
+        Network replica = ParameterServerSetup.replica(core.network());
         return core.codec().workerSide(w).compute(replica, shard, round, core.version()).asSent();
     }
 
@@ -192,7 +193,7 @@ class ParameterServerTest {
     void aReplicaApplyingTheServersUpdatesStaysEqualBitForBit() {
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).seed(9).build(); // low-rank history frames
         ParameterServer server = ParameterServer.forNetwork(net(), cfg);
-        ParameterServer replica = new ParameterServer(server.network().clone(), cfg, 0);
+        ParameterServer replica = new ParameterServer(server.network().duplicate(), cfg, 0);
         replica.codec().importState(server.codec().exportState());
         long pushed = 0;
         long pulled = 0;
@@ -324,7 +325,7 @@ class ParameterServerTest {
             CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).seed(5).policy(CodedTrainingConfig.Policy.ASYNC)
                     .cadence(2).framePeriod(2).stalenessRule(rule).dcLambda(0.5).build(); // low-rank history frames
             ParameterServer server = ParameterServer.forNetwork(net(), cfg);
-            ParameterServer replica = new ParameterServer(server.network().clone(), cfg, 0);
+            ParameterServer replica = new ParameterServer(server.network().duplicate(), cfg, 0);
             replica.codec().importState(server.codec().exportState());
             long round = 0;
             for (int step = 0; step < 6; step++) {
@@ -351,7 +352,7 @@ class ParameterServerTest {
 
     /** Worker {@code w}'s answer computed as if against {@code version}'s frames (the parameters are the current ones). */
     private static WorkerMessage answer(ParameterServer core, int w, long round, DataSet shard, long version) {
-        MultiLayerNetwork replica = ParameterServerSetup.replica(core.network());
+        Network replica = ParameterServerSetup.replica(core.network());
         return core.codec().workerSide(w).compute(replica, shard, round, version).asSent();
     }
 
