@@ -136,7 +136,8 @@ public final class CodedCodec implements GradientCodec {
             WorkerEngine.Encoded e = engine.encode(replica, shard, step, tasks, encoder, fb);
             // Error feedback has rounded its own codewords (and kept what rounding dropped); the others here.
             List<Codeword> sent = e.codewords().stream().map(config.symbolPrecision()::roundAtSource).toList();
-            return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), sent, null, config.symbolPrecision());
+            return new WorkerMessage(round, version, worker, shard.numExamples(), e.loss(), sent, null, config.symbolPrecision(),
+                    e.runningStatistics());
         };
     }
 

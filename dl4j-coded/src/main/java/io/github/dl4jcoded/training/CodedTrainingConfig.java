@@ -177,7 +177,7 @@ public record CodedTrainingConfig(
                 for (int i = 0; i < tasks.length; i++) {
                     cws.add(feedback != null && feedback[i] != null ? feedback[i].step(step, g) : encoder.encode(step, tasks[i], g));
                 }
-                return new Encoded(b.loss(), cws);
+                return new Encoded(b.loss(), cws, b.runningStatistics());
             }
         },
         /** forward-mode JVPs, one tangent per symbol: only for few directions per worker */
@@ -193,6 +193,7 @@ public record CodedTrainingConfig(
                 int n = encoder.partition().size();
                 java.util.List<Codeword> cws = new java.util.ArrayList<>(tasks.length);
                 double loss = Double.NaN;
+                double[] running = null; // the same for every pass: one minibatch
                 double[] row = new double[n];
                 for (int task : tasks) {
                     int m = encoder.symbolCount(step, task);
@@ -207,10 +208,11 @@ public record CodedTrainingConfig(
                         DirectionalDerivativeEngine.Result r = engine.compute(replica, shard.getFeatures(), shard.getLabels(), dirs);
                         System.arraycopy(r.derivatives(), 0, symbols, from, count);
                         loss = r.loss();
+                        running = r.runningStatistics();
                     }
                     cws.add(Codeword.of(encoder.code(), encoder.family(), step, task, symbols));
                 }
-                return new Encoded(loss, cws);
+                return new Encoded(loss, cws, running);
             }
 
             @Override

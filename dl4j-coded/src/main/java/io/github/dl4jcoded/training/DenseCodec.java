@@ -1,6 +1,7 @@
 package io.github.dl4jcoded.training;
 
 import io.github.dl4jcoded.decode.Codeword;
+import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.engine.Backprop;
 import io.github.dl4jcoded.updater.GradientMask;
 
@@ -21,7 +22,8 @@ public final class DenseCodec implements GradientCodec {
     public WorkerSide workerSide(int worker) {
         return (replica, shard, round, version) -> {
             Backprop.Result b = Backprop.meanGradient(replica, shard);
-            return new WorkerMessage(round, version, worker, shard.numExamples(), b.loss(), List.of(), b.gradientAsDoubles());
+            return new WorkerMessage(round, version, worker, shard.numExamples(), b.loss(), List.of(), b.gradientAsDoubles(),
+                    SymbolPrecision.FLOAT32, b.runningStatistics());
         };
     }
 

@@ -15,8 +15,14 @@ import java.util.List;
  */
 public interface WorkerEngine {
 
-    /** The codewords of one job and the mean loss of its shard. */
-    record Encoded(double loss, List<Codeword> codewords) {
+    /**
+     * The codewords of one job, the mean loss of its shard and, for networks with batch
+     * normalization, the running-statistics step of the shard (null without).
+     */
+    record Encoded(double loss, List<Codeword> codewords, double[] runningStatistics) {
+        public Encoded(double loss, List<Codeword> codewords) {
+            this(loss, codewords, null);
+        }
     }
 
     /**

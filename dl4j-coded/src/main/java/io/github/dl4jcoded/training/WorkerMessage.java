@@ -17,9 +17,13 @@ import java.util.List;
  * @param codewords coded mode: one per task the worker computed; empty in vanilla mode
  * @param dense     vanilla mode: the mean gradient; null in coded mode
  * @param precision what the codewords' symbols travel in (dense gradients travel as float32)
+ * @param runningStatistics batch normalization's running-statistics step on these examples
+ *                  ({@link io.github.dl4jcoded.nn.RunningStatistics}), float32 on the wire; null
+ *                  for a network without batch normalization
  */
 public record WorkerMessage(long round, long version, int worker, int examples, double loss,
-                            List<Codeword> codewords, double[] dense, SymbolPrecision precision) {
+                            List<Codeword> codewords, double[] dense, SymbolPrecision precision,
+                            double[] runningStatistics) {
 
     /** Header on the wire: round, version (8 bytes each), worker, examples (4 each), loss (4). */
     public static final int HEADER_BYTES = 28;
@@ -30,6 +34,12 @@ public record WorkerMessage(long round, long version, int worker, int examples, 
         if (precision == null) {
             throw new IllegalArgumentException("a worker message needs the precision of its symbols");
         }
+    }
+
+    /** A message without running statistics. */
+    public WorkerMessage(long round, long version, int worker, int examples, double loss, List<Codeword> codewords,
+                         double[] dense, SymbolPrecision precision) {
+        this(round, version, worker, examples, loss, codewords, dense, precision, null);
     }
 
     /** A message whose symbols (if any) travel as float32. */
@@ -48,7 +58,7 @@ public record WorkerMessage(long round, long version, int worker, int examples, 
             rounded.add(precision.round(cw));
         }
         return new WorkerMessage(round, version, worker, examples, (float) loss, rounded, dense == null ? null : toFloat(dense),
-                precision);
+                precision, runningStatistics == null ? null : toFloat(runningStatistics));
     }
 
     private static double[] toFloat(double[] v) {
@@ -64,6 +74,9 @@ public record WorkerMessage(long round, long version, int worker, int examples, 
         long b = HEADER_BYTES;
         if (dense != null) {
             b += 4L * dense.length;
+        }
+        if (runningStatistics != null) {
+            b += 4L * runningStatistics.length;
         }
         for (Codeword cw : codewords) {
             b += CODEWORD_HEADER_BYTES + (long) precision.bytes() * cw.length();

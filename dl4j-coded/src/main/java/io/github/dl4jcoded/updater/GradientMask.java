@@ -60,6 +60,16 @@ public final class GradientMask {
         return new GradientMask(s, e);
     }
 
+    /** This mask with the ranges {start0, end0, ...} present too. */
+    public GradientMask with(long... startEndPairs) {
+        long[] all = Arrays.copyOf(startEndPairs, startEndPairs.length + 2 * starts.length);
+        for (int i = 0; i < starts.length; i++) {
+            all[startEndPairs.length + 2 * i] = starts[i];
+            all[startEndPairs.length + 2 * i + 1] = ends[i];
+        }
+        return ofRanges(all);
+    }
+
     /** True when every index of {@code [from, to)} is present. */
     public boolean covers(long from, long to) {
         for (int i = 0; i < starts.length; i++) {

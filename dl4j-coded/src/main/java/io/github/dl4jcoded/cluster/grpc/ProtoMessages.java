@@ -68,6 +68,9 @@ public final class ProtoMessages {
         if (m.dense() != null) {
             b.setDense(float32(m.dense()));
         }
+        if (m.runningStatistics() != null) {
+            b.setRunningStatistics(float32(m.runningStatistics()));
+        }
         return b.build();
     }
 
@@ -126,8 +129,10 @@ public final class ProtoMessages {
             codewords.add(codec.codeword(p.getRound(), p.getVersion(), c.getTask(), c.getFrameTag(), symbols));
         }
         double[] dense = p.getDense().isEmpty() ? null : values(p.getDense(), false, "dense gradient");
+        double[] running = p.getRunningStatistics().isEmpty() ? null
+                : values(p.getRunningStatistics(), false, "running statistics");
         return new WorkerMessage(p.getRound(), p.getVersion(), worker, p.getExamples(), p.getLoss(), codewords, dense,
-                precision == null ? SymbolPrecision.FLOAT32 : precision);
+                precision == null ? SymbolPrecision.FLOAT32 : precision, running);
     }
 
     // ---------------------------------------------------------------- downlink
@@ -160,6 +165,13 @@ public final class ProtoMessages {
             boolean wide = g.valueBytes() == 8;
             boolean half = g.valueBytes() == 2;
             pe.setWide(wide).setHalf(half);
+            if (u.runningStatistics() != null) {
+                if (wide) {
+                    pe.setWideRunningStatistics(float64(u.runningStatistics()));
+                } else {
+                    pe.setRunningStatistics(float32(u.runningStatistics()));
+                }
+            }
             if (g.dense() != null) {
                 pe.setHasDense(true);
                 if (wide) {
@@ -256,8 +268,15 @@ public final class ProtoMessages {
             }
             g = groups.isEmpty() ? DecodedGradient.none() : DecodedGradient.coded(groups, valueBytes);
         }
+        if (!e.getRunningStatistics().isEmpty() && !e.getWideRunningStatistics().isEmpty()) {
+            throw new RejectedMessageException(RejectReason.MALFORMED, "log entry " + e.getSeq()
+                    + " has running statistics in float32 and in float64");
+        }
+        String what = "log entry " + e.getSeq() + "'s running statistics";
+        double[] running = !e.getWideRunningStatistics().isEmpty() ? values(e.getWideRunningStatistics(), true, what)
+                : !e.getRunningStatistics().isEmpty() ? values(e.getRunningStatistics(), false, what) : null;
         return new LogEntry(e.getSeq(), new Update(e.getRound(), e.getVersion(), e.getScale(), e.getLoss(), e.getExamples(), g,
-                e.getReferenceVersionPlusOne() - 1), e.getChecksum());
+                e.getReferenceVersionPlusOne() - 1, running), e.getChecksum());
     }
 
     // ---------------------------------------------------------------- value arrays

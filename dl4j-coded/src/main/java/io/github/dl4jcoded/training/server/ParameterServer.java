@@ -11,6 +11,8 @@ import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.updater.GradientApplier;
 import io.github.dl4jcoded.updater.GradientMask;
 import io.github.dl4jcoded.nn.Network;
+import io.github.dl4jcoded.nn.ParamLayout;
+import io.github.dl4jcoded.nn.RunningStatistics;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -90,6 +92,8 @@ public final class ParameterServer {
     private long windows;
     /** DC_ASGD: the parameters of the last few versions, to measure each answer's drift from. */
     private final ArrayDeque<double[]> recentParams = new ArrayDeque<>();
+    private final ParamLayout layout;
+    private final int runningLength; // batch normalization's running-statistics values per message (0: none)
     private long version;
     private OpenRound open;
     private boolean closedUnapplied;
@@ -121,6 +125,8 @@ public final class ParameterServer {
         this.codec = ParameterServerSetup.codec(net, config);
         this.applier = new GradientApplier(net, true);
         this.gradient = new double[Math.toIntExact(net.numParams())];
+        this.layout = ParamLayout.of(net);
+        this.runningLength = RunningStatistics.length(layout);
         this.version = version;
         this.versionAtIssue = new long[config.workers()];
         Arrays.fill(versionAtIssue, -1);
@@ -298,6 +304,11 @@ public final class ParameterServer {
             return refuse(RejectReason.MALFORMED, "worker " + worker + " claims parameter version " + m.version()
                     + ", the server is at " + version);
         }
+        String running = checkRunningStatistics(m.runningStatistics());
+        if (running != null) {
+            return refuse(running.startsWith("non-finite") ? RejectReason.NON_FINITE : RejectReason.MALFORMED,
+                    "worker " + worker + ": " + running);
+        }
         long staleness = version - m.version();
         if (staleness > config.stalenessBound()) {
             return refuse(RejectReason.STALE, "worker " + worker + " computed " + staleness + " updates ago, the bound is "
@@ -325,6 +336,30 @@ public final class ParameterServer {
     }
 
     /** The step scale of an asynchronous step: the staleness rule over its answers. */
+    private long[] runningRanges() {
+        List<ParamLayout.ParamRange> slots = RunningStatistics.slots(layout);
+        long[] r = new long[2 * slots.size()];
+        for (int i = 0; i < slots.size(); i++) {
+            r[2 * i] = slots.get(i).from();
+            r[2 * i + 1] = slots.get(i).to();
+        }
+        return r;
+    }
+
+    /** What is wrong with a message's running statistics, or null when they fit this network. */
+    private String checkRunningStatistics(double[] r) {
+        int got = r == null ? 0 : r.length;
+        if (got != runningLength) {
+            return "running statistics of " + got + " values, the network's batch normalization has " + runningLength;
+        }
+        for (int i = 0; i < got; i++) {
+            if (!Double.isFinite(r[i])) {
+                return "non-finite running statistic at " + i;
+            }
+        }
+        return null;
+    }
+
     private double stepScale() {
         if (config.stalenessRule() != CodedTrainingConfig.StalenessRule.INVERSE) {
             return 1.0;
@@ -441,13 +476,14 @@ public final class ParameterServer {
             if (d.isEmpty()) {
                 stats.emptyRounds.incrementAndGet();
             }
-            u = new Update(r.round, d.isEmpty() ? version : version + 1, 1.0, r.tally.meanLoss(), r.tally.examples(), d);
+            u = new Update(r.round, d.isEmpty() ? version : version + 1, 1.0, r.tally.meanLoss(), r.tally.examples(), d, -1,
+                    d.isEmpty() ? null : r.tally.meanRunningStatistics(ParameterServerSetup.valueBytes(net)));
         } else {
             if (window.accepted() == 0) {
                 throw new IllegalStateException("no accepted answer waits to be applied");
             }
             u = new Update(windows++, version + 1, stepScale(), windowTally.meanLoss(), windowTally.examples(), window.decode(),
-                    referenceVersion());
+                    referenceVersion(), windowTally.meanRunningStatistics(ParameterServerSetup.valueBytes(net)));
             window = codec.newWindow();
             windowTally.clear();
             windowAnswers.clear();
@@ -469,8 +505,17 @@ public final class ParameterServer {
                 throw new IllegalStateException("update of round " + u.round() + " makes version " + u.version()
                         + ", the next is " + (version + 1));
             }
+            String running = checkRunningStatistics(u.runningStatistics());
+            if (running != null) {
+                throw new IllegalArgumentException("update of round " + u.round() + ": " + running);
+            }
             Arrays.fill(gradient, 0.0);
             GradientMask mask = codec.write(u.gradient(), gradient);
+            if (runningLength > 0) {
+                // State, not gradient: DL4J's own step, through the no-op updater of those slots.
+                RunningStatistics.write(layout, u.runningStatistics(), gradient);
+                mask = mask == null ? null : mask.with(runningRanges());
+            }
             if (u.referenceVersion() >= 0) {
                 compensateDelay(u.referenceVersion());
             }
