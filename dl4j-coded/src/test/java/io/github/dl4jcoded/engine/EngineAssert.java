@@ -53,7 +53,7 @@ final class EngineAssert {
     /** DL4J backprop (seeded), divided by the minibatch size, dotted with the directions. */
     static DirectionalDerivativeEngine.Result reference(MultiLayerNetwork net, INDArray x, INDArray y, INDArray dirs) {
         Nd4j.getRandom().setSeed(MASK_SEED);
-        Backprop.Result g = Backprop.meanGradient(net, x, y, null, null);
+        Backprop.Result g = Backprop.meanGradient(io.github.dl4jcoded.nn.Network.of(net), x, y, null, null);
         return new DirectionalDerivativeEngine.Result(g.loss(), dirs.castTo(g.gradient().dataType())
                 .mmul(g.gradient().reshape(-1, 1)).castTo(DataType.DOUBLE).toDoubleVector());
     }
