@@ -29,8 +29,10 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Forward-mode automatic differentiation (JVP) through a {@link MultiLayerNetwork}, with one
- * tangent rule per layer type ({@code io.github.dl4jcoded.engine.tangent}).
+ * Forward-mode automatic differentiation (JVP) through a {@link MultiLayerNetwork} or a
+ * single-input, single-output {@link ComputationGraph} ({@link GraphSweep}), with one tangent rule
+ * per layer and vertex type ({@code io.github.dl4jcoded.engine.tangent}). The result carries batch
+ * normalization's running-statistics step, computed from the primal minibatch statistics.
  *
  * <p>One sweep over the layers carries the primal activations and the tangents of all
  * directions together, stacked along the minibatch axis ({@link Dual}). A direction starts at the
