@@ -2,6 +2,7 @@ package io.github.dl4jcoded.engine;
 
 import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.nn.ParamLayout;
+import io.github.dl4jcoded.nn.RunningStatistics;
 
 import io.github.dl4jcoded.engine.tangent.DenseRule;
 import io.github.dl4jcoded.engine.tangent.Dual;
@@ -12,7 +13,9 @@ import io.github.dl4jcoded.engine.tangent.TangentRules;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -21,11 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Forward-mode automatic differentiation (JVP) through a {@link MultiLayerNetwork}, with one
- * tangent rule per layer type ({@code io.github.dl4jcoded.engine.tangent}).
+ * Forward-mode automatic differentiation (JVP) through a {@link MultiLayerNetwork} or a
+ * single-input, single-output {@link ComputationGraph} ({@link GraphSweep}), with one tangent rule
+ * per layer and vertex type ({@code io.github.dl4jcoded.engine.tangent}). The result carries batch
+ * normalization's running-statistics step, computed from the primal minibatch statistics.
  *
  * <p>One sweep over the layers carries the primal activations and the tangents of all
  * directions together, stacked along the minibatch axis ({@link Dual}). A direction starts at the
@@ -73,18 +80,17 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
     @Override
     public Result compute(Network network, INDArray features, INDArray labels,
                           INDArray featuresMask, INDArray labelsMask, INDArray directions) {
-        if (network.isGraph()) {
-            throw new UnsupportedOperationException("forward mode through a ComputationGraph is not built yet; "
-                    + "use ReverseThenProjectEngine");
-        }
-        MultiLayerNetwork net = ((Network.MultiLayer) network).model();
         if (featuresMask != null) {
             throw new UnsupportedOperationException("ForwardModeEngine does not support a features mask; "
                     + "use ReverseThenProjectEngine");
         }
-        ParamLayout layout = ParamLayout.of(net);
+        ParamLayout layout = ParamLayout.of(network);
         layout.checkDirections(directions);
-        checkSupported(net);
+        if (network.isGraph()) {
+            checkSupported(((Network.Graph) network).model());
+        } else {
+            checkSupported(((Network.MultiLayer) network).model());
+        }
         int[][] support = layout.support(directions);
         int[] start = support[0];
         int[] end = support[1];
@@ -94,8 +100,10 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
 
         double[] derivatives = new double[start.length];
         double loss = Double.NaN;
+        // Batch normalization's running-statistics step per layer index (the primal is the same in every pass).
+        Map<Integer, INDArray> steps = new TreeMap<>();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            DataType dt = net.params().dataType();
+            DataType dt = network.dataType();
             INDArray dirs = directions.castTo(dt);
             int passes = Math.max(1, (order.length + maxTangentsPerPass - 1) / maxTangentsPerPass);
             // Several passes must see the same dropout masks: each starts from one seed.
@@ -107,45 +115,104 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
                 int from = p * maxTangentsPerPass;
                 int[] chunk = Arrays.copyOfRange(order, Math.min(from, order.length),
                         Math.min(order.length, from + maxTangentsPerPass));
-                LossRule.Value v = sweep(net, layout, features.castTo(dt), labels, labelsMask, dirs, chunk,
-                        start, end);
+                Pass pass = new Pass(layout, dirs, chunk, start, end, steps);
+                LossRule.Value v = network.isGraph()
+                        ? GraphSweep.sweep(((Network.Graph) network).model(), pass, features.castTo(dt), labels,
+                        labelsMask)
+                        : sweep(((Network.MultiLayer) network).model(), pass, features.castTo(dt), labels, labelsMask);
                 loss = v.loss();
-                for (int i = 0; i < chunk.length; i++) {
+                // A pass may end with fewer tangents than it started (directions that never reach the loss).
+                for (int i = 0; i < v.derivatives().length; i++) {
                     derivatives[chunk[i]] = v.derivatives()[i];
                 }
             }
         } finally {
-            for (Layer l : net.getLayers()) {
+            for (Layer l : network.layers()) {
                 l.clear();
             }
         }
-        return new Result(loss, derivatives);
+        return new Result(loss, derivatives, runningStatistics(layout, network.layers(), steps));
     }
 
-    /** One pass: primal and the tangents of {@code rows} (ordered by start layer) to the loss. */
-    private static LossRule.Value sweep(MultiLayerNetwork net, ParamLayout layout, INDArray features,
-                                        INDArray labels, INDArray labelsMask, INDArray dirs, int[] rows,
-                                        int[] start, int[] end) {
+    /**
+     * What one pass needs: the directions of {@code rows} (ordered by start layer) and their
+     * support, and where batch normalization's running-statistics steps go.
+     */
+    record Pass(ParamLayout layout, INDArray dirs, int[] rows, int[] start, int[] end, Map<Integer, INDArray> steps) {
+
+        /** Number of directions of this pass that have started at or before layer {@code l}. */
+        int activeAt(int l) {
+            int active = 0;
+            while (active < rows.length && start[rows[active]] <= l) {
+                active++;
+            }
+            return active;
+        }
+
+        /** Whether one of the first {@code active} directions may be non-zero on layer {@code l} or later. */
+        boolean paramTangents(int active, int l) {
+            for (int i = 0; i < active; i++) {
+                if (end[rows[i]] >= l) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        LayerContext context(int l, Layer layer, int iteration, int epoch) {
+            return new LayerContext(l, layer, iteration, epoch,
+                    (mean, var) -> steps.put(l, RunningStatistics.update(layer, mean, var)));
+        }
+    }
+
+    /**
+     * The running-statistics steps in the order of {@link RunningStatistics#slots}: per batch
+     * normalization layer in parameter order, the mean's step then the variance's (or log-std's);
+     * null without batch normalization.
+     */
+    static double[] runningStatistics(ParamLayout layout, Layer[] layers, Map<Integer, INDArray> steps) {
+        int length = RunningStatistics.length(layout);
+        if (length == 0) {
+            return null;
+        }
+        double[] out = new double[length];
+        int at = 0;
+        for (ParamLayout.LayerRange l : layout.layers()) {
+            if (!(layers[l.layerIndex()].conf().getLayer() instanceof BatchNormalization)) {
+                continue;
+            }
+            INDArray step = steps.get(l.layerIndex());
+            if (step == null) {
+                throw new IllegalStateException("batch normalization layer " + l.layerIndex() + " ("
+                        + l.layerName() + ") was not run: no running-statistics step");
+            }
+            double[] v = step.castTo(DataType.DOUBLE).toDoubleVector();
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        if (at != length) {
+            throw new IllegalStateException("running statistics: " + at + " values for " + length + " slots");
+        }
+        return out;
+    }
+
+    /** One pass over a multi-layer network: primal and the tangents of {@code pass.rows()} to the loss. */
+    private static LossRule.Value sweep(MultiLayerNetwork net, Pass pass, INDArray features,
+                                        INDArray labels, INDArray labelsMask) {
         Dual cur = Dual.primalOnly(features);
         int n = net.getnLayers();
-        int active = 0;
         for (int l = 0; l < n; l++) {
             Layer layer = net.getLayer(l);
-            LayerContext ctx = new LayerContext(l, layer, net.getIterationCount(), net.getEpochCount());
+            LayerContext ctx = pass.context(l, layer, net.getIterationCount(), net.getEpochCount());
             InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(l);
             if (pre != null) {
                 Dual next = io.github.dl4jcoded.engine.tangent.PreprocessorRule.apply(ctx, pre, cur);
                 cur.releaseExcept(next, features);
                 cur = next;
             }
-            while (active < rows.length && start[rows[active]] <= l) {
-                active++;
-            }
-            boolean paramTangents = false;
-            for (int i = 0; i < active && !paramTangents; i++) {
-                paramTangents = end[rows[i]] >= l;
-            }
-            LayerDirections ld = new LayerDirections(dirs, rows, active, paramTangents, layout.layer(l));
+            int active = pass.activeAt(l);
+            LayerDirections ld = new LayerDirections(pass.dirs(), pass.rows(), active, pass.paramTangents(active, l),
+                    pass.layout().layer(l));
             org.deeplearning4j.nn.conf.layers.Layer conf = ctx.conf();
             if (l == n - 1) {
                 if (conf instanceof LossLayer lossConf) {
@@ -161,6 +228,11 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
             cur = next;
         }
         throw new IllegalStateException("network has no layers");
+    }
+
+    /** Fails before any work if some vertex or layer of the graph has no rule. */
+    static void checkSupported(ComputationGraph graph) {
+        GraphSweep.checkSupported(graph);
     }
 
     /** Fails before any work if some layer has no rule. */

@@ -12,4 +12,15 @@ public class UnsupportedLayerException extends UnsupportedOperationException {
                 + what + ". Use ReverseThenProjectEngine (one backprop, then projections) or "
                 + "FiniteDifferenceEngine for this network.");
     }
+
+    private UnsupportedLayerException(String message) {
+        super(message);
+    }
+
+    /** A graph vertex (not a layer) without a tangent rule, named by its vertex name and class. */
+    public static UnsupportedLayerException vertex(String vertexName, String vertexClass, String what) {
+        return new UnsupportedLayerException("Forward mode has no tangent rule for graph vertex '" + vertexName
+                + "' (" + vertexClass + "): " + what + ". Use ReverseThenProjectEngine (one backprop, then "
+                + "projections) or FiniteDifferenceEngine for this network.");
+    }
 }

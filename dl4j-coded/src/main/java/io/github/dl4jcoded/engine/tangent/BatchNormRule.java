@@ -19,7 +19,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code xhat' = (x' - mean(x') - xhat mean(xhat x')) / sqrt(var+eps)}, where the means are per
  * tangent (each tangent is a perturbation of the whole minibatch), and
  * {@code y' = gamma xhat' + gamma' xhat + beta'}. The running mean/variance are not used in
- * training mode and are never written.
+ * training mode and are never written; the minibatch mean and variance are handed to
+ * {@link LayerContext#batchStatistics()} so that the engine can report DL4J's running-statistics step.
  */
 public final class BatchNormRule {
 
@@ -43,7 +44,11 @@ public final class BatchNormRule {
         INDArray mu = x3.mean(0, 2);
         INDArray xhat = Nd4j.createUninitialized(x.dataType(), x3.shape(), 'c');
         Nd4j.getExecutioner().exec(new BroadcastSubOp(x3, mu, xhat, 1));
-        INDArray std = Transforms.sqrt(xhat.mul(xhat).mean(0, 2).addi(conf.getEps()), false);
+        INDArray var = xhat.mul(xhat).mean(0, 2); // biased, as DL4J
+        if (ctx.batchStatistics() != null) {
+            ctx.batchStatistics().accept(mu, var);
+        }
+        INDArray std = Transforms.sqrt(var.add(conf.getEps()), false);
         Nd4j.getExecutioner().exec(new BroadcastDivOp(xhat, std, xhat, 1));
 
         INDArray gamma;

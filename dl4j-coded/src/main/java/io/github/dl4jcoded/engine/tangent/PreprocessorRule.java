@@ -3,6 +3,7 @@ package io.github.dl4jcoded.engine.tangent;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Set;
@@ -21,14 +22,24 @@ public final class PreprocessorRule {
     }
 
     public static Dual apply(LayerContext ctx, InputPreProcessor pre, Dual in) {
-        if (!RESHAPES.contains(pre.getClass())) {
+        if (!supports(pre)) {
             throw ctx.unsupported("input preprocessor " + pre.getClass().getSimpleName());
         }
-        INDArray x = pre.preProcess(in.primal(), (int) in.batch(), ctx.workspaces());
+        return apply(pre, in);
+    }
+
+    public static boolean supports(InputPreProcessor pre) {
+        return RESHAPES.contains(pre.getClass());
+    }
+
+    /** A supported preprocessor ({@link #supports}) on (primal, tangents), e.g. a graph's PreprocessorVertex. */
+    public static Dual apply(InputPreProcessor pre, Dual in) {
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        INDArray x = pre.preProcess(in.primal(), (int) in.batch(), ws);
         if (!in.hasTangent()) {
             return Dual.primalOnly(x);
         }
-        INDArray t = pre.preProcess(in.tangent(), (int) (in.k() * in.batch()), ctx.workspaces());
+        INDArray t = pre.preProcess(in.tangent(), (int) (in.k() * in.batch()), ws);
         return new Dual(x, t, in.k());
     }
 }
