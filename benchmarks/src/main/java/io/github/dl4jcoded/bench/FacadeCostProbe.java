@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.bench;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.api.CodedTraining;
 import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
@@ -94,7 +95,7 @@ public final class FacadeCostProbe {
 
         Case(String name, Models.Kind kind, MnistSplit split, CodedTrainingConfig config) {
             this.name = name;
-            this.net = Models.build(kind, SEED, new Adam(1e-3));
+            this.net = Models.multiLayer(kind, SEED, new Adam(1e-3));
             this.data = new MnistDataSetIterator(split.train(), BATCH, true, SEED);
             long t0 = System.nanoTime();
             this.coded = config == null ? null : CodedTraining.wrap(net, config);
@@ -223,7 +224,7 @@ public final class FacadeCostProbe {
         final ConcurrentLinkedQueue<long[]> jobs = new ConcurrentLinkedQueue<>();
 
         @Override
-        public Encoded encode(MultiLayerNetwork replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
+        public Encoded encode(Network replica, DataSet shard, long step, int[] tasks, CodewordEncoder encoder,
                               ErrorFeedback[] feedback) {
             long t0 = System.nanoTime();
             Backprop.Result b = Backprop.meanGradient(replica, shard);

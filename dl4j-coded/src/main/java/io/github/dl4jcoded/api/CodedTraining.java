@@ -3,6 +3,7 @@ package io.github.dl4jcoded.api;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.local.LocalTrainer;
 import io.github.dl4jcoded.training.server.TrainingStats;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -35,6 +36,11 @@ public final class CodedTraining implements AutoCloseable {
     /** Wraps an initialized network for local coded (or vanilla parameter-server) training. */
     public static CodedTraining wrap(MultiLayerNetwork net, CodedTrainingConfig config) {
         return new CodedTraining(net, config);
+    }
+
+    /** Wraps either kind of network behind {@link Network}. */
+    public static CodedTraining wrap(Network net, CodedTrainingConfig config) {
+        return new CodedTraining(net.model(), config);
     }
 
     /** Wraps an initialized graph (one input, one output) with the same contract. */

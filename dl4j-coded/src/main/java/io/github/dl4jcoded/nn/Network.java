@@ -191,6 +191,13 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
     /** DL4J's clear(): inputs, labels, layer states and the solver. */
     public abstract void clear();
 
+    /** DL4J's own training step on one minibatch (plain {@code fit}). */
+    public abstract void fit(org.nd4j.linalg.dataset.DataSet data);
+
+    /** DL4J's classification evaluation over {@code data}. */
+    public abstract org.nd4j.evaluation.classification.Evaluation evaluate(
+            org.nd4j.linalg.dataset.api.iterator.DataSetIterator data);
+
     public void save(java.io.OutputStream out, boolean withUpdater) throws IOException {
         ModelSerializer.writeModel(model(), out, withUpdater);
     }
@@ -362,6 +369,16 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         public void clear() {
             net.clear();
         }
+
+        @Override
+        public void fit(org.nd4j.linalg.dataset.DataSet data) {
+            net.fit(data);
+        }
+
+        @Override
+        public org.nd4j.evaluation.classification.Evaluation evaluate(org.nd4j.linalg.dataset.api.iterator.DataSetIterator data) {
+            return net.evaluate(data);
+        }
     }
 
     /** A {@link ComputationGraph} with one input and one output (what a DataSet feeds). */
@@ -517,6 +534,16 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         @Override
         public void clear() {
             graph.clear();
+        }
+
+        @Override
+        public void fit(org.nd4j.linalg.dataset.DataSet data) {
+            graph.fit(data);
+        }
+
+        @Override
+        public org.nd4j.evaluation.classification.Evaluation evaluate(org.nd4j.linalg.dataset.api.iterator.DataSetIterator data) {
+            return graph.evaluate(data);
         }
     }
 }

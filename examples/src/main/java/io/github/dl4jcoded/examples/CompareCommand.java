@@ -9,7 +9,7 @@ import io.github.dl4jcoded.training.CodedTrainingConfig;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -78,7 +78,7 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--model-file", paramLabel = "FILE", description = "compare on this MultiLayerNetwork, saved with DL4J's "
+    @Option(names = "--model-file", paramLabel = "FILE", description = "compare on this MultiLayerNetwork or ComputationGraph (one input, one output), saved with DL4J's "
             + "ModelSerializer, instead of --model: its own weights and updater (--lr does not apply)")
     java.nio.file.Path modelFile;
 
@@ -289,7 +289,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     /** The network a method starts from: --model-file's, or --model with --seed's weights and Adam(--lr or --coded-lr). */
-    MultiLayerNetwork network(Method m) {
+    Network network(Method m) {
         return Models.chosen(modelFile, model, seed, learningRate(m));
     }
 
@@ -323,7 +323,7 @@ public final class CompareCommand implements Callable<Integer> {
         long wall0 = System.nanoTime();
         String modelName = Models.chosenName(modelFile, model);
         int globalBatch = workers * batchPerWorker;
-        MultiLayerNetwork net = network(Method.VANILLA_SYNC);
+        Network net = network(Method.VANILLA_SYNC);
         o.printf(Locale.ROOT, "%s; model %s, %,d parameters, %s%s%n", data.summary(), modelName, net.numParams(),
                 Models.chosenUpdater(modelFile, learningRate), codedLearningRate == null || modelFile != null ? ""
                         : "; coded methods " + Models.chosenUpdater(null, codedLearningRate));
@@ -509,7 +509,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private Outcome runMethod(Method m, CodedTrainingConfig cfg, CostModel cost, StragglerModel straggling,
-                              MultiLayerNetwork net, List<DataSet> batches, DataSetIterator test) {
+                              Network net, List<DataSet> batches, DataSetIterator test) {
         boolean sync = cfg.policy() == CodedTrainingConfig.Policy.SYNC;
         if (sync && (deadlineFactor == 0 || m.nominal())) {
             cfg = cfg.toBuilder().deadlineMillis(NO_DEADLINE_MILLIS).build(); // ~146,000 years of virtual time
@@ -571,7 +571,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     /** Bytes of one worker's message under {@code cfg}: dense float32 for vanilla, the calibrated codewords for coded. */
-    private long messageBytes(CodedTrainingConfig cfg, MultiLayerNetwork net) {
+    private long messageBytes(CodedTrainingConfig cfg, Network net) {
         if (cfg.mode() == CodedTrainingConfig.Mode.VANILLA) {
             return 28 + 4 * net.numParams();
         }

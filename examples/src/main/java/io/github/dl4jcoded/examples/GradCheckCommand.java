@@ -4,7 +4,7 @@ import io.github.dl4jcoded.datasets.mnist.Mnist;
 import io.github.dl4jcoded.datasets.mnist.MnistDataSetIterator;
 import io.github.dl4jcoded.datasets.mnist.MnistSplit;
 import io.github.dl4jcoded.engine.GradCheck;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -54,7 +54,7 @@ public final class GradCheckCommand implements Callable<Integer> {
         if (batch < 1 || directions < 1) {
             throw new IllegalArgumentException("--batch and --directions must be positive");
         }
-        MultiLayerNetwork net = Models.build(Models.parse(model), seed, new Sgd(0.1), dt);
+        Network net = Models.build(Models.parse(model), seed, new Sgd(0.1), dt);
         MnistSplit split = MnistSplit.of(Mnist.load());
         DataSet ds = new MnistDataSetIterator(split.train(), batch, true, seed, dt).next();
         // MNIST's blank background makes exact ties inside max-pooling windows, where the loss

@@ -20,7 +20,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import org.bytedeco.javacpp.Pointer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
@@ -166,7 +166,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         SharedToken token = SharedToken.of(HexFormat.of().formatHex(secret));
-        MultiLayerNetwork net = Models.build(Models.parse(model), 42, new Adam(1e-3));
+        Network net = Models.build(Models.parse(model), 42, new Adam(1e-3));
         CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(workers).frame(CodedTrainingConfig.FrameKind.COUNT_SKETCH)
                 .compression(compression).errorFeedback(false).policy(CodedTrainingConfig.Policy.ASYNC)
                 .stalenessBound(stalenessBound).build();

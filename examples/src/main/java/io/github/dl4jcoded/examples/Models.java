@@ -1,6 +1,10 @@
 package io.github.dl4jcoded.examples;
 
+import io.github.dl4jcoded.nn.Network;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -28,30 +32,30 @@ public final class Models {
     private Models() {
     }
 
-    public enum Kind { LENET, MLP, BN_CNN }
+    public enum Kind { LENET, MLP, BN_CNN, RESNET }
 
     /**
      * A network the user saved with DL4J's {@code ModelSerializer}, with its own updater and
      * updater state ({@link TrainingData#checkFits} checks it against the data).
      *
      * @param option the option that named the file, for the error messages
-     * @throws IllegalArgumentException when the file is missing or is not such a zip of a MultiLayerNetwork
+     * @throws IllegalArgumentException when the file is missing or is not such a zip of a network
      */
-    public static MultiLayerNetwork fromFile(java.nio.file.Path file, String option) {
+    public static Network fromFile(java.nio.file.Path file, String option) {
         String what = option + " " + file;
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new IllegalArgumentException(what + ": no such file");
         }
         try {
-            return org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            return Network.restore(file.toFile());
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException(what + " is not a MultiLayerNetwork saved with DL4J's ModelSerializer (a"
-                    + " ComputationGraph is not supported yet): " + firstLine(e), e);
+            throw new IllegalArgumentException(what + " is not a MultiLayerNetwork or ComputationGraph saved with DL4J's"
+                    + " ModelSerializer: " + firstLine(e), e);
         }
     }
 
     /** The network a run trains: the user's saved one ({@link #fromFile}) when {@code file} is given, else a new {@code model}. */
-    static MultiLayerNetwork chosen(java.nio.file.Path file, String model, long seed, double learningRate) {
+    static Network chosen(java.nio.file.Path file, String model, long seed, double learningRate) {
         return file != null ? fromFile(file, "--model-file") : build(parse(model), seed, new Adam(learningRate));
     }
 
@@ -93,20 +97,87 @@ public final class Models {
         }
     }
 
-    public static MultiLayerNetwork build(Kind kind, long seed, IUpdater updater) {
+    public static Network build(Kind kind, long seed, IUpdater updater) {
         return build(kind, seed, updater, DataType.FLOAT);
     }
 
-    public static MultiLayerNetwork build(Kind kind, long seed, IUpdater updater, DataType dataType) {
+    public static Network build(Kind kind, long seed, IUpdater updater, DataType dataType) {
+        if (kind == Kind.RESNET) {
+            ComputationGraphConfiguration conf = resnet(seed, updater);
+            conf.setDataType(dataType);
+            ComputationGraph graph = new ComputationGraph(conf);
+            graph.init();
+            return Network.of(graph);
+        }
         MultiLayerConfiguration conf = switch (kind) {
             case LENET -> lenet(seed, updater);
             case MLP -> mlp(seed, updater);
             case BN_CNN -> bnCnn(seed, updater);
+            case RESNET -> throw new AssertionError(kind);
         };
         conf.setDataType(dataType);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        return net;
+        return Network.of(net);
+    }
+
+    /** A built-in multi-layer network (not {@link Kind#RESNET}), as DL4J's own type. */
+    public static MultiLayerNetwork multiLayer(Kind kind, long seed, IUpdater updater) {
+        Network n = build(kind, seed, updater);
+        if (n.isGraph()) {
+            throw new IllegalArgumentException(kind + " is a ComputationGraph");
+        }
+        return (MultiLayerNetwork) n.model();
+    }
+
+    /**
+     * A small residual CNN as a ComputationGraph (about 0.42M parameters, mostly in its dense
+     * layer): a batch-normalized stem, two residual blocks with identity skips (conv-BN-relu-conv-BN,
+     * added to the block's input, relu) at 14x14x16 and 7x7x32, a transition conv between them,
+     * dense 256 and softmax 10. Sized to train on the MNIST digits on two CPU cores at about
+     * LeNet's cost.
+     */
+    public static ComputationGraphConfiguration resnet(long seed, IUpdater updater) {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+        String x = convBnRelu(g, "stem", "input", 16);
+        g.addLayer("stem_pool", maxPool(), x);
+        x = residualBlock(g, "block1", "stem_pool", 16);
+        x = convBnRelu(g, "transition", x, 32);
+        g.addLayer("transition_pool", maxPool(), x);
+        x = residualBlock(g, "block2", "transition_pool", 32);
+        g.addLayer("dense", new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build(), x);
+        g.addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                .nOut(10).activation(Activation.SOFTMAX).build(), "dense");
+        return g.setOutputs("output").build();
+    }
+
+    /** conv 3x3 (no activation), batch normalization, relu; returns the last vertex's name. */
+    private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String in, int channels) {
+        g.addLayer(name + "_conv", new ConvolutionLayer.Builder(3, 3).nOut(channels).activation(Activation.IDENTITY).build(), in);
+        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        return name + "_relu";
+    }
+
+    /** conv-BN-relu-conv-BN, plus {@code in} (identity skip), relu. */
+    private static String residualBlock(ComputationGraphConfiguration.GraphBuilder g, String name, String in, int channels) {
+        String a = convBnRelu(g, name + "a", in, channels);
+        g.addLayer(name + "b_conv", new ConvolutionLayer.Builder(3, 3).nOut(channels).activation(Activation.IDENTITY).build(), a);
+        g.addLayer(name + "b_bn", new BatchNormalization.Builder().build(), name + "b_conv");
+        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "b_bn", in);
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        return name + "_relu";
+    }
+
+    private static SubsamplingLayer maxPool() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
     }
 
     /** A small CNN with batch normalization, dropout and global pooling (the engines' hard cases). */

@@ -8,7 +8,7 @@ final class RunOptions {
             description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--model-file", paramLabel = "FILE", description = "train this MultiLayerNetwork, saved with DL4J's "
+    @Option(names = "--model-file", paramLabel = "FILE", description = "train this MultiLayerNetwork or ComputationGraph (one input, one output), saved with DL4J's "
             + "ModelSerializer, instead of --model: its own weights, updater and updater state (--lr and the weights of --seed do"
             + " not apply); it must take the data's examples and give one score per class")
     java.nio.file.Path modelFile;
@@ -29,7 +29,7 @@ final class RunOptions {
     DataOptions data = new DataOptions();
 
     /** The network to train: the file's, or a new one of {@code --model}, checked to fit {@code data}. */
-    org.deeplearning4j.nn.multilayer.MultiLayerNetwork network(TrainingData data) {
+    io.github.dl4jcoded.nn.Network network(TrainingData data) {
         var net = Models.chosen(modelFile, model, seed, learningRate);
         data.checkFits(net, Models.chosenOption(modelFile, model));
         return net;

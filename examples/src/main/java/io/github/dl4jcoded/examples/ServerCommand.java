@@ -5,7 +5,7 @@ import io.github.dl4jcoded.cluster.ClusterServer;
 import io.github.dl4jcoded.cluster.grpc.GrpcClusterServer;
 import io.github.dl4jcoded.cluster.grpc.TransportSecurity;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import picocli.CommandLine.Command;
@@ -110,7 +110,7 @@ public final class ServerCommand implements Callable<Integer> {
         TrainingData training = run.data.load();
         ExampleSource data = training.train();
         out.println(training.description());
-        MultiLayerNetwork net = run.network(training);
+        Network net = run.network(training);
         out.printf(Locale.ROOT, "model %s: %,d parameters; data %s%n", run.modelName(), net.numParams(), data.fingerprint());
         out.println("configuration: " + cfg.toJson().replaceAll("\\s+", " "));
 
@@ -150,7 +150,7 @@ public final class ServerCommand implements Callable<Integer> {
                 // net itself is the trained network (every update landed in it): plain DL4J loads what is saved
                 Evaluation eval = net.evaluate(training.testIterator());
                 if (save != null) {
-                    ModelSerializer.writeModel(net, save, true);
+                    ModelSerializer.writeModel(net.model(), save, true);
                     out.println("saved model to " + save.getAbsolutePath());
                 }
                 out.printf(Locale.ROOT, "final test accuracy: %.4f%n", eval.accuracy());

@@ -1,6 +1,6 @@
 package io.github.dl4jcoded.examples;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.optimize.solvers.accumulation.EncodedGradientsAccumulator;
 import org.deeplearning4j.optimize.solvers.accumulation.EncodingHandler;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor;
@@ -41,10 +41,10 @@ final class ThresholdSharing {
     }
 
     /** One epoch. A fresh wrapper per epoch: a second fit of one SHARED_GRADIENTS wrapper deadlocks in M2.1. */
-    void fitEpoch(MultiLayerNetwork net, DataSetIterator data) {
+    void fitEpoch(Network net, DataSetIterator data) {
         EncodedGradientsAccumulator acc = new EncodedGradientsAccumulator.Builder(workers)
                 .messageHandler(new CountingHandler()).build();
-        ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net)
+        ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net.model())
                 .workers(workers)
                 .prefetchBuffer(2)
                 .trainingMode(ParallelWrapper.TrainingMode.SHARED_GRADIENTS)
@@ -58,7 +58,7 @@ final class ThresholdSharing {
     }
 
     /** Bytes a dense float32 gradient message of {@code net} would take. */
-    static long denseMessageBytes(MultiLayerNetwork net) {
+    static long denseMessageBytes(Network net) {
         return 4L * net.numParams();
     }
 }

@@ -6,7 +6,7 @@ import io.github.dl4jcoded.training.server.TrainingStats;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jcoded.nn.Network;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
@@ -74,7 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingData data = run.data.load();
         out.println(data.description());
 
-        MultiLayerNetwork net = run.network(data);
+        Network net = run.network(data);
         out.printf(Locale.ROOT, "model %s: %,d parameters; %s training, %s, batch %d%n",
                 modelName, net.numParams(), mode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 run.updaterName(), run.batch);
@@ -137,14 +137,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (save != null) {
-            ModelSerializer.writeModel(net, save, true);
+            ModelSerializer.writeModel(net.model(), save, true);
             out.println("saved model to " + save.getAbsolutePath());
         }
         out.printf(Locale.ROOT, "final test accuracy: %.4f%n", accuracy);
         return 0;
     }
 
-    private static void fitPlain(MultiLayerNetwork net, DataSetIterator train, int epoch, ProgressBar bar) {
+    private static void fitPlain(Network net, DataSetIterator train, int epoch, ProgressBar bar) {
         while (train.hasNext()) {
             DataSet ds = train.next();
             net.fit(ds);

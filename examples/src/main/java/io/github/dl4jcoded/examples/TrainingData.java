@@ -119,7 +119,7 @@ final class TrainingData {
      * @param what names the network in the message (e.g. {@code --model-file net.zip})
      * @throws IllegalArgumentException naming the network, the data's shape and what to change
      */
-    void checkFits(MultiLayerNetwork net, String what) {
+    void checkFits(io.github.dl4jcoded.nn.Network net, String what) {
         DataSet one = train.examples(new int[]{0});
         INDArray x = one.getFeatures().castTo(net.params().dataType());
         INDArray out;

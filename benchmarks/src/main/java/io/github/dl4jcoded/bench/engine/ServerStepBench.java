@@ -1,5 +1,6 @@
 package io.github.dl4jcoded.bench.engine;
 
+import io.github.dl4jcoded.nn.Network;
 import io.github.dl4jcoded.decode.Codeword;
 import io.github.dl4jcoded.decode.Decoder;
 import io.github.dl4jcoded.decode.ProjectiveDecoder;
@@ -66,7 +67,7 @@ public class ServerStepBench {
     private ParameterServer core;
     private List<WorkerMessage> coreMessages;
 
-    private MultiLayerNetwork legacyNet;
+    private Network legacyNet;
     private GradientApplier legacyApplier;
     private CodedCodec legacyCodec;
     private List<WorkerMessage> legacyMessages;
@@ -75,7 +76,7 @@ public class ServerStepBench {
     public void setup() {
         config = CodedTrainingConfig.builder().workers(workers).frame(CodedTrainingConfig.FrameKind.valueOf(frame))
                 .compression(32).errorFeedback(false).seed(7).build();
-        MultiLayerNetwork user = LeNet.build(new Adam(1e-3));
+        Network user = Network.of(LeNet.build(new Adam(1e-3)));
         core = ParameterServer.forNetwork(user, config);
         legacyNet = ParameterServerSetup.serverCopy(user);
         legacyApplier = new GradientApplier(legacyNet, true);
@@ -84,7 +85,7 @@ public class ServerStepBench {
         INDArray y = LeNet.labels();
         examples = LeNet.BATCH / workers;
         gradients = new double[workers][];
-        MultiLayerNetwork replica = ParameterServerSetup.replica(user);
+        Network replica = ParameterServerSetup.replica(user);
         for (int w = 0; w < workers; w++) {
             int[] rows = new int[examples];
             for (int i = 0; i < examples; i++) {
