@@ -426,7 +426,15 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
 
         @Override
         public Network withConfiguration(UnaryOperator<Object> edit) {
-            return of(new ComputationGraph((ComputationGraphConfiguration) edit.apply(graph.getConfiguration().clone())));
+            return of(new ComputationGraph((ComputationGraphConfiguration) edit.apply(configurationCopy())));
+        }
+
+        /** DL4J's configuration clone drops the iteration and epoch counts (a MultiLayerConfiguration's keeps them). */
+        private ComputationGraphConfiguration configurationCopy() {
+            ComputationGraphConfiguration c = graph.getConfiguration().clone();
+            c.setIterationCount(graph.getConfiguration().getIterationCount());
+            c.setEpochCount(graph.getConfiguration().getEpochCount());
+            return c;
         }
 
         @Override
@@ -516,9 +524,24 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
             return graph.outputSingle(false, features);
         }
 
+        /**
+         * Not {@code graph.clone()}: it drops the iteration and epoch counts, and the copy shares the
+         * original's listener list (clearing the copy's listeners would clear the user's).
+         */
         @Override
         public Network duplicate() {
-            return of(graph.clone());
+            ComputationGraph copy = new ComputationGraph(configurationCopy());
+            copy.init(graph.params().dup(), false);
+            INDArray state = graph.getUpdater(true).getStateViewArray();
+            if (state != null && !state.isEmpty()) {
+                copy.getUpdater(true).getStateViewArray().assign(state);
+            }
+            for (Layer l : graph.getLayers()) {
+                if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
+                    copy.getVertex(l.conf().getLayer().getLayerName()).setLayerAsFrozen();
+                }
+            }
+            return of(copy);
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.github.dl4jcoded.cluster.grpc;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import io.github.dl4jcoded.decode.SymbolPrecision;
 import io.github.dl4jcoded.cluster.ToyExamples;
 import io.github.dl4jcoded.cluster.ClusterServer;
@@ -69,8 +71,14 @@ class GrpcClusterEndToEndTest {
 
     /** Starts {@code workers} workers and the training once {@code startWith} of them joined. */
     private Run start(CodedTrainingConfig cfg, ClusterServer.Options opts, int workers, int startWith) throws Exception {
+        return start(mlp(), cfg, opts, workers, startWith);
+    }
+
+    /** As above, training {@code net}. */
+    private Run start(org.deeplearning4j.nn.api.Model net, CodedTrainingConfig cfg, ClusterServer.Options opts, int workers,
+                      int startWith) throws Exception {
         TestCerts certs = TestCerts.create(dir, "e2e");
-        ClusterServer core = new ClusterServer(mlp(), cfg, DATA, opts);
+        ClusterServer core = new ClusterServer(net, cfg, DATA, opts);
         GrpcClusterServer server = GrpcClusterServer.builder(core).host("127.0.0.1")
                 .security(TransportSecurity.serverTls(certs.cert(), certs.key())).token(TOKEN).start();
         List<WorkerReplica> replicas = Collections.synchronizedList(new ArrayList<>());
@@ -151,6 +159,41 @@ class GrpcClusterEndToEndTest {
             }
             assertEquals(workerUp, ts.bytesUp(), "both ends count the same uplink bytes");
             assertTrue(ts.bytesUp() * 2 < st.denseEquivalentBytes(), "compressed uplink: " + ts + " vs " + st);
+        } finally {
+            close(r);
+        }
+    }
+
+    /**
+     * Issue 15: a batch-normalized residual ComputationGraph over gRPC. Two workers start from the
+     * seeded configuration (the graph's JSON), a third joins mid-training from a snapshot; every
+     * replica, running statistics included, ends bit-identical to the server, and it learns.
+     */
+    @Test
+    void aResidualGraphWithBatchNormalizationTrainsWithReplicasBitIdenticalToTheServer() throws Exception {
+        org.deeplearning4j.nn.graph.ComputationGraph graph = io.github.dl4jcoded.training.local.GraphTrainingTest.residualGraph(
+                new Adam(1e-2), DataType.FLOAT, 5);
+        INDArray running0 = graph.getLayer("b0").getParam("mean").dup();
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(3).seed(11).deadlineMillis(20_000).build();
+        Run r = start(graph, cfg, ClusterServer.Options.of(2, 32, 1), 3, 2);
+        try {
+            finish(r);
+            ClusterServer.Stats st = r.core.stats();
+            assertEquals(24, st.seq(), "one log entry per minibatch");
+            assertEquals(0, st.rejectedTotal(), "nothing refused: " + st.rejected());
+            long serverSum = ReplicaChecksum.of(r.core.network());
+            assertEquals(3, r.replicas.size());
+            for (WorkerReplica rep : r.replicas) {
+                assertTrue(rep.network().isGraph());
+                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
+            }
+            assertTrue(r.runs.get(2).get().pushes() > 0, "the late joiner answered jobs");
+            assertEquals(r.core.network().params(), graph.params(), "the user's graph holds the server's parameters");
+            assertNotEquals(running0, graph.getLayer("b0").getParam("mean"), "the running mean moved");
+            DataSet all = DATA.all();
+            Evaluation e = new Evaluation(3);
+            e.eval(all.getLabels(), graph.outputSingle(all.getFeatures()));
+            assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
         } finally {
             close(r);
         }
