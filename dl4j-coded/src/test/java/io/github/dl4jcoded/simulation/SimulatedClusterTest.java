@@ -304,6 +304,28 @@ class SimulatedClusterTest {
         assertNotEquals(start.params(), sim.network().params());
     }
 
+    /** Issue 15 in the simulator: a batch-normalized residual graph, lossless, equals plain fit, running statistics included. */
+    @Test
+    void aBatchNormalizedGraphTrainsInTheSimulatorAsPlainFitDoes() {
+        List<DataSet> d = io.github.dl4jcoded.training.local.LocalTrainerTest.data(10, 8, DataType.DOUBLE, 1);
+        org.deeplearning4j.nn.graph.ComputationGraph plain = io.github.dl4jcoded.training.local.GraphTrainingTest
+                .residualGraph(new org.nd4j.linalg.learning.config.Adam(1e-2), DataType.DOUBLE, 5);
+        org.deeplearning4j.nn.graph.ComputationGraph start = io.github.dl4jcoded.training.local.GraphTrainingTest
+                .residualGraph(new org.nd4j.linalg.learning.config.Adam(1e-2), DataType.DOUBLE, 5);
+        for (DataSet ds : d) {
+            plain.fit(ds);
+        }
+        for (CodedTrainingConfig cfg : List.of(CodedTrainingConfig.builder().workers(1).lossless().build(),
+                CodedTrainingConfig.builder().workers(1).vanilla().build())) {
+            SimulatedCluster.Result sim = new SimulatedCluster(start, cfg, ONE_SECOND_PER_EXAMPLE, StragglerModel.none()).run(d, 1);
+            assertTrue(sim.network().isGraph());
+            assertEquals(10, sim.network().getIterationCount());
+            INDArray diff = plain.params().sub(sim.network().params());
+            double rel = diff.norm2Number().doubleValue() / plain.params().norm2Number().doubleValue();
+            assertTrue(rel < 1e-5, cfg.mode() + ": relative difference to plain fit " + rel);
+        }
+    }
+
     @Test
     void evaluationsSeeTheNetworkAsItWasAtTheirTime() {
         // Updates at 7 and 14; evaluating every 5 s sees 0 updates at 5, 1 at 10, and the end.
