@@ -67,7 +67,7 @@ class TrainCommandTest {
         File hundred = savedSoftmax(dir.resolve("hundred.zip").toFile(), 100, 10);
         String[][] cases = {
                 {dir.resolve("missing.zip").toString(), "no such file"},
-                {text.toString(), "is not a MultiLayerNetwork saved with DL4J's ModelSerializer"},
+                {text.toString(), "is not a MultiLayerNetwork or ComputationGraph saved with DL4J's ModelSerializer"},
                 {five.getPath(), "MNIST digits has 10 classes"},
                 {hundred.getPath(), "does not take MNIST digits"}};
         for (String[] c : cases) {

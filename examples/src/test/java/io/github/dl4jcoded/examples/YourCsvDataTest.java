@@ -149,7 +149,7 @@ class YourCsvDataTest {
         refused(broken.resolve("b/2.png").toAbsolutePath() + ": cannot be read as an image", "--train-data", broken.toString());
 
         Path notAModel = Files.writeString(dir.resolve("notes.zip"), "not a model");
-        refused(notAModel + " is not a MultiLayerNetwork saved with DL4J's ModelSerializer", "--model-file", notAModel.toString(),
+        refused(notAModel + " is not a MultiLayerNetwork or ComputationGraph saved with DL4J's ModelSerializer", "--model-file", notAModel.toString(),
                 "--train-data", trainCsv, "--classes", "10", "--skip-lines", "1");
         // The built-in MLP takes 784 values; this CSV has 2 per example.
         Path small = Files.writeString(dir.resolve("two-values.csv"), "1,2,0\n3,4,1\n5,6,1\n7,8,0\n9,1,1\n");
