@@ -47,6 +47,23 @@ class TrainCommandTest {
         assertEquals(784 * 256 + 256 + 256 * 10 + 10, loaded.numParams());
     }
 
+    /** Issue 15: the residual graph trains coded, saves as a ComputationGraph, and trains on from that file. */
+    @Test
+    void theResidualGraphTrainsCodedAndTrainsOnFromItsFile(@TempDir Path dir) throws Exception {
+        File saved = dir.resolve("resnet.zip").toFile();
+        String out = runCapturing("train", "--model", "resnet", "--mode", "coded", "--workers", "2", "--epochs", "1",
+                "--train-size", "256", "--test-size", "128", "--no-progress", "--save", saved.getPath());
+        assertTrue(out.contains("model resnet: 432,746 parameters; coded training"), out);
+        org.deeplearning4j.nn.graph.ComputationGraph first = ModelSerializer.restoreComputationGraph(saved, true);
+        assertEquals(4, first.getIterationCount(), "4 batches of 64");
+        File after = dir.resolve("after.zip").toFile();
+        runCapturing("train", "--model-file", saved.getPath(), "--epochs", "1", "--train-size", "256", "--test-size", "128",
+                "--no-progress", "--save", after.getPath());
+        org.deeplearning4j.nn.graph.ComputationGraph second = ModelSerializer.restoreComputationGraph(after, true);
+        assertEquals(8, second.getIterationCount(), "plain fit went on from the file's counters");
+        assertNotEquals(first.params(), second.params());
+    }
+
     @Test
     void aUsersSavedNetworkIsTrainedFromTheFileAndBadFilesAreRefusedInOneLine(@TempDir Path dir) throws Exception {
         File saved = dir.resolve("mine.zip").toFile();
