@@ -1,6 +1,8 @@
 package io.github.dl4jcoded.training.server;
 
-import org.deeplearning4j.nn.api.Model;
+import io.github.dl4jcoded.nn.Network;
+import io.github.dl4jcoded.nn.ParamLayout;
+import io.github.dl4jcoded.nn.RunningStatistics;
 import io.github.dl4jcoded.training.CodedTrainingConfig;
 import io.github.dl4jcoded.training.DecodedGradient;
 import io.github.dl4jcoded.training.GradientCodec;
@@ -10,9 +12,7 @@ import io.github.dl4jcoded.training.RejectedMessageException;
 import io.github.dl4jcoded.training.WorkerMessage;
 import io.github.dl4jcoded.updater.GradientApplier;
 import io.github.dl4jcoded.updater.GradientMask;
-import io.github.dl4jcoded.nn.Network;
-import io.github.dl4jcoded.nn.ParamLayout;
-import io.github.dl4jcoded.nn.RunningStatistics;
+import org.deeplearning4j.nn.api.Model;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -304,10 +304,9 @@ public final class ParameterServer {
             return refuse(RejectReason.MALFORMED, "worker " + worker + " claims parameter version " + m.version()
                     + ", the server is at " + version);
         }
-        String running = checkRunningStatistics(m.runningStatistics());
-        if (running != null) {
-            return refuse(running.startsWith("non-finite") ? RejectReason.NON_FINITE : RejectReason.MALFORMED,
-                    "worker " + worker + ": " + running);
+        Verdict running = checkRunningStatistics(m.runningStatistics());
+        if (!running.accepted()) {
+            return refuse(running.reason(), "worker " + worker + ": " + running.detail());
         }
         long staleness = version - m.version();
         if (staleness > config.stalenessBound()) {
@@ -335,7 +334,6 @@ public final class ParameterServer {
         return Verdict.ACCEPTED;
     }
 
-    /** The step scale of an asynchronous step: the staleness rule over its answers. */
     private long[] runningRanges() {
         List<ParamLayout.ParamRange> slots = RunningStatistics.slots(layout);
         long[] r = new long[2 * slots.size()];
@@ -346,20 +344,22 @@ public final class ParameterServer {
         return r;
     }
 
-    /** What is wrong with a message's running statistics, or null when they fit this network. */
-    private String checkRunningStatistics(double[] r) {
+    /** Whether running statistics (a message's or an update's) fit this network: their count, and finite. */
+    private Verdict checkRunningStatistics(double[] r) {
         int got = r == null ? 0 : r.length;
         if (got != runningLength) {
-            return "running statistics of " + got + " values, the network's batch normalization has " + runningLength;
+            return new Verdict(RejectReason.MALFORMED, "running statistics of " + got
+                    + " values, the network's batch normalization has " + runningLength);
         }
         for (int i = 0; i < got; i++) {
             if (!Double.isFinite(r[i])) {
-                return "non-finite running statistic at " + i;
+                return new Verdict(RejectReason.NON_FINITE, "running statistic " + i + " is " + r[i]);
             }
         }
-        return null;
+        return Verdict.ACCEPTED;
     }
 
+    /** The step scale of an asynchronous step: the staleness rule over its answers. */
     private double stepScale() {
         if (config.stalenessRule() != CodedTrainingConfig.StalenessRule.INVERSE) {
             return 1.0;
@@ -505,9 +505,9 @@ public final class ParameterServer {
                 throw new IllegalStateException("update of round " + u.round() + " makes version " + u.version()
                         + ", the next is " + (version + 1));
             }
-            String running = checkRunningStatistics(u.runningStatistics());
-            if (running != null) {
-                throw new IllegalArgumentException("update of round " + u.round() + ": " + running);
+            Verdict running = checkRunningStatistics(u.runningStatistics());
+            if (!running.accepted()) {
+                throw new IllegalArgumentException("update of round " + u.round() + ": " + running.detail());
             }
             Arrays.fill(gradient, 0.0);
             GradientMask mask = codec.write(u.gradient(), gradient);

@@ -48,6 +48,12 @@ class ProtoMessagesTest {
         WorkerMessage m = Fixtures.message(net, coded, 1, 3);
         Up up = ProtoMessages.parseUp(ProtoMessages.push(m).toByteArray(), 1 << 20);
         WorkerMessage back = ProtoMessages.fromProto(up.getPush(), 1, coded);
+        assertNull(back.runningStatistics(), "no batch normalization, nothing beside the codewords");
+        WorkerMessage withRunning = new WorkerMessage(m.round(), m.version(), m.worker(), m.examples(), m.loss(), m.codewords(),
+                null, m.precision(), new double[]{0.5, -0.125});
+        Push pr = ProtoMessages.toProto(withRunning);
+        assertArrayEquals(new double[]{0.5, -0.125}, ProtoMessages.fromProto(pr, 1, coded).runningStatistics());
+        assertEquals(withRunning.wireBytes() - m.wireBytes(), pr.getRunningStatistics().size(), "float32 each, counted");
         assertEquals(m.round(), back.round());
         assertEquals(m.version(), back.version());
         assertEquals(1, back.worker());
@@ -294,6 +300,17 @@ class ProtoMessagesTest {
         Down d = ProtoMessages.toProto(e);
         LogEntry e2 = ProtoMessages.entry(parse(d).getEntry());
         assertEquals(e, e2);
+        LogEntry running = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(g0), 2), -1,
+                new double[]{0.5, -0.25, 1e-3f}), 0);
+        Down runningDown = ProtoMessages.toProto(running);
+        assertEquals(12, runningDown.getEntry().getRunningStatistics().size(), "running statistics in float32 beside bfloat16 symbols");
+        assertEquals(running, ProtoMessages.entry(parse(runningDown).getEntry()), "running statistics travel exactly");
+        LogEntry wideRunning = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(g0), 8), -1,
+                new double[]{Math.PI}), 0);
+        assertEquals(wideRunning, ProtoMessages.entry(parse(ProtoMessages.toProto(wideRunning)).getEntry()));
+        io.github.dl4jcoded.cluster.grpc.proto.Entry both = ProtoMessages.toProto(running).getEntry().toBuilder()
+                .setWideRunningStatistics(com.google.protobuf.ByteString.copyFrom(new byte[8])).build();
+        assertThrows(RejectedMessageException.class, () -> ProtoMessages.entry(both), "float32 and float64 at once");
         double[] many = new double[1000];
         java.util.Arrays.fill(many, 0.75);
         LogEntry big = new LogEntry(9, new Update(3, 8, 0.5, 0.25, 16, DecodedGradient.coded(List.of(

@@ -136,6 +136,58 @@ class ParameterServerTest {
         assertRefused(RejectReason.MALFORMED, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), List.of(), null));
     }
 
+    /**
+     * Batch normalization's running statistics travel beside the codewords: the core refuses a
+     * message without them, with the wrong count or with a NaN, and applies the example-weighted
+     * mean of the accepted messages' steps into the running statistics' slots.
+     */
+    @Test
+    void runningStatisticsAreCheckedAndTheirExampleWeightedMeanIsApplied() {
+        org.deeplearning4j.nn.graph.ComputationGraph g = io.github.dl4jcoded.training.local.GraphTrainingTest.residualGraph(
+                new org.nd4j.linalg.learning.config.Sgd(0.1), org.nd4j.linalg.api.buffer.DataType.FLOAT, 5);
+        CodedTrainingConfig cfg = coded(2).build();
+        List<DataSet> shards = io.github.dl4jcoded.training.local.LocalTrainerTest.data(2, 8, org.nd4j.linalg.api.buffer.DataType.FLOAT, 4);
+        java.util.function.Supplier<ParameterServer> round = () -> {
+            ParameterServer c = ParameterServer.forNetwork(g, cfg);
+            c.openRound(0, new int[]{0, 1}, new int[]{8, 8}, 10.0);
+            return c;
+        };
+        ParameterServer core = round.get();
+        WorkerMessage good = answer(core, 0, 0, shards.get(0));
+        int n = good.runningStatistics().length;
+        assertEquals(io.github.dl4jcoded.nn.RunningStatistics.length(io.github.dl4jcoded.nn.ParamLayout.of(core.network())), n);
+        assertEquals(24, n, "3 batch-normalization layers of 4 channels, mean and variance");
+        assertRefused(RejectReason.MALFORMED, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), good.codewords(), null,
+                good.precision(), null));
+        core = round.get();
+        assertRefused(RejectReason.MALFORMED, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), good.codewords(), null,
+                good.precision(), java.util.Arrays.copyOf(good.runningStatistics(), n - 1)));
+        core = round.get();
+        double[] nan = good.runningStatistics().clone();
+        nan[3] = Double.NaN;
+        assertRefused(RejectReason.NON_FINITE, core, 0, new WorkerMessage(0, 0, 0, 8, good.loss(), good.codewords(), null,
+                good.precision(), nan));
+
+        core = round.get();
+        WorkerMessage a = answer(core, 0, 0, shards.get(0));
+        WorkerMessage b = answer(core, 1, 0, (DataSet) shards.get(1).get(new int[]{0, 1, 2, 3}));
+        b = new WorkerMessage(0, 0, 1, 4, b.loss(), b.codewords(), null, b.precision(), b.runningStatistics());
+        ParameterServer both = ParameterServer.forNetwork(g, cfg);
+        both.openRound(0, new int[]{0, 1}, new int[]{8, 4}, 10.0);
+        assertTrue(both.offer(0, a).accepted());
+        assertTrue(both.offer(1, b).accepted());
+        Update u = both.close();
+        io.github.dl4jcoded.nn.ParamLayout layout = io.github.dl4jcoded.nn.ParamLayout.of(both.network());
+        double[] before = io.github.dl4jcoded.nn.RunningStatistics.read(layout, both.network().params());
+        both.apply(u);
+        double[] after = io.github.dl4jcoded.nn.RunningStatistics.read(layout, both.network().params());
+        for (int i = 0; i < n; i++) {
+            double mean = (float) ((8 * a.runningStatistics()[i] + 4 * b.runningStatistics()[i]) / 12);
+            assertEquals(mean, u.runningStatistics()[i], 0.0, "example-weighted mean, in float32");
+            assertEquals((float) (before[i] - mean), after[i], 1e-6 * Math.max(1, Math.abs(before[i])), "params -= step, at " + i);
+        }
+    }
+
     @Test
     void aSyncRoundIsDueWhenEveryJobEndedWhenDecodableOrAtItsDeadline() {
         ParameterServer core = syncRound(coded(2).build());
