@@ -139,12 +139,12 @@ class TrainCommandTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = Main.run("train", "--model", "resnet", "--epochs", "1", "--no-progress");
+            code = Main.run("train", "--model", "vgg16", "--epochs", "1", "--no-progress");
         } finally {
             System.setErr(oldErr);
         }
         assertNotEquals(0, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown model 'resnet'"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown model 'vgg16'"), err.toString());
     }
 
     /** Runs the program with System.out and System.err captured; returns {exit code, out, err}. */
