@@ -181,6 +181,32 @@ class ClusterServerUserNetworkTest {
         }
     }
 
+    /** The same with a batch-normalized graph: the checkpoint is a ComputationGraph and resumes into the user's graph. */
+    @Test
+    void aResumedServerPutsItsCheckpointIntoTheUsersGraph(@TempDir Path dir) throws Throwable {
+        CodedTrainingConfig cfg = base(1).build();
+        ClusterServer.Options opts = ClusterServer.Options.of(2, 32, 1).withCheckpoints(dir, 4);
+        org.deeplearning4j.nn.graph.ComputationGraph trained;
+        try (ClusterServer first = new ClusterServer(graph(), cfg, DATA, opts)) {
+            train(first, 1);
+            trained = (org.deeplearning4j.nn.graph.ComputationGraph) first.network().model();
+        }
+        org.deeplearning4j.nn.graph.ComputationGraph g = graph();
+        assertNotEquals(trained.params(), g.params());
+        try (ClusterServer resumed = new ClusterServer(g, cfg, DATA, opts)) {
+            assertTrue(resumed.resumed());
+            assertEquals(trained.params(), g.params(), "the user's graph holds the checkpoint's parameters, running statistics too");
+            assertEquals(trained.getUpdater().getStateViewArray(), g.getUpdater().getStateViewArray());
+            assertEquals(6, g.getIterationCount());
+            assertEquals(2, g.getEpochCount());
+        }
+    }
+
+    private static org.deeplearning4j.nn.graph.ComputationGraph graph() {
+        return io.github.dl4jcoded.training.local.GraphTrainingTest.residualGraph(new org.nd4j.linalg.learning.config.Adam(1e-2),
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 5);
+    }
+
     @Test
     void aListenerThatThrowsFailsTheServerVisibly() throws Throwable {
         MultiLayerNetwork net = ClusterServerTest.cnn();
