@@ -182,6 +182,7 @@ public final class TuneCommand implements Callable<Integer> {
         generator.setRngSeed(tuneSeed);
 
         PrintStream o = System.out;
+        checkCodes(methods);
         long wall0 = System.nanoTime();
         Map<Long, CompareCommand.Prepared> prepared = new LinkedHashMap<>(); // the data, minibatches and stragglers of each seed
         for (long seed : seeds.isEmpty() ? List.of(base.seed) : seeds) {
@@ -278,6 +279,25 @@ public final class TuneCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s/tune.csv, pareto.png, best.json (%d candidates, %.0f s wall)%n", out.getPath(),
                 runner.numCandidatesCompleted(), (System.nanoTime() - wall0) / 1e9);
         return 0;
+    }
+
+    /**
+     * Every code of {@code --codes} must make a codec for this network and number of workers (a
+     * systematic code over 8 blocks cannot feed 16 workers): refused here, naming the code, rather
+     * than as failed candidates that use up the search's budget.
+     */
+    private void checkCodes(List<CompareCommand.Method> methods) {
+        for (CodedTrainingConfig.CodeKind code : codes) {
+            for (CompareCommand.Method m : methods) {
+                CompareCommand c = compare(List.of("--code", CodedTrainingConfig.label(code)));
+                try {
+                    io.github.dl4jcoded.training.ParameterServerSetup.codec(c.network(m), c.config(m));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--codes " + CodedTrainingConfig.label(code) + " cannot train this network: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /** Compare, parsed from the base options with {@code over} laid on top (later options win). */

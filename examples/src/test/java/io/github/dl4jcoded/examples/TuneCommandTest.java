@@ -14,6 +14,7 @@ import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tune command end to end: a tiny Arbiter search over real digits, and --config in compare and train. */
@@ -148,6 +149,11 @@ class TuneCommandTest {
         assertTrue(Cli.output().contains("not --config"), Cli.output());
         assertEquals(2, run(tune(dir, "--bogus-option", "1")));
         assertTrue(Cli.output().contains("options tune does not know go to compare"), Cli.output());
+        // the MLP has 4 blocks (W, b, W, b): a systematic code over them cannot feed 8 workers
+        assertEquals(2, run(tune(dir, "--workers", "8", "--codes", "repetition,systematic")));
+        assertTrue(Cli.output().contains("--codes systematic cannot train this network: code SYSTEMATIC has 4 tasks for 8 workers"),
+                Cli.output());
+        assertFalse(Files.exists(dir.resolve("tune.csv")), "nothing ran");
     }
 
     @Test
