@@ -189,12 +189,15 @@ class ClusterProcessesTest {
         assertEquals(local, cluster, 0.01, mode + ": cluster mode should reach the local trainer's accuracy");
     }
 
+    /** Two minutes of four JVMs: tagged slow (README, Tests); the in-JVM gRPC tests cover the same path every run. */
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void codedTrainingInFourJvmsReachesTheLocalTrainersAccuracy() throws Exception {
         trainsLikeTheLocalTrainer("coded");
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void vanillaTrainingInFourJvmsReachesTheLocalTrainersAccuracy() throws Exception {
         trainsLikeTheLocalTrainer("vanilla-sync");
     }
