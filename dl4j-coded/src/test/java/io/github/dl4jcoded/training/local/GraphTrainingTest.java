@@ -142,6 +142,25 @@ public class GraphTrainingTest {
         assertEquals(e.accuracy(), loaded.evaluate(new ListDataSetIterator<>(test, 16)).accuracy(), 0.0);
     }
 
+    /** Asynchronous coded training of the graph: the running statistics ride with every step's window, finite, and it learns. */
+    @Test
+    void asynchronousCodingTrainsTheGraphAndMovesItsRunningStatistics() {
+        List<DataSet> batches = LocalTrainerTest.data(60, 16, DataType.FLOAT, 3);
+        ComputationGraph g = residualGraph(new Adam(1e-2), DataType.FLOAT, 7);
+        INDArray running0 = runningStatistics(Network.of(g));
+        CodedTrainingConfig cfg = CodedTrainingConfig.builder().workers(2).policy(CodedTrainingConfig.Policy.ASYNC).build();
+        try (CodedTraining t = CodedTraining.wrap(g, cfg)) {
+            t.fit(new ListDataSetIterator<>(batches, 16), 2);
+            assertTrue(t.stats().updates() > 0);
+        }
+        INDArray running = runningStatistics(Network.of(g));
+        assertTrue(running.isInfinite().castTo(DataType.INT).sumNumber().intValue() == 0
+                && running.isNaN().castTo(DataType.INT).sumNumber().intValue() == 0, "finite running statistics");
+        assertTrue(relDiff(running, running0) > 1e-2, "the running statistics moved");
+        Evaluation e = g.evaluate(new ListDataSetIterator<>(LocalTrainerTest.data(10, 16, DataType.FLOAT, 99), 16));
+        assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
+    }
+
     /** Forward-mode workers (graph sweep, running statistics from the tangent rule) train like backprop workers. */
     @Test
     void forwardModeWorkersTrainTheGraphLikeReverseModeWorkers() {
