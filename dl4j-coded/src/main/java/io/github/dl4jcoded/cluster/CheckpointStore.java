@@ -3,7 +3,6 @@ package io.github.dl4jcoded.cluster;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dl4jcoded.nn.Network;
-import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -88,7 +87,7 @@ final class CheckpointStore {
             Path model = dir.resolve(state.model());
             Path tmpModel = dir.resolve(state.model() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmpModel)) {
-                ModelSerializer.writeModel(net.model(), out, true);
+                net.save(out, true);
             }
             commit(tmpModel, model);
             Path tmpState = dir.resolve(STATE_FILE + ".tmp");

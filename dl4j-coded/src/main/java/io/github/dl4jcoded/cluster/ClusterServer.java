@@ -16,14 +16,10 @@ import io.github.dl4jcoded.training.server.TrainingStats;
 import io.github.dl4jcoded.training.server.Update;
 import io.github.dl4jcoded.training.server.WireSizes;
 import io.github.dl4jcoded.nn.Network;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -758,7 +754,7 @@ public final class ClusterServer implements AutoCloseable {
     private Welcome welcome(int worker, boolean mayBeSeeded) {
         if (mayBeSeeded && core.version() == 0 && seq == 0) {
             if (seededNetwork == null) {
-                String json = SeededStart.configuration(net, config, codec, snapshot().length);
+                String json = SeededStart.configuration(net, config, codec, net.snapshot().length);
                 seededNetwork = json == null ? "" : json;
                 seededChecksum = json == null ? 0 : ReplicaChecksum.of(net);
             }
@@ -766,17 +762,7 @@ public final class ClusterServer implements AutoCloseable {
                 return new Welcome(worker, config.toJson(), null, null, seq, 0, data.fingerprint(), seededNetwork, seededChecksum);
             }
         }
-        return new Welcome(worker, config.toJson(), snapshot(), codec.exportState(), seq, core.version(), data.fingerprint());
-    }
-
-    private byte[] snapshot() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(net.model(), out, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the network for a worker", e);
-        }
-        return out.toByteArray();
+        return new Welcome(worker, config.toJson(), net.snapshot(), codec.exportState(), seq, core.version(), data.fingerprint());
     }
 
     private static long updaterStateLength(Network n) {

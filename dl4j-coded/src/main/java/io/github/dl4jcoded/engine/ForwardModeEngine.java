@@ -13,7 +13,6 @@ import io.github.dl4jcoded.engine.tangent.TangentRules;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -87,7 +86,7 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
         ParamLayout layout = ParamLayout.of(network);
         layout.checkDirections(directions);
         if (network.isGraph()) {
-            checkSupported(((Network.Graph) network).model());
+            GraphSweep.checkSupported(((Network.Graph) network).model());
         } else {
             checkSupported(((Network.MultiLayer) network).model());
         }
@@ -131,7 +130,7 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
                 l.clear();
             }
         }
-        return new Result(loss, derivatives, runningStatistics(layout, network.layers(), steps));
+        return new Result(loss, derivatives, RunningStatistics.concat(layout, steps));
     }
 
     /**
@@ -163,37 +162,6 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
             return new LayerContext(l, layer, iteration, epoch,
                     (mean, var) -> steps.put(l, RunningStatistics.update(layer, mean, var)));
         }
-    }
-
-    /**
-     * The running-statistics steps in the order of {@link RunningStatistics#slots}: per batch
-     * normalization layer in parameter order, the mean's step then the variance's (or log-std's);
-     * null without batch normalization.
-     */
-    static double[] runningStatistics(ParamLayout layout, Layer[] layers, Map<Integer, INDArray> steps) {
-        int length = RunningStatistics.length(layout);
-        if (length == 0) {
-            return null;
-        }
-        double[] out = new double[length];
-        int at = 0;
-        for (ParamLayout.LayerRange l : layout.layers()) {
-            if (!(layers[l.layerIndex()].conf().getLayer() instanceof BatchNormalization)) {
-                continue;
-            }
-            INDArray step = steps.get(l.layerIndex());
-            if (step == null) {
-                throw new IllegalStateException("batch normalization layer " + l.layerIndex() + " ("
-                        + l.layerName() + ") was not run: no running-statistics step");
-            }
-            double[] v = step.castTo(DataType.DOUBLE).toDoubleVector();
-            System.arraycopy(v, 0, out, at, v.length);
-            at += v.length;
-        }
-        if (at != length) {
-            throw new IllegalStateException("running statistics: " + at + " values for " + length + " slots");
-        }
-        return out;
     }
 
     /** One pass over a multi-layer network: primal and the tangents of {@code pass.rows()} to the loss. */
@@ -228,11 +196,6 @@ public final class ForwardModeEngine implements DirectionalDerivativeEngine {
             cur = next;
         }
         throw new IllegalStateException("network has no layers");
-    }
-
-    /** Fails before any work if some vertex or layer of the graph has no rule. */
-    static void checkSupported(ComputationGraph graph) {
-        GraphSweep.checkSupported(graph);
     }
 
     /** Fails before any work if some layer has no rule. */

@@ -198,8 +198,20 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
     public abstract org.nd4j.evaluation.classification.Evaluation evaluate(
             org.nd4j.linalg.dataset.api.iterator.DataSetIterator data);
 
+    /** DL4J's ModelSerializer zip of this network, written to {@code out} ({@link #restore} reads it back). */
     public void save(java.io.OutputStream out, boolean withUpdater) throws IOException {
         ModelSerializer.writeModel(model(), out, withUpdater);
+    }
+
+    /** {@link #save} with the updater state, in memory: what a worker joining mid-run is sent. */
+    public byte[] snapshot() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            save(out, true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot serialize the network", e);
+        }
+        return out.toByteArray();
     }
 
     @Override

@@ -75,6 +75,42 @@ public final class RunningStatistics {
     }
 
     /**
+     * The steps of the layers that hold running statistics ({@code stepByLayer}: layer index to the
+     * layer's {@link #update}), laid out as {@link #read} lays out the slots; null when the network
+     * has none.
+     *
+     * @throws IllegalStateException when such a layer has no step, or the steps do not fill the slots
+     */
+    public static double[] concat(ParamLayout layout, java.util.Map<Integer, INDArray> stepByLayer) {
+        int length = length(layout);
+        if (length == 0) {
+            return null;
+        }
+        double[] out = new double[length];
+        int at = 0;
+        for (ParamLayout.LayerRange l : layout.layers()) {
+            if (l.params().stream().allMatch(ParamLayout.ParamRange::differentiable)) {
+                continue;
+            }
+            INDArray step = stepByLayer.get(l.layerIndex());
+            if (step == null) {
+                throw new IllegalStateException("layer " + l.layerIndex() + " (" + l.layerName()
+                        + ") holds running statistics but was not run: no running-statistics step");
+            }
+            double[] v = step.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+            if (at + v.length > length) {
+                throw new IllegalStateException("running statistics: more values than the " + length + " slots");
+            }
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        if (at != length) {
+            throw new IllegalStateException("running statistics: " + at + " values for " + length + " slots");
+        }
+        return out;
+    }
+
+    /**
      * DL4J's running-statistics step for a batch-normalization layer, as its backprop writes it:
      * {@code [mean step (C), variance or log10-std step (C)]} in the order of the layer's slots,
      * from the minibatch's per-channel mean and biased variance ({@code [C]} each).

@@ -642,12 +642,6 @@ public final class SimulatedCluster {
 
     /** Bytes of a network's ModelSerializer zip (what a welcome carries). */
     private static long snapshotBytes(Network net) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            org.deeplearning4j.util.ModelSerializer.writeModel(net.model(), out, true);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot serialize the network to size a welcome", e);
-        }
-        return out.size();
+        return net.snapshot().length;
     }
 }

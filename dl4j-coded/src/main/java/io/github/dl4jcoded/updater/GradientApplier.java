@@ -82,7 +82,7 @@ public final class GradientApplier {
         if (BooleanIndexing.or(gradientSum, Conditions.isNan()) || BooleanIndexing.or(gradientSum, Conditions.isInfinite())) {
             throw new IllegalArgumentException("gradient contains NaN or Inf: refused, parameters unchanged");
         }
-        INDArray view = gradientView();
+        INDArray view = net.gradientView();
         view.assign(gradientSum.reshape(view.shape()));
         step(view, batchSize, mask, score, updateScale);
     }
@@ -103,7 +103,7 @@ public final class GradientApplier {
                 throw new IllegalArgumentException("gradient contains NaN or Inf at " + i + ": refused, parameters unchanged");
             }
         }
-        INDArray view = gradientView();
+        INDArray view = net.gradientView();
         GradientViewWriter.write(meanGradient, view);
         step(view, 1, mask, score, updateScale);
     }
@@ -118,10 +118,6 @@ public final class GradientApplier {
         if (mask != null && !masked && !mask.covers(0, net.numParams())) {
             throw new IllegalArgumentException("a partial gradient needs masked updaters: build the network from MaskedUpdaters.wrap(conf)");
         }
-    }
-
-    private INDArray gradientView() {
-        return net.gradientView();
     }
 
     /** The step on the gradient written into {@code view}: updater, masking, scale, params, listeners. */

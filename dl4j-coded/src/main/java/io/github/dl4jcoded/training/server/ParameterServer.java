@@ -94,6 +94,7 @@ public final class ParameterServer {
     private final ArrayDeque<double[]> recentParams = new ArrayDeque<>();
     private final ParamLayout layout;
     private final int runningLength; // batch normalization's running-statistics values per message (0: none)
+    private final long[] runningRanges; // their slots in the parameters, {from, to} pairs: always present in an update
     private long version;
     private OpenRound open;
     private boolean closedUnapplied;
@@ -127,6 +128,8 @@ public final class ParameterServer {
         this.gradient = new double[Math.toIntExact(net.numParams())];
         this.layout = ParamLayout.of(net);
         this.runningLength = RunningStatistics.length(layout);
+        this.runningRanges = RunningStatistics.slots(layout).stream()
+                .flatMapToLong(p -> java.util.stream.LongStream.of(p.from(), p.to())).toArray();
         this.version = version;
         this.versionAtIssue = new long[config.workers()];
         Arrays.fill(versionAtIssue, -1);
@@ -334,16 +337,6 @@ public final class ParameterServer {
         return Verdict.ACCEPTED;
     }
 
-    private long[] runningRanges() {
-        List<ParamLayout.ParamRange> slots = RunningStatistics.slots(layout);
-        long[] r = new long[2 * slots.size()];
-        for (int i = 0; i < slots.size(); i++) {
-            r[2 * i] = slots.get(i).from();
-            r[2 * i + 1] = slots.get(i).to();
-        }
-        return r;
-    }
-
     /** Whether running statistics (a message's or an update's) fit this network: their count, and finite. */
     private Verdict checkRunningStatistics(double[] r) {
         int got = r == null ? 0 : r.length;
@@ -514,7 +507,7 @@ public final class ParameterServer {
             if (runningLength > 0) {
                 // State, not gradient: DL4J's own step, through the no-op updater of those slots.
                 RunningStatistics.write(layout, u.runningStatistics(), gradient);
-                mask = mask == null ? null : mask.with(runningRanges());
+                mask = mask == null ? null : mask.with(runningRanges);
             }
             if (u.referenceVersion() >= 0) {
                 compensateDelay(u.referenceVersion());
