@@ -54,11 +54,19 @@ class GrpcClusterEndToEndTest {
         return n;
     }
 
-    static double accuracy(MultiLayerNetwork net) {
+    static double accuracy(io.github.dl4jcoded.nn.Network net) {
         DataSet all = DATA.all();
         Evaluation e = new Evaluation(3);
         e.eval(all.getLabels(), net.output(all.getFeatures()));
         return e.accuracy();
+    }
+
+    /** Every replica holds the server's parameters, updater state and counts, bit for bit. */
+    private static void assertReplicasEqualTheServer(Run r) {
+        long serverSum = ReplicaChecksum.of(r.core.network());
+        for (WorkerReplica rep : r.replicas) {
+            assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
+        }
     }
 
     private record Run(ClusterServer core, GrpcClusterServer server, List<WorkerReplica> replicas,
@@ -144,12 +152,11 @@ class GrpcClusterEndToEndTest {
             ClusterServer.Stats st = r.core.stats();
             assertEquals(24, st.seq(), "one log entry per minibatch");
             assertEquals(0, st.rejectedTotal(), "nothing refused: " + st.rejected());
-            long serverSum = ReplicaChecksum.of(r.core.network());
+            assertReplicasEqualTheServer(r);
             for (WorkerReplica rep : r.replicas) {
-                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
                 assertEquals(st.seq(), rep.seq());
             }
-            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.9, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
+            assertTrue(accuracy(r.core.network()) > 0.9, "accuracy " + accuracy(r.core.network()));
             GrpcClusterServer.TransportStats ts = r.server.stats();
             long workerUp = 0;
             for (CompletableFuture<GrpcClusterWorker.Stats> f : r.runs) {
@@ -181,19 +188,16 @@ class GrpcClusterEndToEndTest {
             ClusterServer.Stats st = r.core.stats();
             assertEquals(24, st.seq(), "one log entry per minibatch");
             assertEquals(0, st.rejectedTotal(), "nothing refused: " + st.rejected());
-            long serverSum = ReplicaChecksum.of(r.core.network());
             assertEquals(3, r.replicas.size());
+            assertReplicasEqualTheServer(r);
             for (WorkerReplica rep : r.replicas) {
                 assertTrue(rep.network().isGraph());
-                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
             }
             assertTrue(r.runs.get(2).get().pushes() > 0, "the late joiner answered jobs");
             assertEquals(r.core.network().params(), graph.params(), "the user's graph holds the server's parameters");
             assertNotEquals(running0, graph.getLayer("b0").getParam("mean"), "the running mean moved");
-            DataSet all = DATA.all();
-            Evaluation e = new Evaluation(3);
-            e.eval(all.getLabels(), graph.outputSingle(all.getFeatures()));
-            assertTrue(e.accuracy() > 0.9, "accuracy " + e.accuracy());
+            double accuracy = accuracy(io.github.dl4jcoded.nn.Network.of(graph));
+            assertTrue(accuracy > 0.9, "accuracy " + accuracy);
         } finally {
             close(r);
         }
@@ -210,11 +214,8 @@ class GrpcClusterEndToEndTest {
             finish(r);
             ClusterServer.Stats st = r.core.stats();
             assertEquals(36, st.updates() + st.rejected().getOrDefault(RejectReason.STALE, 0L));
-            long serverSum = ReplicaChecksum.of(r.core.network());
-            for (WorkerReplica rep : r.replicas) {
-                assertEquals(serverSum, ReplicaChecksum.of(rep.network()));
-            }
-            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.6, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
+            assertReplicasEqualTheServer(r);
+            assertTrue(accuracy(r.core.network()) > 0.6, "accuracy " + accuracy(r.core.network()));
         } finally {
             close(r);
         }
@@ -226,11 +227,8 @@ class GrpcClusterEndToEndTest {
         Run r = start(cfg, ClusterServer.Options.of(2, 32, 1), 3, 2);
         try {
             finish(r);
-            long serverSum = ReplicaChecksum.of(r.core.network());
             assertEquals(3, r.replicas.size());
-            for (WorkerReplica rep : r.replicas) {
-                assertEquals(serverSum, ReplicaChecksum.of(rep.network()), "a replica differs from the server");
-            }
+            assertReplicasEqualTheServer(r);
             GrpcClusterWorker.Stats late = r.runs.get(2).get();
             assertTrue(late.pushes() > 0, "the late joiner answered jobs: " + late);
             assertEquals(24, r.core.stats().seq());
@@ -333,7 +331,7 @@ class GrpcClusterEndToEndTest {
             r.runs.get(0).get(60, TimeUnit.SECONDS);
             r.runs.get(1).get(60, TimeUnit.SECONDS);
             assertEquals(24, r.core.stats().seq());
-            assertTrue(accuracy((MultiLayerNetwork) r.core.network().model()) > 0.85, "accuracy " + accuracy((MultiLayerNetwork) r.core.network().model()));
+            assertTrue(accuracy(r.core.network()) > 0.85, "accuracy " + accuracy(r.core.network()));
         } finally {
             close(r);
         }
