@@ -161,48 +161,35 @@ class ClusterServerUserNetworkTest {
         CodedTraining.wrap(net, cfg).close();
     }
 
-    @Test
-    void aResumedServerPutsItsCheckpointIntoTheUsersNetwork(@TempDir Path dir) throws Throwable {
+    /** The user's networks a checkpoint resumes into: a MultiLayerNetwork and a batch-normalized ComputationGraph. */
+    static java.util.stream.Stream<java.util.function.Supplier<Model>> usersNetworks() {
+        return java.util.stream.Stream.of(ClusterServerTest::cnn, ClusterServerUserNetworkTest::graph);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("usersNetworks")
+    void aResumedServerPutsItsCheckpointIntoTheUsersNetwork(java.util.function.Supplier<Model> network, @TempDir Path dir)
+            throws Throwable {
         CodedTrainingConfig cfg = base(1).build();
         ClusterServer.Options opts = ClusterServer.Options.of(2, 32, 1).withCheckpoints(dir, 4);
-        MultiLayerNetwork trained;
-        try (ClusterServer first = new ClusterServer(ClusterServerTest.cnn(), cfg, DATA, opts)) {
+        io.github.dl4jcoded.nn.Network trained;
+        try (ClusterServer first = new ClusterServer(network.get(), cfg, DATA, opts)) {
             train(first, 1);
-            trained = (MultiLayerNetwork) first.network().model(); // the checkpoint written at the end holds this
+            trained = first.network(); // the checkpoint written at the end holds this
         }
-        MultiLayerNetwork net = ClusterServerTest.cnn();
+        io.github.dl4jcoded.nn.Network net = io.github.dl4jcoded.nn.Network.of(network.get());
         assertNotEquals(trained.params(), net.params());
-        try (ClusterServer resumed = new ClusterServer(net, cfg, DATA, opts)) {
+        try (ClusterServer resumed = new ClusterServer(net.model(), cfg, DATA, opts)) {
             assertTrue(resumed.resumed());
-            assertEquals(trained.params(), net.params(), "the user's network holds the checkpoint's parameters");
-            assertEquals(trained.getUpdater().getStateViewArray(), net.getUpdater().getStateViewArray());
+            assertEquals(trained.params(), net.params(), "the user's network holds the checkpoint's parameters"
+                    + " (a graph's running statistics too)");
+            assertEquals(trained.updaterState(), net.updaterState());
             assertEquals(6, net.getIterationCount());
             assertEquals(2, net.getEpochCount(), "both epochs of the checkpointed run are done");
         }
     }
 
-    /** The same with a batch-normalized graph: the checkpoint is a ComputationGraph and resumes into the user's graph. */
-    @Test
-    void aResumedServerPutsItsCheckpointIntoTheUsersGraph(@TempDir Path dir) throws Throwable {
-        CodedTrainingConfig cfg = base(1).build();
-        ClusterServer.Options opts = ClusterServer.Options.of(2, 32, 1).withCheckpoints(dir, 4);
-        org.deeplearning4j.nn.graph.ComputationGraph trained;
-        try (ClusterServer first = new ClusterServer(graph(), cfg, DATA, opts)) {
-            train(first, 1);
-            trained = (org.deeplearning4j.nn.graph.ComputationGraph) first.network().model();
-        }
-        org.deeplearning4j.nn.graph.ComputationGraph g = graph();
-        assertNotEquals(trained.params(), g.params());
-        try (ClusterServer resumed = new ClusterServer(g, cfg, DATA, opts)) {
-            assertTrue(resumed.resumed());
-            assertEquals(trained.params(), g.params(), "the user's graph holds the checkpoint's parameters, running statistics too");
-            assertEquals(trained.getUpdater().getStateViewArray(), g.getUpdater().getStateViewArray());
-            assertEquals(6, g.getIterationCount());
-            assertEquals(2, g.getEpochCount());
-        }
-    }
-
-    private static org.deeplearning4j.nn.graph.ComputationGraph graph() {
+    private static Model graph() {
         return io.github.dl4jcoded.training.local.GraphTrainingTest.residualGraph(new org.nd4j.linalg.learning.config.Adam(1e-2),
                 org.nd4j.linalg.api.buffer.DataType.FLOAT, 5);
     }
