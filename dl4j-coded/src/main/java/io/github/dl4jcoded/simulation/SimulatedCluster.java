@@ -18,7 +18,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
@@ -71,9 +73,11 @@ import java.util.function.ToDoubleFunction;
  * died), when the codec says it is complete, or at the deadline ({@code deadlineMillis} read as
  * virtual milliseconds), whichever is first; messages for a closed round are late and dropped.
  * The next round starts at the moment the previous one was applied. ASYNC splits every minibatch
- * of an epoch into one job per worker; free workers take jobs in order, and each message is
- * applied when it arrives, its step scaled by 1 / (1 + staleness), staleness being the updates
- * applied between the version the worker read and the arrival; beyond the bound it is dropped.
+ * into one job per worker; free workers take jobs in order, and the core steps at its cadence
+ * under its staleness rule (messages beyond the staleness bound are dropped). As the cluster
+ * server draws its jobs, the next epoch's jobs are queued as soon as the queue runs dry, so no
+ * worker waits at an epoch's end for that epoch's slowest job; an epoch ends once every job of it
+ * and of the epochs before it is done.
  *
  * <p>A run starts from the given network's parameters and updater state and leaves that network
  * untouched; the trained network is in the {@link Result}.
@@ -247,7 +251,10 @@ public final class SimulatedCluster {
         private int epoch;
         private int batch;
         private boolean done;
-        private long asyncJobsLeft;
+        // ASYNC: jobs not yet done per queued epoch, and the epoch of every job not yet done.
+        private final long[] asyncJobsLeft;
+        private final Map<Long, Integer> epochOfJob = new HashMap<>();
+        private int epochsQueued;
         private long nextEval = 1;
         private long arrivals, bytesUp, bytesDown;
         private double serverBusy, replayBusy;
@@ -255,6 +262,7 @@ public final class SimulatedCluster {
         Run(List<DataSet> batches, int epochs) {
             this.batches = batches;
             this.epochs = epochs;
+            this.asyncJobsLeft = new long[epochs];
             core = ParameterServer.forNetwork(userNet, config);
             server = core.network();
             codec = core.codec();
@@ -371,16 +379,30 @@ public final class SimulatedCluster {
                 }
                 schedule(now + config.deadlineMillis() / 1000.0, Kind.DEADLINE, -1, id);
             } else {
-                for (DataSet ds : batches) {
-                    for (DataSet shard : Shards.split(ds, n)) {
-                        shared.add(new Job(nextRound++, shard));
-                        asyncJobsLeft++;
-                    }
-                }
                 for (int w = 0; w < n; w++) {
                     wake(w);
                 }
             }
+        }
+
+        /** ASYNC: true when a job is queued or an epoch is left to queue. */
+        private boolean asyncJobAvailable() {
+            return !shared.isEmpty() || epochsQueued < epochs;
+        }
+
+        /** ASYNC: the next job, queuing the next epoch's jobs when the queue has run dry; null after the last. */
+        private Job nextAsyncJob() {
+            if (shared.isEmpty() && epochsQueued < epochs) {
+                for (DataSet ds : batches) {
+                    for (DataSet shard : Shards.split(ds, n)) {
+                        epochOfJob.put(nextRound, epochsQueued);
+                        shared.add(new Job(nextRound++, shard));
+                        asyncJobsLeft[epochsQueued]++;
+                    }
+                }
+                epochsQueued++;
+            }
+            return shared.poll();
         }
 
         private void endEpoch() {
@@ -419,7 +441,7 @@ public final class SimulatedCluster {
                 state[w] = WorkerState.IDLE; // waits for a fresh version (freshJobs)
                 return;
             }
-            Job job = sync ? inbox.get(w).poll() : shared.poll();
+            Job job = sync ? inbox.get(w).poll() : nextAsyncJob();
             if (job == null) {
                 state[w] = WorkerState.IDLE;
                 return;
@@ -443,7 +465,7 @@ public final class SimulatedCluster {
                 core.jobSkipped(w, job.round());
                 schedule(finish, Kind.WORKER_FREE, w, null);
                 if (!sync) {
-                    asyncJobDone();
+                    asyncJobDone(job.round());
                 } else {
                     applyWhenDue();
                 }
@@ -495,7 +517,7 @@ public final class SimulatedCluster {
             core.jobLost(w, job.round());
             core.workerLeft(w);
             if (!sync) {
-                asyncJobDone();
+                asyncJobDone(job.round());
             } else {
                 applyWhenDue();
             }
@@ -548,14 +570,14 @@ public final class SimulatedCluster {
                     state[m.worker()] = WorkerState.IDLE;
                 }
                 wakeReady();
-                asyncJobDone();
+                asyncJobDone(m.round());
             }
         }
 
         /** ASYNC: every idle worker the core would give a job now takes one. */
         private void wakeReady() {
             for (int w = 0; w < n; w++) {
-                if (state[w] == WorkerState.IDLE && core.readyForJob(w) && !shared.isEmpty()) {
+                if (state[w] == WorkerState.IDLE && core.readyForJob(w) && asyncJobAvailable()) {
                     wake(w);
                 }
             }
@@ -594,15 +616,15 @@ public final class SimulatedCluster {
             }
         }
 
-        private void asyncJobDone() {
-            if (--asyncJobsLeft == 0) {
+        /** ASYNC: job {@code round} is done (answered, declined or lost); ends the epochs it completes, in order. */
+        private void asyncJobDone(long round) {
+            asyncJobsLeft[epochOfJob.remove(round)]--;
+            while (epoch < epochsQueued && asyncJobsLeft[epoch] == 0) {
                 endEpoch();
-                if (epoch == epochs) {
-                    done = true;
-                    applyWhenDue(); // what the last answers decoded
-                } else {
-                    schedule(now, Kind.START, -1, null);
-                }
+            }
+            if (epoch == epochs && !done) {
+                done = true;
+                applyWhenDue(); // what the last answers decoded
             }
         }
 

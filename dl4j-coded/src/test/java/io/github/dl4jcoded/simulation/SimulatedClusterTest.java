@@ -205,6 +205,24 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void anAsynchronousEpochDoesNotWaitForThePreviousEpochsSlowestJob() {
+        // One minibatch of 4 (two jobs of 2 examples) per epoch, two epochs, worker 1 2.5x slower.
+        // As the cluster server hands out jobs: w0 runs j0 0-2, then the next epoch's j2 2-4 and j3
+        // 4-6 while w1 still runs j1 0-5. With a barrier at the epoch's end w0 would idle from 2 to 5
+        // and the run would end at 10 (j2 5-7 on w0, j3 5-10 on w1).
+        SimulatedCluster.Result r = new SimulatedCluster(mlp(DataType.FLOAT), vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
+                ONE_SECOND_PER_EXAMPLE, StragglerModel.slowWorkers(2.5, false, true)).run(data(1, 4, DataType.FLOAT, 1), 2);
+        assertArrayEquals(new double[]{2, 4, 5, 6}, times(r), 1e-12);
+        assertEquals(2, r.network().getEpochCount());
+
+        // Epochs end in order: w1 (10x slower) holds epoch 0's j1 until 20, after epoch 1's jobs are done at 6.
+        SimulatedCluster.Result slow = new SimulatedCluster(mlp(DataType.FLOAT), vanilla(CodedTrainingConfig.Policy.ASYNC).build(),
+                ONE_SECOND_PER_EXAMPLE, StragglerModel.slowWorkers(10, false, true)).run(data(1, 4, DataType.FLOAT, 1), 2);
+        assertArrayEquals(new double[]{2, 4, 6, 20}, times(slow), 1e-12);
+        assertEquals(2, slow.network().getEpochCount());
+    }
+
+    @Test
     void asynchronousMessagesBeyondTheStalenessBoundAreDropped() {
         // Bound 1: j1 (staleness 2 at 5) is dropped; w1 then reads v2 for j4, which arrives at 10 against v4: dropped.
         SimulatedCluster.Result r = new SimulatedCluster(mlp(DataType.FLOAT),
