@@ -111,6 +111,15 @@ public final class TuneCommand implements Callable<Integer> {
             description = "async: answers per update, 0 for all workers but one in eight (default: ${DEFAULT-VALUE})")
     List<Integer> cadences;
 
+    @Option(names = "--cadence-rules", defaultValue = "fresh,all", split = ",",
+            description = "async: the answers a cadence counts: fresh (computed on the current parameters) or all (default: ${DEFAULT-VALUE})")
+    List<CodedTrainingConfig.CadenceRule> cadenceRules;
+
+    @Option(names = "--fresh-jobs", defaultValue = "true,false", split = ",", arity = "1",
+            description = "async: true, a worker's next job waits for an update after its last one; false, it starts at once"
+                    + " (default: ${DEFAULT-VALUE})")
+    List<Boolean> freshJobs;
+
     @Option(names = "--codes", defaultValue = "repetition", split = ",",
             description = "codes: repetition, systematic, ldgm (default: ${DEFAULT-VALUE})")
     List<CodedTrainingConfig.CodeKind> codes;
@@ -173,7 +182,7 @@ public final class TuneCommand implements Callable<Integer> {
             if (!methods.contains(m)) methods.add(m);
         }
         TuneSpace space = new TuneSpace(methods, base.modelFile != null ? null : parseRange(lrRange), compressions, frames,
-                framePeriods, stalenessRules, cadences, codes);
+                framePeriods, stalenessRules, cadences, cadenceRules, freshJobs, codes);
         CandidateGenerator generator = switch (search.toLowerCase(Locale.ROOT)) {
             case "random" -> new RandomSearchGenerator(space, null);
             case "grid" -> new GridSearchCandidateGenerator(space, gridPoints, GridSearchCandidateGenerator.Mode.Sequential, null);
@@ -358,7 +367,8 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     private void writeCsv(List<Row> rows, File file) throws IOException {
-        StringBuilder sb = new StringBuilder("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,code,"
+        StringBuilder sb = new StringBuilder("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,"
+                + "cadence_rule,fresh_jobs,code,"
                 + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s,seed_times_s\n");
         for (Row r : rows) {
             CodedTrainingConfig c = r.config();
@@ -367,6 +377,7 @@ public final class TuneCommand implements Callable<Integer> {
                     Double.isNaN(r.learningRate()) ? "file" : fmt(r.learningRate()), fmt(c.compression()),
                     CodedTrainingConfig.label(c.frame()), async ? Integer.toString(c.framePeriod()) : "",
                     async ? c.stalenessRule().name().toLowerCase(Locale.ROOT) : "", async ? Integer.toString(c.cadence()) : "",
+                    async ? c.cadenceRule().name().toLowerCase(Locale.ROOT) : "", async ? Boolean.toString(c.freshJobs()) : "",
                     CodedTrainingConfig.label(c.code()), Boolean.toString(r.reached()), r.reached() ? fmt(r.timeToTarget()) : "",
                     fmt(score.of(r)), Long.toString(r.updates()), Long.toString(r.bytesUp()), Long.toString(r.bytesDown()),
                     fmt(r.finalAccuracy()), String.format(Locale.ROOT, "%.1f", r.wallSeconds()), perSeed(r))).append('\n');

@@ -22,7 +22,8 @@ final class TuneSpace implements ParameterSpace<TuneSpace.Choice> {
 
     /** One candidate: the coded method and the settings tune varies; the rest is compare's options (Serializable: Arbiter copies candidates). */
     record Choice(CompareCommand.Method method, Double learningRate, double compression, CodedTrainingConfig.FrameKind frame,
-                  int framePeriod, CodedTrainingConfig.StalenessRule stalenessRule, int cadence, CodedTrainingConfig.CodeKind code)
+                  int framePeriod, CodedTrainingConfig.StalenessRule stalenessRule, int cadence,
+                  CodedTrainingConfig.CadenceRule cadenceRule, boolean freshJobs, CodedTrainingConfig.CodeKind code)
             implements java.io.Serializable {
 
         boolean async() {
@@ -38,7 +39,8 @@ final class TuneSpace implements ParameterSpace<TuneSpace.Choice> {
             if (async()) {
                 o.addAll(List.of("--async-compression", Double.toString(compression), "--async-frame", CodedTrainingConfig.label(frame),
                         "--frame-period", Integer.toString(framePeriod), "--staleness-rule", stalenessRule.name().toLowerCase(Locale.ROOT),
-                        "--cadence", Integer.toString(cadence)));
+                        "--cadence", Integer.toString(cadence), "--cadence-rule", cadenceRule.name().toLowerCase(Locale.ROOT),
+                        freshJobs ? "--fresh-jobs" : "--no-fresh-jobs"));
             } else {
                 o.addAll(List.of("--compression", Double.toString(compression), "--sync-frame", CodedTrainingConfig.label(frame)));
             }
@@ -53,7 +55,7 @@ final class TuneSpace implements ParameterSpace<TuneSpace.Choice> {
      */
     TuneSpace(List<CompareCommand.Method> methods, double[] lrRange, List<Double> compressions, List<CodedTrainingConfig.FrameKind> frames,
               List<Integer> framePeriods, List<CodedTrainingConfig.StalenessRule> rules, List<Integer> cadences,
-              List<CodedTrainingConfig.CodeKind> codes) {
+              List<CodedTrainingConfig.CadenceRule> cadenceRules, List<Boolean> freshJobs, List<CodedTrainingConfig.CodeKind> codes) {
         leaves.put("method", discrete(methods));
         leaves.put("lr", lrRange == null ? new FixedValue<>(Double.NaN) // NaN: the network's own updater
                 : lrRange[0] == lrRange[1] ? new FixedValue<>(lrRange[0])
@@ -63,6 +65,8 @@ final class TuneSpace implements ParameterSpace<TuneSpace.Choice> {
         leaves.put("framePeriod", discrete(framePeriods));
         leaves.put("stalenessRule", discrete(rules));
         leaves.put("cadence", discrete(cadences));
+        leaves.put("cadenceRule", discrete(cadenceRules));
+        leaves.put("freshJobs", discrete(freshJobs));
         leaves.put("code", discrete(codes));
     }
 
@@ -80,6 +84,7 @@ final class TuneSpace implements ParameterSpace<TuneSpace.Choice> {
         return new Choice((CompareCommand.Method) value("method", input), lr.isNaN() ? null : lr, (Double) value("compression", input),
                 (CodedTrainingConfig.FrameKind) value("frame", input), (Integer) value("framePeriod", input),
                 (CodedTrainingConfig.StalenessRule) value("stalenessRule", input), (Integer) value("cadence", input),
+                (CodedTrainingConfig.CadenceRule) value("cadenceRule", input), (Boolean) value("freshJobs", input),
                 (CodedTrainingConfig.CodeKind) value("code", input));
     }
 

@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +49,7 @@ class TuneCommandTest {
     void aTinySearchIsDeterministicWritesItsOutputsAndNamesTheLowestScore(@TempDir Path dir) throws Exception {
         assertEquals(0, run(tune(dir.resolve("a"), "--compressions", "8,16", "--frames", "low_rank,count_sketch")));
         List<String> csv = Files.readAllLines(dir.resolve("a/tune.csv"));
-        assertEquals("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,code,"
+        assertEquals("candidate,method,coded_lr,compression,frame,frame_period,staleness_rule,cadence,cadence_rule,fresh_jobs,code,"
                 + "reached,time_to_target_s,score,updates,bytes_up,bytes_down,final_accuracy,wall_s,seed_times_s", csv.get(0));
         assertEquals(1 + 1 + 3, csv.size(), "the reference and three candidates:\n" + csv);
         assertTrue(csv.get(1).startsWith("base coded-async,coded-async,0.00100000,"), csv.get(1));
@@ -55,28 +57,31 @@ class TuneCommandTest {
         assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, head);
 
         // The best configuration is the row with the lowest score in the CSV (the reference, where no candidate beat it).
-        double lowest = csv.subList(1, csv.size()).stream().mapToDouble(l -> Double.parseDouble(l.split(",")[11])).min().orElseThrow();
+        List<Map<String, String>> rows = rows(csv);
+        double lowest = rows.stream().mapToDouble(r -> Double.parseDouble(r.get("score"))).min().orElseThrow();
         java.util.regex.Matcher named = java.util.regex.Pattern.compile("best: candidate ([^,]+), score ").matcher(Cli.output());
         assertTrue(named.find(), Cli.output());
-        String[] best = csv.subList(1, csv.size()).stream().map(l -> l.split(",")).filter(f -> f[0].equals(named.group(1)))
-                .findFirst().orElseThrow();
-        assertEquals(lowest, Double.parseDouble(best[11]), 1e-12, "the named best has the lowest score in the CSV");
+        Map<String, String> best = rows.stream().filter(r -> r.get("candidate").equals(named.group(1))).findFirst().orElseThrow();
+        assertEquals(lowest, Double.parseDouble(best.get("score")), 1e-12, "the named best has the lowest score in the CSV");
         CodedTrainingConfig chosen = CodedTrainingConfig.fromJson(Files.readString(dir.resolve("a/best.json")));
-        assertEquals(Double.parseDouble(best[3]), chosen.compression());
-        assertEquals(best[4], CodedTrainingConfig.label(chosen.frame()));
-        assertEquals(best[6], chosen.stalenessRule().name().toLowerCase(Locale.ROOT));
+        assertEquals(Double.parseDouble(best.get("compression")), chosen.compression());
+        assertEquals(best.get("frame"), CodedTrainingConfig.label(chosen.frame()));
+        assertEquals(best.get("staleness_rule"), chosen.stalenessRule().name().toLowerCase(Locale.ROOT));
+        assertEquals(best.get("cadence_rule"), chosen.cadenceRule().name().toLowerCase(Locale.ROOT));
+        assertEquals(Boolean.parseBoolean(best.get("fresh_jobs")), chosen.freshJobs());
         assertEquals(CodedTrainingConfig.Policy.ASYNC, chosen.policy());
-        for (String line : csv.subList(1, csv.size())) {
-            String[] f = line.split(",");
-            boolean reached = Boolean.parseBoolean(f[9]);
+        for (Map<String, String> r : rows) {
+            boolean reached = Boolean.parseBoolean(r.get("reached"));
             // A miss scores the stated penalty: 2 x --budget-seconds.
-            assertEquals(reached ? Double.parseDouble(f[10]) : 6.0, Double.parseDouble(f[11]), 1e-9, line);
+            assertEquals(reached ? Double.parseDouble(r.get("time_to_target_s")) : 6.0, Double.parseDouble(r.get("score")), 1e-9,
+                    r.toString());
         }
 
         // The same seed gives the same search and the same results (wall seconds aside).
         assertEquals(0, run(tune(dir.resolve("b"), "--compressions", "8,16", "--frames", "low_rank,count_sketch")));
         List<String> again = Files.readAllLines(dir.resolve("b/tune.csv"));
-        assertEquals(csv.stream().map(TuneCommandTest::withoutWall).toList(), again.stream().map(TuneCommandTest::withoutWall).toList());
+        assertEquals(csv.get(0), again.get(0));
+        assertEquals(withoutWall(csv), withoutWall(again));
 
         // The printed rerun command runs, and compare's coded-async runs the file's configuration.
         String rerun = Cli.output().lines().filter(l -> l.startsWith("rerun against the baselines: ")).findFirst().orElseThrow();
@@ -90,16 +95,31 @@ class TuneCommandTest {
     @Test
     void aGridSmallerThanTheCandidateBudgetEndsWhenItRunsOut(@TempDir Path dir) throws Exception {
         assertEquals(0, run(tune(dir, "--search", "grid", "--grid-points", "2", "--frames", "low_rank", "--compressions", "16",
-                "--frame-periods", "0", "--staleness-rules", "inverse", "--cadences", "0", "--minutes", "20")));
+                "--frame-periods", "0", "--staleness-rules", "inverse", "--cadences", "0", "--cadence-rules", "fresh", "--fresh-jobs", "true",
+                "--minutes", "20")));
         List<String> csv = Files.readAllLines(dir.resolve("tune.csv"));
         assertEquals(1 + 1 + 2, csv.size(), "the reference and the two learning rates of the grid:\n" + csv);
-        assertEquals(List.of("0.00200000", "0.0200000"), csv.subList(2, 4).stream().map(l -> l.split(",")[2]).toList());
+        assertEquals(List.of("0.00200000", "0.0200000"), rows(csv).subList(1, 3).stream().map(r -> r.get("coded_lr")).toList());
     }
 
-    private static String withoutWall(String line) {
-        List<String> f = new ArrayList<>(Arrays.asList(line.split(",", -1)));
-        f.remove(16); // wall_s
-        return String.join(",", f);
+    /** The CSV's rows after its header (the reference first), each as column name to value. */
+    private static List<Map<String, String>> rows(List<String> csv) {
+        String[] names = csv.get(0).split(",");
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String line : csv.subList(1, csv.size())) {
+            String[] values = line.split(",", -1);
+            assertEquals(names.length, values.length, line);
+            Map<String, String> r = new LinkedHashMap<>();
+            for (int k = 0; k < names.length; k++) r.put(names[k], values[k]);
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static List<Map<String, String>> withoutWall(List<String> csv) {
+        List<Map<String, String>> rows = rows(csv);
+        rows.forEach(r -> r.remove("wall_s"));
+        return rows;
     }
 
     @Test
@@ -107,11 +127,12 @@ class TuneCommandTest {
         // A learning rate far too small: no candidate reaches the target, the reference (--lr 1e-3 from compare) does.
         assertEquals(0, run(tune(dir.resolve("r"), "--lr-range", "1e-7:1e-7", "--compressions", "16", "--frames", "low_rank")));
         List<String> csv = Files.readAllLines(dir.resolve("r/tune.csv"));
-        assertTrue(Boolean.parseBoolean(csv.get(1).split(",")[9]), "the reference reaches the target: " + csv.get(1));
+        Map<String, String> reference = rows(csv).get(0);
+        assertTrue(Boolean.parseBoolean(reference.get("reached")), "the reference reaches the target: " + reference);
         assertTrue(Cli.output().contains("no candidate beat the reference"), Cli.output());
         assertTrue(Cli.output().contains("best: candidate base coded-async, score "), Cli.output());
         CodedTrainingConfig chosen = CodedTrainingConfig.fromJson(Files.readString(dir.resolve("r/best.json")));
-        assertEquals(Double.parseDouble(csv.get(1).split(",")[3]), chosen.compression(), "the reference's configuration");
+        assertEquals(Double.parseDouble(reference.get("compression")), chosen.compression(), "the reference's configuration");
     }
 
     @Test
@@ -121,13 +142,12 @@ class TuneCommandTest {
         List<String> csv = Files.readAllLines(dir.resolve("s/tune.csv"));
         assertEquals(1 + 1 + 3, csv.size(), csv.toString());
         boolean differ = false;
-        for (String line : csv.subList(1, csv.size())) {
-            String[] f = line.split(",", -1);
-            String[] seeds = f[17].split(";");
-            assertEquals(2, seeds.length, line);
+        for (Map<String, String> r : rows(csv)) {
+            String[] seeds = r.get("seed_times_s").split(";");
+            assertEquals(2, seeds.length, r.toString());
             double[] t = Arrays.stream(seeds).mapToDouble(x -> x.equals("miss") ? 6.0 : Double.parseDouble(x)).toArray();
-            assertEquals((t[0] + t[1]) / 2, Double.parseDouble(f[11]), 1e-4, "score = mean over the seeds: " + line);
-            assertEquals(!Arrays.asList(seeds).contains("miss"), Boolean.parseBoolean(f[9]), line);
+            assertEquals((t[0] + t[1]) / 2, Double.parseDouble(r.get("score")), 1e-4, "score = mean over the seeds: " + r);
+            assertEquals(!Arrays.asList(seeds).contains("miss"), Boolean.parseBoolean(r.get("reached")), r.toString());
             differ |= !seeds[0].equals(seeds[1]);
         }
         assertTrue(differ, "the seeds are different runs: " + csv);
