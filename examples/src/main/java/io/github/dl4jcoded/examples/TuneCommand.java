@@ -404,6 +404,8 @@ public final class TuneCommand implements Callable<Integer> {
         XYChart chart = new XYChartBuilder().width(900).height(600).title("tune: time to target against bytes (up + down)")
                 .xAxisTitle("virtual seconds to the target").yAxisTitle("MB moved to the target").build();
         chart.getStyler().setMarkerSize(10);
+        // From zero, with short labels: a front of two or three points otherwise spans the whole plot, labelled to 15 digits.
+        chart.getStyler().setXAxisMin(0.0).setYAxisMin(0.0).setXAxisDecimalPattern("0.0#").setYAxisDecimalPattern("#,##0");
         addSeries(chart, "candidates", rows.stream().filter(r -> r.reached() && r.choice() != null).toList(), XYSeries.XYSeriesRenderStyle.Scatter);
         List<Row> front = paretoFront(rows);
         if (!front.isEmpty()) addSeries(chart, "Pareto front", front, XYSeries.XYSeriesRenderStyle.Line);
