@@ -115,7 +115,8 @@ public final class TuneCommand implements Callable<Integer> {
             description = "async: the answers a cadence counts: fresh (computed on the current parameters) or all (default: ${DEFAULT-VALUE})")
     List<CodedTrainingConfig.CadenceRule> cadenceRules;
 
-    @Option(names = "--fresh-jobs", defaultValue = "true,false", split = ",", arity = "1",
+    // arity 1: picocli reads a Boolean option as a flag otherwise, and "true" as a stray argument.
+    @Option(names = "--fresh-jobs-values", defaultValue = "true,false", split = ",", arity = "1",
             description = "async: true, a worker's next job waits for an update after its last one; false, it starts at once"
                     + " (default: ${DEFAULT-VALUE})")
     List<Boolean> freshJobs;

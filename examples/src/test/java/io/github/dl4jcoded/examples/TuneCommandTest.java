@@ -95,7 +95,7 @@ class TuneCommandTest {
     @Test
     void aGridSmallerThanTheCandidateBudgetEndsWhenItRunsOut(@TempDir Path dir) throws Exception {
         assertEquals(0, run(tune(dir, "--search", "grid", "--grid-points", "2", "--frames", "low_rank", "--compressions", "16",
-                "--frame-periods", "0", "--staleness-rules", "inverse", "--cadences", "0", "--cadence-rules", "fresh", "--fresh-jobs", "true",
+                "--frame-periods", "0", "--staleness-rules", "inverse", "--cadences", "0", "--cadence-rules", "fresh", "--fresh-jobs-values", "true",
                 "--minutes", "20")));
         List<String> csv = Files.readAllLines(dir.resolve("tune.csv"));
         assertEquals(1 + 1 + 2, csv.size(), "the reference and the two learning rates of the grid:\n" + csv);
