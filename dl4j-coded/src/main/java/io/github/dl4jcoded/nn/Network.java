@@ -103,11 +103,15 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
 
     public abstract boolean isGraph();
 
+    // What DL4J's Model interface already offers both kinds of network is delegated here, once.
+
     /** The flattened parameters (a view: writing it writes the network). */
-    public abstract INDArray params();
+    public INDArray params() {
+        return model().params();
+    }
 
     public long numParams() {
-        return params().length();
+        return model().numParams();
     }
 
     public DataType dataType() {
@@ -154,11 +158,15 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
     /** The network's updater (created when absent). */
     public abstract BaseMultiLayerUpdater<?> updater();
 
-    public abstract INDArray updaterState();
+    public INDArray updaterState() {
+        return updater().getStateViewArray();
+    }
 
     public abstract Collection<TrainingListener> getListeners();
 
-    public abstract double score();
+    public double score() {
+        return model().score();
+    }
 
     public abstract void setScore(double score);
 
@@ -189,7 +197,9 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
     public abstract double score(org.nd4j.linalg.dataset.DataSet data, boolean training);
 
     /** DL4J's clear(): inputs, labels, layer states and the solver. */
-    public abstract void clear();
+    public void clear() {
+        model().clear();
+    }
 
     /** DL4J's own training step on one minibatch (plain {@code fit}). */
     public abstract void fit(org.nd4j.linalg.dataset.DataSet data);
@@ -235,16 +245,6 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         @Override
         public boolean isGraph() {
             return false;
-        }
-
-        @Override
-        public INDArray params() {
-            return net.params();
-        }
-
-        @Override
-        public long numParams() {
-            return net.numParams();
         }
 
         @Override
@@ -303,18 +303,8 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         }
 
         @Override
-        public INDArray updaterState() {
-            return net.getUpdater(true).getStateViewArray();
-        }
-
-        @Override
         public Collection<TrainingListener> getListeners() {
             return net.getListeners();
-        }
-
-        @Override
-        public double score() {
-            return net.score();
         }
 
         @Override
@@ -378,11 +368,6 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         }
 
         @Override
-        public void clear() {
-            net.clear();
-        }
-
-        @Override
         public void fit(org.nd4j.linalg.dataset.DataSet data) {
             net.fit(data);
         }
@@ -409,16 +394,6 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         @Override
         public boolean isGraph() {
             return true;
-        }
-
-        @Override
-        public INDArray params() {
-            return graph.params();
-        }
-
-        @Override
-        public long numParams() {
-            return graph.numParams();
         }
 
         @Override
@@ -480,18 +455,8 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         }
 
         @Override
-        public INDArray updaterState() {
-            return graph.getUpdater(true).getStateViewArray();
-        }
-
-        @Override
         public Collection<TrainingListener> getListeners() {
             return graph.getListeners();
-        }
-
-        @Override
-        public double score() {
-            return graph.score();
         }
 
         @Override
@@ -564,11 +529,6 @@ public abstract sealed class Network permits Network.MultiLayer, Network.Graph {
         @Override
         public double score(org.nd4j.linalg.dataset.DataSet data, boolean training) {
             return graph.score(data, training);
-        }
-
-        @Override
-        public void clear() {
-            graph.clear();
         }
 
         @Override
